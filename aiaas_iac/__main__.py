@@ -1,0 +1,3 @@
+from aiaas_iac.cli import main
+
+main()

@@ -1,0 +1,57 @@
+"""The check API: one class per check, metadata as plain attributes next to its logic.
+
+A check module defines one subclass of `Check`. The engine loads built-in
+checks from the package's `checks/` directory and user checks from
+`--checks-dir` the same way.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import TYPE_CHECKING, ClassVar, Iterable
+
+from aiaas_iac.model import CheckMeta, Finding, Location, Mappings, Resource, Severity
+
+if TYPE_CHECKING:
+    from aiaas_iac.context import ScanContext
+
+
+class Check:
+    """Subclass, set the attributes, write `run`. The class docstring is the check's *what*."""
+
+    code: ClassVar[str]
+    slug: ClassVar[str]
+    severity: ClassVar[Severity]
+    title: ClassVar[str]
+    formats: ClassVar[tuple[str, ...]]
+    why: ClassVar[str]
+    remediation: ClassVar[str]
+    failing_example: ClassVar[str]
+    passing_example: ClassVar[str]
+    mappings: ClassVar[Mappings]
+    precision: ClassVar[str] = "high"
+    tags: ClassVar[tuple[str, ...]] = ()
+
+    def run(self, ctx: "ScanContext") -> Iterable[Finding]:
+        raise NotImplementedError
+
+    @classmethod
+    def meta(cls) -> CheckMeta:
+        return CheckMeta(
+            code=cls.code, slug=cls.slug, severity=cls.severity, title=cls.title,
+            formats=tuple(cls.formats), what=inspect.cleandoc(cls.__doc__ or ""),
+            why=inspect.cleandoc(cls.why), remediation=inspect.cleandoc(cls.remediation),
+            failing_example=inspect.cleandoc(cls.failing_example),
+            passing_example=inspect.cleandoc(cls.passing_example),
+            mappings=cls.mappings, precision=cls.precision, tags=tuple(cls.tags),
+        )
+
+    def finding(self, resource: Resource, message: str, path: tuple = (), detail: str | None = None) -> Finding:
+        """A finding located at `path` inside `resource` (its block when the path is unknown)."""
+        return Finding(
+            code=self.code, slug=self.slug, severity=self.severity, message=message,
+            location=Location(resource.file, resource.span_of(*path)),
+            resource=resource.address, remediation=inspect.cleandoc(self.remediation),
+            mappings=self.mappings,
+            detail=detail if detail is not None else ".".join(str(p) for p in path),
+        )

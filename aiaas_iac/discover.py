@@ -1,0 +1,129 @@
+"""Walk the paths to scan, choose a parser per file, honour excludes, never loop or leave the root."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Iterable
+
+from aiaas_iac.model import ParseError
+
+SKIPPED_DIRS = frozenset({
+    ".git", ".hg", ".svn", ".terraform", ".terragrunt-cache", "node_modules", ".venv", "venv",
+    "env", "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+    ".serverless", "cdk.out", ".aws-sam",
+})
+STRUCTURED_SUFFIXES = (".yaml", ".yml", ".json", ".template")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path  # absolute
+    rel: str  # posix, relative to the scan root
+    kind: str  # terraform | tfvars | tfjson | structured
+
+    @property
+    def module(self) -> str:
+        parent = str(PurePosixPath(self.rel).parent)
+        return parent
+
+
+def file_kind(name: str) -> str | None:
+    """Which parser reads a file, from its name; structured files are sniffed by content later."""
+    lower = name.lower()
+    if lower.endswith(".tf"):
+        return "terraform"
+    if lower == "terraform.tfvars" or lower.endswith(".auto.tfvars"):
+        return "tfvars"
+    if lower.endswith(".tf.json"):
+        return "tfjson"
+    if lower == "terraform.tfvars.json" or lower.endswith(".auto.tfvars.json"):
+        return "tfvarsjson"
+    if lower.endswith(STRUCTURED_SUFFIXES):
+        return "structured"
+    return None
+
+
+def relative_to_root(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _excluded(rel: str, excludes: Iterable[str]) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    for pattern in excludes:
+        pattern = pattern.rstrip("/")
+        if fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(name, pattern) \
+                or fnmatch.fnmatchcase(rel, pattern + "/*") or rel.startswith(pattern + "/"):
+            return True
+    return False
+
+
+def discover(paths: Iterable[Path], root: Path, excludes: Iterable[str] = ()) -> tuple[list[SourceFile], list[ParseError]]:
+    """Every scannable file under `paths`, sorted by relative path, plus what was skipped and why."""
+    excludes = tuple(excludes)
+    root_real = Path(os.path.realpath(root))
+    found: dict[str, SourceFile] = {}
+    errors: list[ParseError] = []
+
+    def add_file(path: Path, rel: str) -> None:
+        kind = file_kind(path.name)
+        if kind is not None and not _excluded(rel, excludes):
+            found.setdefault(rel, SourceFile(path, rel, kind))
+
+    def inside_root(real: str) -> bool:
+        return real == str(root_real) or real.startswith(str(root_real) + os.sep)
+
+    def walk(directory: Path, ancestors: frozenset[str]) -> None:
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as error:
+            errors.append(ParseError(relative_to_root(directory, root), f"cannot list directory: {error.strerror or error}"))
+            return
+        for entry in entries:
+            path = Path(entry.path)
+            rel = relative_to_root(path, root)
+            try:
+                is_link = entry.is_symlink()
+                is_dir = entry.is_dir()
+            except OSError as error:
+                errors.append(ParseError(rel, f"cannot read: {error.strerror or error}"))
+                continue
+            if is_link:
+                real = os.path.realpath(path)
+                if not os.path.exists(real) and file_kind(entry.name) is None:
+                    continue
+                if not inside_root(real):
+                    if is_dir or file_kind(entry.name):
+                        errors.append(ParseError(rel, "symbolic link leads outside the scan root; not followed"))
+                    continue
+                if is_dir and real in ancestors:
+                    errors.append(ParseError(rel, "symbolic link loop; not followed"))
+                    continue
+            if is_dir:
+                if entry.name in SKIPPED_DIRS or _excluded(rel, excludes):
+                    continue
+                real = os.path.realpath(path)
+                walk(path, ancestors | {real})
+            elif entry.is_file():
+                add_file(path, rel)
+
+    for given in paths:
+        path = Path(os.path.abspath(given))
+        rel = relative_to_root(path, root)
+        if path.is_dir():
+            walk(path, frozenset({os.path.realpath(path)}))
+        elif path.is_file():
+            kind = file_kind(path.name)
+            if kind is None:
+                kind = "structured"  # named explicitly: try it whatever its extension
+            found.setdefault(rel, SourceFile(path, rel, kind))
+        elif path.is_symlink():
+            errors.append(ParseError(rel, "broken symbolic link or link loop"))
+        else:
+            errors.append(ParseError(rel, "no such file or directory"))
+    return [found[k] for k in sorted(found)], errors

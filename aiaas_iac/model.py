@@ -1,0 +1,213 @@
+"""The normalised model shared by parsers, checks and reporters.
+
+Parsers produce `Resource`s and `ParseError`s; checks read resources and yield
+`Finding`s; reporters turn findings into text. Everything here is a frozen
+dataclass or a plain value so results can be cached, pickled across worker
+processes and compared in tests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Iterator, Mapping
+
+Path_ = tuple  # an attribute path inside a resource: ("statement", 0, "actions")
+
+
+class Severity(str, Enum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self.value]
+
+    @property
+    def security_severity(self) -> str:
+        """GitHub code scanning's numeric severity (critical >= 9.0, high 7.0-8.9 ...)."""
+        return _SECURITY_SEVERITY[self.value]
+
+    @property
+    def sarif_level(self) -> str:
+        return "error" if self.rank >= 3 else ("warning" if self.rank == 2 else "note")
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            raise ValueError(
+                f"unknown severity {text!r} (expected critical, high, medium or low)"
+            ) from None
+
+
+_SEVERITY_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1}
+_SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+
+FORMATS = ("terraform", "cloudformation", "kubernetes")
+
+
+@dataclass(frozen=True)
+class Span:
+    """Lines are 1-based and inclusive; columns are 1-based when known."""
+
+    start_line: int
+    end_line: int
+    start_column: int | None = None
+    end_column: int | None = None
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value the scanner cannot know statically.
+
+    `text` is the source expression (for messages); `refs` are the references
+    it mentions (`var.x`, `aws_iam_user.bot.name`, a CloudFormation logical ID
+    or `Logical.Attribute`) so checks can still follow them. Checks must never
+    guess toward a finding from an Unknown.
+    """
+
+    text: str
+    refs: tuple[str, ...] = ()
+
+
+def is_known(value: Any) -> bool:
+    return not isinstance(value, Unknown)
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One declaration in an IaC file, format-independent.
+
+    `kind` says what sort of declaration it is: for Terraform `resource`,
+    `data`, `variable`, `local`, `output`, `provider`, `module`, `tfvars`;
+    for CloudFormation `resource`, `parameter`, `output`; for Kubernetes
+    `manifest`. `attributes` holds plain Python values (dict/list/str/int/
+    float/bool/None) and `Unknown`s; nested blocks are lists of dicts under
+    their block type. `spans` maps attribute paths to source lines.
+    """
+
+    format: str
+    kind: str
+    type: str
+    name: str
+    address: str
+    attributes: Mapping[str, Any]
+    file: str
+    module: str
+    span: Span
+    spans: Mapping[tuple, Span] = field(default_factory=dict, compare=False, repr=False)
+
+    def get(self, *path: Any, default: Any = None) -> Any:
+        """The value at `path` (keys and list indexes), or `default` if absent."""
+        value: Any = self.attributes
+        for part in path:
+            if isinstance(value, Mapping) and part in value:
+                value = value[part]
+            elif isinstance(value, list) and isinstance(part, int) and -len(value) <= part < len(value):
+                value = value[part]
+            else:
+                return default
+        return value
+
+    def has(self, *path: Any) -> bool:
+        marker = object()
+        return self.get(*path, default=marker) is not marker
+
+    def span_of(self, *path: Any) -> Span:
+        """The span of the deepest recorded prefix of `path` (the block if none)."""
+        for end in range(len(path), 0, -1):
+            span = self.spans.get(tuple(path[:end]))
+            if span is not None:
+                return span
+        return self.span
+
+    def blocks(self, *path: Any) -> Iterator[tuple[int, dict]]:
+        """(index, block) for each nested block at `path` (blocks are lists of dicts)."""
+        value = self.get(*path)
+        if isinstance(value, Mapping):
+            value = [value]
+        if isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, Mapping):
+                    yield index, item
+
+
+@dataclass(frozen=True)
+class Mappings:
+    owasp_nhi: str
+    nist_csf: str
+    cwe: str
+
+    def as_tags(self) -> list[str]:
+        return [f"owasp-nhi/{self.owasp_nhi}", f"nist-csf/{self.nist_csf}", f"external/cwe/{self.cwe.lower()}"]
+
+
+@dataclass(frozen=True)
+class CheckMeta:
+    """What a check is, independent of its logic: drives rules, explain, SARIF and docs."""
+
+    code: str
+    slug: str
+    severity: Severity
+    title: str
+    formats: tuple[str, ...]
+    what: str
+    why: str
+    remediation: str
+    failing_example: str
+    passing_example: str
+    mappings: Mappings
+    precision: str = "high"
+    tags: tuple[str, ...] = ()
+    help_uri: str = ""
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str  # posix path relative to the scan root
+    span: Span
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    slug: str
+    severity: Severity
+    message: str
+    location: Location
+    resource: str  # the resource address: aws_iam_policy.app, a logical ID, Deployment/ns/name
+    remediation: str
+    mappings: Mappings
+    # Where inside the resource the finding points (attribute path as text);
+    # part of the fingerprint so that two findings in one resource stay apart.
+    detail: str = ""
+    suppressed: bool = False
+    suppression_reason: str = ""
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable across line moves: built from what was found, never from line numbers."""
+        key = "\x1f".join((self.code, self.location.file, self.resource, self.detail))
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.location.file, self.location.span.start_line, self.code, self.resource, self.detail)
+
+
+@dataclass(frozen=True)
+class ParseError:
+    """A file that could not be (fully) read. One line for the user."""
+
+    file: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"

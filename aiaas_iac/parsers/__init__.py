@@ -1,0 +1,102 @@
+"""One module per format; this module reads a file safely and dispatches to the right parser.
+
+Every parser turns bytes into `Resource`s and `ParseError`s and knows nothing
+about checks. Bad input never raises out of `parse_file`: it becomes one
+`ParseError` naming the file (and line where known).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from aiaas_iac.discover import SourceFile
+from aiaas_iac.model import ParseError, Resource
+
+DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
+DEFAULT_MAX_DEPTH = 200
+
+
+@dataclass(frozen=True)
+class ParseLimits:
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    max_depth: int = DEFAULT_MAX_DEPTH
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    resources: tuple[Resource, ...] = ()
+    errors: tuple[ParseError, ...] = ()
+    # Files skipped on purpose (Helm templates, non-IaC YAML...): informational only.
+    notes: tuple[str, ...] = field(default=())
+
+
+class SourceError(Exception):
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def decode_source(data: bytes) -> str:
+    """UTF-8 text (BOM stripped, CRLF normalised) or a SourceError saying where it is not."""
+    if b"\x00" in data:
+        offset = data.index(b"\x00")
+        raise SourceError("contains NUL bytes (binary file?)", data.count(b"\n", 0, offset) + 1)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise SourceError(f"not valid UTF-8 (byte 0x{data[error.start]:02x})", line) from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def read_source(source: SourceFile, limits: ParseLimits) -> bytes:
+    try:
+        size = source.path.stat().st_size
+        if size > limits.max_file_bytes:
+            raise SourceError(
+                f"file is {size / 1048576:.1f} MiB, over the {limits.max_file_bytes / 1048576:.1f} MiB limit; skipped"
+            )
+        with open(source.path, "rb") as handle:
+            return handle.read(limits.max_file_bytes + 1)
+    except FileNotFoundError:
+        raise SourceError("file disappeared during the scan") from None
+    except IsADirectoryError:
+        raise SourceError("is a directory") from None
+    except OSError as error:
+        raise SourceError(f"cannot read: {error.strerror or error}") from None
+
+
+def parse_file(source: SourceFile, limits: ParseLimits = ParseLimits()) -> ParsedFile:
+    """Read and parse one file. Never raises for bad input."""
+    try:
+        data = read_source(source, limits)
+        text = decode_source(data)
+        return _dispatch(source, text, limits)
+    except SourceError as error:
+        return ParsedFile(errors=(ParseError(source.rel, str(error), error.line),))
+    except RecursionError:
+        return ParsedFile(errors=(ParseError(source.rel, "nesting too deep to analyse; skipped"),))
+
+
+def _dispatch(source: SourceFile, text: str, limits: ParseLimits) -> ParsedFile:
+    if source.kind in ("terraform", "tfvars"):
+        from aiaas_iac.parsers import terraform
+
+        try:
+            if not text.strip():
+                return ParsedFile()
+            parse = terraform.parse_terraform if source.kind == "terraform" else terraform.parse_tfvars
+            return ParsedFile(resources=tuple(parse(text, source.rel, source.module)))
+        except terraform.HclSyntaxError as error:
+            raise SourceError(str(error), error.line) from None
+    if source.kind in ("tfjson", "tfvarsjson"):
+        from aiaas_iac.parsers import terraform_json
+
+        return terraform_json.parse(source, text, limits)
+    if source.kind == "structured":
+        from aiaas_iac.parsers import structured
+
+        return structured.parse(source, text, limits)
+    return ParsedFile()

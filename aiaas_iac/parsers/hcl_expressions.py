@@ -1,0 +1,63 @@
+"""Terraform expressions the parser cannot evaluate on its own.
+
+They are `Unknown`s (so a check that meets one leaves it alone) that keep
+enough structure for the value resolver to finish the job where the code
+makes the value certain: a variable default, a local, `jsonencode(...)`,
+`file(...)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from aiaas_iac.model import Unknown
+
+
+@dataclass(frozen=True)
+class Traversal(Unknown):
+    """A reference such as `var.x`, `local.a.b`, `aws_iam_user.bot.name` or `var.l[0]`."""
+
+    parts: tuple = ()
+
+
+@dataclass(frozen=True)
+class Call(Unknown):
+    """A function call: `jsonencode({...})`, `file("x.json")`, `templatefile(...)`."""
+
+    name: str = ""
+    args: tuple = ()
+
+
+@dataclass(frozen=True)
+class Template(Unknown):
+    """A string with interpolations: parts are literal strings and expressions."""
+
+    parts: tuple = ()
+
+
+def collect_refs(value: Any) -> tuple[str, ...]:
+    """Every reference mentioned anywhere inside a (partly) parsed value."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, Unknown):
+            for ref in node.refs:
+                if ref not in found:
+                    found.append(ref)
+        elif isinstance(node, dict):
+            for item in node.values():
+                walk(item)
+        elif isinstance(node, (list, tuple)):
+            for item in node:
+                walk(item)
+
+    walk(value)
+    return tuple(found)
+
+
+def traversal_text(parts: tuple) -> str:
+    text = str(parts[0])
+    for part in parts[1:]:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text

@@ -1,0 +1,210 @@
+"""Terraform value resolution: make values certain where the code makes them certain.
+
+Within one module (directory): `var.x` becomes the variable's literal default,
+overridden by `terraform.tfvars` and then `*.auto.tfvars` (lexical order, as
+Terraform loads them); `local.x` its literal value; `jsonencode(x)` the
+structure `x`; `file()`/`templatefile()` the content of a file inside the scan
+root; a string template whose parts are all known, the joined string.
+Anything else stays an `Unknown` and never produces a finding.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Iterable
+
+from aiaas_iac.model import Resource, Unknown
+from aiaas_iac.parsers.hcl_expressions import Call, Template, Traversal, collect_refs
+
+MAX_REFERENCED_FILE_BYTES = 1_000_000
+_TEMPLATE_VAR_RE = re.compile(r"(?<!\$)\$\{\s*([A-Za-z_]\w*)\s*\}")
+_SCALARS = (str, int, float, bool)
+
+
+def _index(value: Any, parts: Iterable[Any]) -> Any:
+    for part in parts:
+        if isinstance(value, dict) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
+            value = value[part]
+        else:
+            return _MISSING
+    return value
+
+
+_MISSING = object()
+
+
+def _as_text(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    return None
+
+
+class ModuleResolver:
+    """Resolves the values of one Terraform module."""
+
+    def __init__(self, variables: dict[str, Any], locals_: dict[str, Any], module_dir: Path, root: Path) -> None:
+        self.variables = variables
+        self.locals = locals_
+        self.module_dir = module_dir
+        self.root = root.resolve()
+        self._resolved_locals: dict[str, Any] = {}
+        self._in_progress: set[str] = set()
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: self.resolve(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        if isinstance(value, Traversal):
+            return self.traversal(value)
+        if isinstance(value, Template):
+            return self.template(value)
+        if isinstance(value, Call):
+            return self.call(value)
+        return value
+
+    def traversal(self, ref: Traversal) -> Any:
+        head = ref.parts[0]
+        if len(ref.parts) < 2:
+            return ref
+        name = ref.parts[1]
+        if head == "var" and name in self.variables:
+            found = _index(self.variables[name], ref.parts[2:])
+        elif head == "local" and name in self.locals:
+            found = _index(self.local(name), ref.parts[2:])
+        elif head == "path" and name in ("module", "root", "cwd"):
+            found = str(self.module_dir) if name == "module" else str(self.root)
+        else:
+            return ref
+        return ref if found is _MISSING else found
+
+    def local(self, name: str) -> Any:
+        if name in self._resolved_locals:
+            return self._resolved_locals[name]
+        if name in self._in_progress:  # a cycle: Terraform rejects it, we leave it unknown
+            return Unknown(f"local.{name}", (f"local.{name}",))
+        self._in_progress.add(name)
+        value = self.resolve(self.locals[name])
+        self._in_progress.discard(name)
+        self._resolved_locals[name] = value
+        return value
+
+    def template(self, template: Template) -> Any:
+        parts = [self.resolve(p) for p in template.parts]
+        texts = [_as_text(p) for p in parts]
+        if all(t is not None for t in texts):
+            return "".join(texts)  # type: ignore[arg-type]
+        return Template(template.text, collect_refs(parts), tuple(parts))
+
+    def call(self, call: Call) -> Any:
+        args = [self.resolve(a) for a in call.args]
+        known = all(not isinstance(a, Unknown) for a in args)
+        name = call.name
+        if known and name in ("jsonencode", "yamlencode", "tolist", "toset", "tomap") and len(args) == 1:
+            return args[0]
+        if known and name == "jsondecode" and len(args) == 1 and isinstance(args[0], str):
+            try:
+                return json.loads(args[0])
+            except ValueError:
+                pass
+        if known and name == "concat" and all(isinstance(a, list) for a in args):
+            return [item for a in args for item in a]
+        if known and name == "merge" and all(isinstance(a, dict) for a in args):
+            merged: dict = {}
+            for a in args:
+                merged.update(a)
+            return merged
+        if known and name in ("lower", "upper") and len(args) == 1 and isinstance(args[0], str):
+            return args[0].lower() if name == "lower" else args[0].upper()
+        if known and name == "file" and len(args) == 1 and isinstance(args[0], str):
+            content = self.read_file(args[0])
+            if content is not None:
+                return content
+        if name == "templatefile" and len(args) == 2 and isinstance(args[0], str) and isinstance(args[1], dict):
+            rendered = self.render_template(args[0], args[1])
+            if rendered is not None:
+                return rendered
+        return Call(call.text, collect_refs(args), name, tuple(args))
+
+    def read_file(self, path_text: str) -> str | None:
+        """A file referenced by file()/templatefile(), only if it is inside the scan root."""
+        path = Path(path_text)
+        if not path.is_absolute():
+            path = self.module_dir / path
+        try:
+            path = path.resolve()
+            path.relative_to(self.root)
+            if not path.is_file() or path.stat().st_size > MAX_REFERENCED_FILE_BYTES:
+                return None
+            return path.read_text(encoding="utf-8-sig")
+        except (OSError, ValueError, UnicodeDecodeError):
+            return None
+
+    def render_template(self, path_text: str, variables: dict) -> str | None:
+        content = self.read_file(path_text)
+        if content is None or "%{" in content:
+            return None
+        unknown = False
+
+        def substitute(match: re.Match) -> str:
+            nonlocal unknown
+            text = _as_text(variables.get(match.group(1)))
+            if text is None:
+                unknown = True
+                return match.group(0)
+            return text
+
+        rendered = _TEMPLATE_VAR_RE.sub(substitute, content)
+        if unknown or re.search(r"(?<!\$)\$\{", rendered):
+            return None
+        return rendered.replace("$${", "${")
+
+
+def module_inputs(resources: list[Resource]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(variables, locals) of one module: defaults overridden by tfvars files."""
+    variables: dict[str, Any] = {}
+    locals_: dict[str, Any] = {}
+    tfvars: list[Resource] = []
+    for resource in resources:
+        if resource.kind == "variable" and "default" in resource.attributes:
+            default = resource.attributes["default"]
+            if not isinstance(default, Unknown):
+                variables[resource.name] = default
+        elif resource.kind == "local":
+            locals_[resource.name] = resource.attributes.get("value")
+        elif resource.kind == "tfvars":
+            tfvars.append(resource)
+    # terraform.tfvars first, then *.auto.tfvars in lexical order: later wins.
+    tfvars.sort(key=lambda r: (r.name != "terraform.tfvars", r.name))
+    for resource in tfvars:
+        for key, value in resource.attributes.items():
+            if not isinstance(value, Unknown):
+                variables[key] = value
+            else:
+                variables.pop(key, None)
+    return variables, locals_
+
+
+def resolve_terraform(resources: list[Resource], root: Path) -> list[Resource]:
+    """Resolve every Terraform resource's attributes within its own module."""
+    by_module: dict[str, list[Resource]] = defaultdict(list)
+    for resource in resources:
+        by_module[resource.module].append(resource)
+    resolved: list[Resource] = []
+    for module, members in by_module.items():
+        variables, locals_ = module_inputs(members)
+        resolver = ModuleResolver(variables, locals_, root / module, root)
+        for resource in members:
+            if resource.kind in ("variable", "tfvars"):
+                resolved.append(resource)
+            else:
+                resolved.append(dataclasses.replace(resource, attributes=resolver.resolve(dict(resource.attributes))))
+    return resolved
