@@ -10,7 +10,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from aiaas_iac.check import Check
 from aiaas_iac.model import CheckMeta, Finding, ParseError, Resource, Severity
@@ -142,6 +142,7 @@ def scan(
     checks_dirs: Sequence[Path] = (),
     root: Path | None = None,
     debug: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     """Scan files/directories and return a Report. Raises UsageError for bad options."""
     from aiaas_iac.discover import discover
@@ -157,7 +158,9 @@ def scan(
     sources, errors = discover(path_list, root, excludes)
     resources: list[Resource] = []
     notes: list[str] = []
-    for source in sources:
+    for done, source in enumerate(sources, 1):
+        if progress is not None:
+            progress(done, len(sources))
         parsed = parse_file(source)
         resources.extend(parsed.resources)
         errors.extend(parsed.errors)

@@ -13,8 +13,11 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from aiaas_iac.iam.actions import bedrock_services, glob_match, service_actions
+from aiaas_iac.iam.actions import INVOKE_ACTIONS, bedrock_actions, bedrock_services, glob_match, service_actions
 from aiaas_iac.model import Resource, Unknown
+
+# Stands for an unresolved part inside an ARN template; it cannot occur in a real ARN.
+ARN_HOLE = "\x00"
 
 
 def as_list(value: Any) -> list:
@@ -71,6 +74,31 @@ class Statement:
     def grants_any(self, actions: Iterable[str]) -> bool:
         return any(self.grants(a) for a in actions)
 
+    def grants_any_bedrock_action(self) -> bool:
+        """True when the statement certainly allows at least one action of a `bedrock*` service."""
+        return self.grants_any(bedrock_actions()) or self.grants_any(INVOKE_ACTIONS)
+
+    def denies(self, action: str) -> bool:
+        """True when an unconditional `Deny` statement certainly blocks `action`."""
+        if self.effect != "deny" or self.condition:
+            return False
+        if self.actions is not None:
+            return any(glob_match(p, action) for p in self.known_actions())
+        if self.not_actions is not None and not any(isinstance(p, Unknown) for p in self.not_actions):
+            return not any(glob_match(p, action) for p in self.not_actions)
+        return False
+
+    def action_patterns_granting(self, actions: Iterable[str]) -> list[str]:
+        """The Action patterns that grant any of `actions` (for messages); a NotAction is described."""
+        actions = tuple(actions)
+        if not self.allows:
+            return []
+        if self.actions is not None:
+            return [p for p in self.known_actions() if any(glob_match(p, a) for a in actions)]
+        if self.grants_any(actions):
+            return ["every action except " + ", ".join(str(p) for p in self.not_actions or ()) + " (NotAction)"]
+        return []
+
     def wildcard_bedrock_actions(self) -> list[str]:
         """The action patterns (or a NotAction description) that grant every action of a
         `bedrock*` service; empty when the statement is not all-Bedrock."""
@@ -108,7 +136,8 @@ class Statement:
     def unscoped_resources(self) -> list[str]:
         """Resource entries that are unscoped for Bedrock (`*`, `arn:...:bedrock:...:<type>/*`)."""
         if self.resources is not None:
-            return [r for r in self.resources if isinstance(r, str) and is_unscoped_bedrock_resource(r)]
+            return [_resource_display(r) for r in self.resources
+                    if (text := arn_text(r)) is not None and is_unscoped_bedrock_resource(text)]
         if self.not_resources is not None and not any(isinstance(r, Unknown) for r in self.not_resources):
             # Allow + NotResource covers every Bedrock resource unless it names one.
             if not any(_arn_service_matches_bedrock(r) for r in self.not_resources):
@@ -123,14 +152,33 @@ def _arn_service_matches_bedrock(arn: str) -> bool:
     return len(parts) >= 3 and any(glob_match(parts[2], s) for s in bedrock_services())
 
 
+def arn_text(value: Any) -> str | None:
+    """A Resource entry as text: a literal, or a string template (`arn:aws:bedrock:${var.region}::...`)
+    with ARN_HOLE where a part is unresolved; None for any other unknown value."""
+    if isinstance(value, str):
+        return value
+    parts = getattr(value, "parts", None)  # a Terraform string template
+    if isinstance(value, Unknown) and isinstance(parts, tuple) and any(isinstance(p, str) for p in parts):
+        if all(isinstance(p, (str, Unknown)) for p in parts):
+            return "".join(p if isinstance(p, str) else ARN_HOLE for p in parts)
+    return None
+
+
+def _resource_display(value: Any) -> str:
+    return value if isinstance(value, str) else value.text.strip('"')
+
+
 def is_unscoped_bedrock_resource(arn: str) -> bool:
     """`*`, or a Bedrock ARN whose resource part is `*` or `<type>/*`. A specific model in a
-    wildcard region is scoped."""
+    wildcard region is scoped. Unresolved parts (ARN_HOLE) may only stand for the partition,
+    region or account: an unknown service or resource part counts as scoped."""
     arn = arn.strip()
     if arn == "*":
         return True
     parts = arn.split(":", 5)
     if len(parts) < 6 or not parts[0].lower() == "arn":
+        return False
+    if ARN_HOLE in parts[2] or ARN_HOLE in parts[5]:
         return False
     if not any(glob_match(parts[2], s) for s in bedrock_services()):
         return False

@@ -270,19 +270,25 @@ class _TreeWalker:
         return Unknown(self.text(node), collect_refs([operand]))
 
 
+_TOKEN_NAMES = {"STRING_CHARS": "text", "NAME": "name", "NL_OR_COMMENT": "line break", "DECIMAL": "number",
+                "RBRACE": "'}'", "LBRACE": "'{'", "EQ": "'='", "RSQB": "']'", "LSQB": "'['", "COMMA": "','"}
+
+
 def _describe_syntax_error(error: Exception) -> HclSyntaxError:
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 
     line = getattr(error, "line", None)
+    line = line if isinstance(line, int) and line > 0 else None
     if isinstance(error, UnexpectedEOF) or (isinstance(error, UnexpectedToken) and error.token.type == "$END"):
-        return HclSyntaxError("invalid HCL: unexpected end of file (unclosed block, string or bracket?)", None)
+        return HclSyntaxError("invalid HCL: unexpected end of file (unclosed block, string or bracket?)", line)
     if isinstance(error, UnexpectedToken):
         token = str(error.token)
-        shown = repr(token) if len(token) <= 3 else f"{error.token.type.lower()} token"
+        # Never echo a long token: it may be a credential.
+        shown = repr(token) if len(token) <= 3 and token.strip() else _TOKEN_NAMES.get(error.token.type, "token")
         return HclSyntaxError(f"invalid HCL: unexpected {shown}", line)
     if isinstance(error, UnexpectedCharacters):
         return HclSyntaxError(f"invalid HCL: unexpected character {error.char!r}", line)
-    return HclSyntaxError(f"invalid HCL: {type(error).__name__}", line if isinstance(line, int) else None)
+    return HclSyntaxError(f"invalid HCL: {type(error).__name__}", line)
 
 
 def parse_tree(source: str) -> Any:
