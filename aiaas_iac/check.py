@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 from typing import TYPE_CHECKING, ClassVar, Iterable
 
-from aiaas_iac.model import CheckMeta, Finding, Location, Mappings, Resource, Severity
+from aiaas_iac.model import CheckMeta, Finding, Location, Mappings, Resource, Severity, Span
 
 if TYPE_CHECKING:
     from aiaas_iac.context import ScanContext
@@ -31,6 +31,8 @@ class Check:
     mappings: ClassVar[Mappings]
     precision: ClassVar[str] = "high"
     tags: ClassVar[tuple[str, ...]] = ()
+    # Tool-level checks (AIA9xx) that review suppressions run after they are applied.
+    after_suppressions: ClassVar[bool] = False
 
     def run(self, ctx: "ScanContext") -> Iterable[Finding]:
         raise NotImplementedError
@@ -54,4 +56,12 @@ class Check:
             resource=resource.address, remediation=inspect.cleandoc(self.remediation),
             mappings=self.mappings,
             detail=detail if detail is not None else ".".join(str(p) for p in path),
+        )
+
+    def finding_at(self, file: str, line: int, message: str, resource: str = "", detail: str = "") -> Finding:
+        """A finding on a source line that belongs to no resource (e.g. a comment)."""
+        return Finding(
+            code=self.code, slug=self.slug, severity=self.severity, message=message,
+            location=Location(file, Span(line, line)), resource=resource,
+            remediation=inspect.cleandoc(self.remediation), mappings=self.mappings, detail=detail,
         )

@@ -43,6 +43,8 @@ class OutputFormat(str, Enum):
     text = "text"
     json = "json"
     sarif = "sarif"
+    junit = "junit"
+    github = "github"
 
 
 class FailOn(str, Enum):
@@ -100,49 +102,136 @@ def _root(
 @app.command(help="Scan Terraform, CloudFormation and Kubernetes files for AI-service risks.\n\n" + EXIT_CODES_HELP)
 def scan(
     paths: List[Path] = typer.Argument(None, metavar="[PATH]...", help="Files or directories to scan (default: .)."),
-    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", metavar="FORMAT", help="Report format: text, json or sarif."),
+    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", metavar="FORMAT", help="Report format: text, json, sarif, junit or github (workflow annotations)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the report to FILE (default: stdout)."),
-    fail_on: FailOn = typer.Option(FailOn.low, "--fail-on", metavar="SEVERITY", help="Lowest severity that makes the exit code 1 (critical, high, medium, low); `none` never fails on findings."),
+    reports: Optional[List[str]] = typer.Option(None, "--report", metavar="FORMAT:FILE", help="Also write a report in FORMAT to FILE, e.g. sarif:results.sarif (repeatable)."),
+    fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", metavar="SEVERITY", help="Lowest severity that makes the exit code 1 (critical, high, medium, low); `none` never fails on findings.  [default: low]"),
     select: Optional[List[str]] = typer.Option(None, "--select", metavar="CODES", help="Only these checks: codes, code prefixes (AIA1) or slugs, comma-separated."),
     ignore: Optional[List[str]] = typer.Option(None, "--ignore", metavar="CODES", help="Skip these checks: codes, code prefixes or slugs, comma-separated."),
     exclude: Optional[List[str]] = typer.Option(None, "--exclude", metavar="GLOB", help="Skip paths matching this glob (repeatable)."),
+    framework: Optional[List[str]] = typer.Option(None, "--framework", metavar="NAMES", help="Only these formats: terraform, cloudformation, kubernetes, tfplan (comma-separated)."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", metavar="FILE", help="Report and gate only on findings not in this baseline (see `aiaas-iac baseline`)."),
+    changed_since: Optional[str] = typer.Option(None, "--changed-since", metavar="GIT_REF", help="Report and gate only on findings in files changed since GIT_REF (whole-scan checks still see every file)."),
+    config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help="Configuration file (default: .aiaas-iac.toml or [tool.aiaas-iac] in pyproject.toml, found upwards from the scan root)."),
     checks_dir: Optional[List[Path]] = typer.Option(None, "--checks-dir", metavar="DIR", help="Load extra checks from this directory (repeatable)."),
-    category: str = typer.Option("aiaas-iac/", "--category", metavar="ID", help="SARIF runAutomationDetails.id (GitHub code scanning category)."),
+    category: str = typer.Option("aiaas-iac/", "--category", metavar="ID", help="SARIF automationDetails.id: the GitHub code scanning category."),
+    show_suppressed: bool = typer.Option(False, "--show-suppressed", help="List suppressed findings in text and JSON reports (SARIF always carries them)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the parse cache."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", metavar="N", help="Parser processes (default: automatic)."),
     soft_fail: bool = typer.Option(False, "--soft-fail", help="Report, but always exit 0 unless usage is wrong."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ) -> None:
     from aiaas_iac.engine import UsageError, scan as run_scan
     from aiaas_iac.model import Severity
-    from aiaas_iac.report import render
 
     progress = _Progress()
     try:
-        report = run_scan(
-            [str(p) for p in paths] if paths else ["."],
-            select=_split(select), ignore=_split(ignore), excludes=_split(exclude),
-            checks_dirs=list(checks_dir or []), debug=debug, progress=progress,
+        options, config_fail_on = _scan_options(
+            paths, config, select=select, ignore=ignore, exclude=exclude, framework=framework,
+            checks_dir=checks_dir, baseline=baseline, changed_since=changed_since, no_cache=no_cache, jobs=jobs,
         )
+        extra = [_parse_report_spec(spec) for spec in reports or []]
+        report = run_scan([str(p) for p in paths] if paths else ["."], options=options, debug=debug, progress=progress)
     except UsageError as error:
         raise _fail(str(error))
     finally:
         progress.clear()
-    to_terminal = output is None
-    color = to_terminal and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = render(report, output_format.value, color=color, category=category)
-    if to_terminal:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    else:
-        try:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise _fail(f"cannot write {output}: {error.strerror or error}")
-        for error in report.errors:
+    render_options = {"category": category, "show_suppressed": show_suppressed}
+    _write(report, output_format.value, output, render_options)
+    for format_name, path in extra:
+        _write(report, format_name, path, render_options)
+    if output is not None or extra:
+        for error in report.errors if output_format is not OutputFormat.text or output is not None else ():
             typer.echo(f"aiaas-iac: skipped {error}", err=True)
     if soft_fail:
         raise typer.Exit(0)
-    threshold = None if fail_on is FailOn.none else Severity(fail_on.value)
-    raise typer.Exit(report.exit_code(threshold))
+    gate = (fail_on.value if fail_on else None) or config_fail_on or "low"
+    raise typer.Exit(report.exit_code(None if gate == "none" else Severity(gate)))
+
+
+def _scan_options(paths, config_path, *, select, ignore, exclude, framework, checks_dir, baseline,
+                  changed_since, no_cache, jobs):
+    """ScanOptions from the config file, with command-line flags taking precedence."""
+    from aiaas_iac.config import load_config
+    from aiaas_iac.engine import ScanOptions, UsageError, scan_root
+
+    root = scan_root([Path(p) for p in paths] if paths else [Path(".")])
+    config = load_config(root, config_path)
+    frameworks = tuple(_split(framework))
+    unknown = [f for f in frameworks if f not in ("terraform", "cloudformation", "kubernetes", "tfplan")]
+    if unknown:
+        raise UsageError(f"unknown framework {unknown[0]!r} (expected terraform, cloudformation, kubernetes or tfplan)")
+    options = ScanOptions(
+        select=tuple(_split(select)) or config.select,
+        ignore=tuple(_split(ignore)) or config.ignore,
+        excludes=tuple(_split(exclude)) + config.exclude,
+        checks_dirs=tuple(checks_dir or ()) + config.checks_dirs,
+        severity=config.severity,
+        per_path_ignores=config.per_path_ignores,
+        baseline=baseline or config.baseline,
+        changed_since=changed_since,
+        max_file_size=config.max_file_size,
+        max_depth=config.max_depth,
+        use_cache=not no_cache,
+        jobs=jobs,
+        frameworks=frameworks,
+    )
+    return options, config.fail_on
+
+
+def _parse_report_spec(spec: str) -> tuple[str, Path]:
+    from aiaas_iac.engine import UsageError
+    from aiaas_iac.report import FORMAT_NAMES
+
+    format_name, sep, path = spec.partition(":")
+    if not sep or not path or format_name not in FORMAT_NAMES:
+        raise UsageError(f"--report {spec!r}: expected FORMAT:FILE with FORMAT one of {', '.join(FORMAT_NAMES)}")
+    return format_name, Path(path)
+
+
+def _write(report, format_name: str, output: Optional[Path], options: dict) -> None:
+    from aiaas_iac.report import render
+
+    color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    text = render(report, format_name, color=color, **options)
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise _fail(f"cannot write {output}: {error.strerror or error}")
+
+
+@app.command(help="Record the current findings in a baseline file; `scan --baseline FILE` then reports only new ones.")
+def baseline(
+    paths: List[Path] = typer.Argument(None, metavar="[PATH]...", help="Files or directories to scan (default: .)."),
+    output: Path = typer.Option(Path(".aiaas-iac-baseline.json"), "--output", "-o", metavar="FILE", help="Where to write the baseline."),
+    select: Optional[List[str]] = typer.Option(None, "--select", metavar="CODES", help="Only these checks."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", metavar="CODES", help="Skip these checks."),
+    exclude: Optional[List[str]] = typer.Option(None, "--exclude", metavar="GLOB", help="Skip paths matching this glob."),
+    config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help="Configuration file."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
+) -> None:
+    import dataclasses
+
+    from aiaas_iac.baseline import baseline_document
+    from aiaas_iac.engine import UsageError, scan as run_scan
+
+    try:
+        options, _ = _scan_options(paths, config, select=select, ignore=ignore, exclude=exclude, framework=None,
+                                   checks_dir=None, baseline=None, changed_since=None, no_cache=False, jobs=None)
+        report = run_scan([str(p) for p in paths] if paths else ["."], options=dataclasses.replace(options, baseline=None), debug=debug)
+    except UsageError as error:
+        raise _fail(str(error))
+    try:
+        output.write_text(baseline_document(report.findings), encoding="utf-8")
+    except OSError as error:
+        raise _fail(f"cannot write {output}: {error.strerror or error}")
+    recorded = sum(1 for f in report.findings if not f.suppressed)
+    typer.echo(f"Recorded {recorded} finding{'s' if recorded != 1 else ''} in {output}")
+    raise typer.Exit(3 if report.errors else 0)
 
 
 def _formats_label(formats: tuple[str, ...]) -> str:

@@ -40,6 +40,10 @@ class ScanContext:
             self._by_address.setdefault((resource.format, resource.module, resource.address), resource)
             self._by_module[(resource.format, resource.module)].append(resource)
         self._memo: dict[Any, Any] = {}
+        # Filled by the engine before tool-level checks (AIA9xx) run.
+        self.suppressions: tuple = ()
+        self.used_suppressions: set = set()
+        self.check_names: dict[str, str] = {}  # code and slug (lower) -> code, of every known check
 
     def of_type(self, *patterns: str, kind: str | None = "resource", format: str | None = None) -> list[Resource]:
         """Resources whose type matches any of the glob patterns (`aws_bedrock*`), in scan order."""

@@ -6,6 +6,7 @@ check table and `docs/checks.md`.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import Iterable
 
@@ -29,9 +30,13 @@ def _example_language_for(example: str, meta: CheckMeta) -> str:
     return _example_language(meta)
 
 
-def mappings_text(meta: CheckMeta) -> str:
+def mappings_text(meta: CheckMeta, links: bool = False) -> str:
     m = meta.mappings
-    return f"OWASP NHI Top 10 (2025) {m.owasp_nhi} · NIST CSF 2.0 {m.nist_csf} · {m.cwe}"
+    cwe = m.cwe
+    number = re.fullmatch(r"CWE-(\d+)", cwe.strip(), re.IGNORECASE)
+    if links and number:
+        cwe = f"[{cwe}](https://cwe.mitre.org/data/definitions/{number.group(1)}.html)"
+    return f"OWASP NHI Top 10 (2025) {m.owasp_nhi} · NIST CSF 2.0 {m.nist_csf} · {cwe}"
 
 
 def check_markdown(meta: CheckMeta, heading_level: int = 2) -> str:
@@ -46,7 +51,7 @@ def check_markdown(meta: CheckMeta, heading_level: int = 2) -> str:
         "",
         "| severity | formats | precision | mappings |",
         "|---|---|---|---|",
-        f"| {meta.severity.value} | {formats} | {meta.precision} | {mappings_text(meta)} |",
+        f"| {meta.severity.value} | {formats} | {meta.precision} | {mappings_text(meta, links=True)} |",
         "",
         f"{sub} What it does",
         "",

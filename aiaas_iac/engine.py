@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import fnmatch
 import importlib.util
 import inspect
 import os
@@ -34,6 +36,9 @@ class Report:
     duration_seconds: float
     notes: list[str] = field(default_factory=list)
     tool_errors: list[str] = field(default_factory=list)
+    baseline_matched: int = 0  # findings hidden because the baseline has them
+    baseline_fixed: int = 0  # baseline entries no longer found
+    not_in_changed_files: int = 0  # findings hidden by --changed-since
 
     def gating(self, fail_on: Severity | None) -> list[Finding]:
         if fail_on is None:
@@ -116,61 +121,158 @@ def scan_root(paths: Sequence[Path]) -> Path:
     return Path(os.path.commonpath([str(p) for p in absolute]))
 
 
-def run_checks(checks: Sequence[type[Check]], resources: list[Resource], root: Path, debug: bool = False) -> tuple[list[Finding], list[str]]:
-    from aiaas_iac.context import ScanContext
-
-    ctx = ScanContext(resources, root)
+def _run(check_classes: Iterable[type[Check]], ctx: Any, debug: bool, failures: list[str]) -> list[Finding]:
     findings: list[Finding] = []
-    failures: list[str] = []
-    for check_class in checks:
+    for check_class in check_classes:
         try:
             findings.extend(check_class().run(ctx))
         except Exception as error:  # one broken check must not lose the others' findings
             if debug:
                 traceback.print_exc()
             failures.append(f"check {check_class.code} failed: {type(error).__name__}: {error}")
+    return findings
+
+
+def _unique_sorted(findings: Iterable[Finding]) -> list[Finding]:
     unique = {(f.code, f.location, f.resource, f.detail): f for f in findings}
-    return sorted(unique.values(), key=lambda f: f.sort_key), failures
+    return sorted(unique.values(), key=lambda f: f.sort_key)
+
+
+def run_checks(checks: Sequence[type[Check]], resources: list[Resource], root: Path, debug: bool = False,
+               suppressions: Sequence[Any] = (), known: Sequence[type[Check]] | None = None) -> tuple[list[Finding], list[str]]:
+    """Run checks, apply inline suppressions, then the tool-level checks that review them."""
+    from aiaas_iac.context import ScanContext
+    from aiaas_iac.suppress import apply_suppressions
+
+    ctx = ScanContext(resources, root)
+    failures: list[str] = []
+    names = {c.slug.lower(): c.code for c in known or checks} | {c.code: c.code for c in known or checks}
+    findings = _run([c for c in checks if not c.after_suppressions], ctx, debug, failures)
+    findings, used = apply_suppressions(findings, suppressions, resources, names)
+    ctx.suppressions, ctx.used_suppressions, ctx.check_names = tuple(suppressions), used, names
+    findings += _run([c for c in checks if c.after_suppressions], ctx, debug, failures)
+    return _unique_sorted(findings), failures
+
+
+def override_severities(findings: list[Finding], checks: list[CheckMeta], overrides: dict[str, str],
+                        all_checks: Sequence[type[Check]]) -> tuple[list[Finding], list[CheckMeta]]:
+    """Apply per-check severity overrides (config `severity` table) to findings and rule metadata."""
+    if not overrides:
+        return findings, checks
+    by_name = {c.slug.lower(): c.code for c in all_checks} | {c.code: c.code for c in all_checks}
+    mapped: dict[str, Severity] = {}
+    for name, severity in overrides.items():
+        code = by_name.get(name.lower(), by_name.get(name.upper()))
+        if code is None:
+            raise UsageError(f"severity override for unknown check {name!r}")
+        mapped[code] = Severity.parse(severity)
+    findings = [dataclasses.replace(f, severity=mapped[f.code]) if f.code in mapped else f for f in findings]
+    checks = [dataclasses.replace(m, severity=mapped[m.code]) if m.code in mapped else m for m in checks]
+    return findings, checks
+
+
+def drop_per_path_ignores(findings: list[Finding], per_path: dict[str, Sequence[str]],
+                          all_checks: list[type[Check]]) -> list[Finding]:
+    """Config `per-path-ignores`: glob -> checks not reported in matching files."""
+    if not per_path:
+        return findings
+    rules = [(glob, {c.code for c in select_checks(all_checks, tokens)}) for glob, tokens in per_path.items()]
+
+    def ignored(finding: Finding) -> bool:
+        return any(finding.code in codes and (fnmatch.fnmatchcase(finding.location.file, glob)
+                                              or fnmatch.fnmatchcase(finding.location.file, glob.rstrip("/") + "/*"))
+                   for glob, codes in rules)
+
+    return [f for f in findings if not ignored(f)]
+
+
+def _keep_frameworks(parsed: Any, kind: str, frameworks: tuple[str, ...]) -> Any:
+    """Drop resources of formats not asked for; a plan's resources are Terraform from a structured file."""
+    if kind != "structured":
+        return parsed
+
+    def wanted(resource: Resource) -> bool:
+        framework = "tfplan" if resource.format == "terraform" else resource.format
+        return framework in frameworks
+
+    kept = tuple(r for r in parsed.resources if wanted(r))
+    if len(kept) == len(parsed.resources):
+        return parsed
+    return dataclasses.replace(parsed, resources=kept, errors=() if not kept else parsed.errors)
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """Everything a scan can be told; the CLI fills it from flags over the config file."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()
+    checks_dirs: tuple[Path, ...] = ()
+    severity: dict = field(default_factory=dict)
+    per_path_ignores: dict = field(default_factory=dict)
+    baseline: Path | None = None
+    changed_since: str | None = None
+    max_file_size: int | None = None
+    max_depth: int | None = None
+    use_cache: bool = True
+    jobs: int | None = None
+    frameworks: tuple[str, ...] = ()  # terraform, cloudformation, kubernetes, tfplan; empty: all
 
 
 def scan(
     paths: Any = ".",
     *,
-    select: Iterable[str] = (),
-    ignore: Iterable[str] = (),
-    excludes: Iterable[str] = (),
-    checks_dirs: Sequence[Path] = (),
     root: Path | None = None,
     debug: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    options: ScanOptions | None = None,
+    **keywords: Any,
 ) -> Report:
-    """Scan files/directories and return a Report. Raises UsageError for bad options."""
+    """Scan files/directories and return a Report. Raises UsageError for bad options.
+
+    Options are a ScanOptions or its fields as keywords (`select=["AIA1"]`, `baseline=Path(...)`).
+    """
     from aiaas_iac.discover import discover
-    from aiaas_iac.parsers import parse_file
+    from aiaas_iac.parsers import ParseLimits, parse_files
     from aiaas_iac.resolve import resolve_terraform
 
     started = time.perf_counter()
+    options = dataclasses.replace(options or ScanOptions(), **{k: tuple(v) if isinstance(v, list) else v for k, v in keywords.items()})
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     path_list = [Path(p) for p in paths] or [Path(".")]
     root = (root or scan_root(path_list)).resolve()
-    checks = select_checks(load_checks(checks_dirs), select, ignore)
-    sources, errors = discover(path_list, root, excludes)
-    resources: list[Resource] = []
-    notes: list[str] = []
-    for done, source in enumerate(sources, 1):
-        if progress is not None:
-            progress(done, len(sources))
-        parsed = parse_file(source)
-        resources.extend(parsed.resources)
-        errors.extend(parsed.errors)
-        notes.extend(parsed.notes)
+    all_checks = load_checks(options.checks_dirs)
+    checks = select_checks(all_checks, options.select, options.ignore)
+    limits = ParseLimits(**{k: v for k, v in (("max_file_bytes", options.max_file_size), ("max_depth", options.max_depth)) if v})
+    sources, errors = discover(path_list, root, options.excludes)
+    if options.frameworks and "terraform" not in options.frameworks:
+        sources = [s for s in sources if s.kind == "structured"]
+    parsed = parse_files(sources, limits, progress=progress, use_cache=options.use_cache, jobs=options.jobs)
+    if options.frameworks:
+        parsed = [_keep_frameworks(p, s.kind, options.frameworks) for p, s in zip(parsed, sources)]
+    resources = [r for p in parsed for r in p.resources]
+    errors += [e for p in parsed for e in p.errors]
+    notes = [n for p in parsed for n in p.notes]
+    suppressions = [s for p in parsed for s in p.suppressions]
     terraform = [r for r in resources if r.format == "terraform"]
-    others = [r for r in resources if r.format != "terraform"]
-    resources = resolve_terraform(terraform, root) + others
-    findings, failures = run_checks(checks, resources, root, debug)
-    return Report(
+    resources = resolve_terraform(terraform, root) + [r for r in resources if r.format != "terraform"]
+    findings, failures = run_checks(checks, resources, root, debug, suppressions, all_checks)
+    findings = drop_per_path_ignores(findings, options.per_path_ignores, all_checks)
+    metas = [c.meta() for c in checks]
+    findings, metas = override_severities(findings, metas, options.severity, all_checks)
+    report = Report(
         root=root, findings=findings, errors=sorted(errors, key=lambda e: (e.file, e.line or 0)),
-        checks=[c.meta() for c in checks], files_scanned=len(sources),
-        duration_seconds=time.perf_counter() - started, notes=notes, tool_errors=failures,
+        checks=metas, files_scanned=len(sources), duration_seconds=0.0, notes=notes, tool_errors=failures,
     )
+    if options.changed_since:
+        from aiaas_iac.changes import keep_changed_files
+
+        keep_changed_files(report, options.changed_since)
+    if options.baseline is not None:
+        from aiaas_iac.baseline import apply_baseline
+
+        apply_baseline(report, options.baseline, {s.rel for s in sources})
+    report.duration_seconds = time.perf_counter() - started
+    return report

@@ -101,6 +101,10 @@ class Resource:
     module: str
     span: Span
     spans: Mapping[tuple, Span] = field(default_factory=dict, compare=False, repr=False)
+    # The attributes as written, before value resolution replaced references with
+    # values (Terraform only; None when nothing was resolved). Lets a check tell a
+    # literal in this block from a value that came from a variable default.
+    source_attributes: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def get(self, *path: Any, default: Any = None) -> Any:
         """The value at `path` (keys and list indexes), or `default` if absent."""
@@ -144,7 +148,14 @@ class Mappings:
     cwe: str
 
     def as_tags(self) -> list[str]:
-        return [f"owasp-nhi/{self.owasp_nhi}", f"nist-csf/{self.nist_csf}", f"external/cwe/{self.cwe.lower()}"]
+        """SARIF/GitHub tags; a mapping cell may list several ids ("GV.SC, AI RMF MANAGE")."""
+        tags = []
+        for prefix, cell in (("owasp-nhi", self.owasp_nhi), ("nist-csf", self.nist_csf), ("external/cwe", self.cwe.lower())):
+            for item in cell.split(","):
+                item = item.strip()
+                if item and item != "n/a":
+                    tags.append(f"{prefix}/{item.replace(' ', '-')}")
+        return tags
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ about checks. Bad input never raises out of `parse_file`: it becomes one
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
+from typing import Callable, Sequence
 
 from aiaas_iac.discover import SourceFile
 from aiaas_iac.model import ParseError, Resource
@@ -28,6 +30,7 @@ class ParsedFile:
     errors: tuple[ParseError, ...] = ()
     # Files skipped on purpose (Helm templates, non-IaC YAML...): informational only.
     notes: tuple[str, ...] = field(default=())
+    suppressions: tuple = ()  # aiaas_iac.suppress.Suppression found in the file's comments
 
 
 class SourceError(Exception):
@@ -73,7 +76,14 @@ def parse_file(source: SourceFile, limits: ParseLimits = ParseLimits()) -> Parse
     try:
         data = read_source(source, limits)
         text = decode_source(data)
-        return _dispatch(source, text, limits)
+        parsed = _dispatch(source, text, limits)
+        if parsed.resources:
+            from aiaas_iac.suppress import find_suppressions
+
+            suppressions = find_suppressions(text, source.rel)
+            if suppressions:
+                parsed = dataclasses.replace(parsed, suppressions=suppressions)
+        return parsed
     except SourceError as error:
         return ParsedFile(errors=(ParseError(source.rel, str(error), error.line),))
     except RecursionError:
@@ -100,3 +110,15 @@ def _dispatch(source: SourceFile, text: str, limits: ParseLimits) -> ParsedFile:
 
         return structured.parse(source, text, limits)
     return ParsedFile()
+
+
+def parse_files(sources: Sequence[SourceFile], limits: ParseLimits = ParseLimits(), *,
+                progress: Callable[[int, int], None] | None = None, use_cache: bool = True,
+                jobs: int | None = None) -> list[ParsedFile]:
+    """Parse every file, in the order given (deterministic output whatever the parallelism)."""
+    results: list[ParsedFile] = []
+    for done, source in enumerate(sources, 1):
+        if progress is not None:
+            progress(done, len(sources))
+        results.append(parse_file(source, limits))
+    return results

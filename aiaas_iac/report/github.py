@@ -1,0 +1,41 @@
+"""GitHub Actions workflow commands: one annotation per finding on the pull request's diff.
+
+    ::error file=main.tf,line=3,endLine=5,title=AIA101 bedrock-wildcard-permission::aws_iam_policy.app grants ...
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiaas_iac.model import Severity
+
+if TYPE_CHECKING:
+    from aiaas_iac.engine import Report
+
+LEVELS = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "notice"}
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(report: "Report") -> str:
+    lines = []
+    for finding in sorted(report.findings, key=lambda f: f.sort_key):
+        if finding.suppressed:
+            continue
+        span = finding.location.span
+        props = [f"file={_property(finding.location.file)}", f"line={span.start_line}", f"endLine={span.end_line}"]
+        if span.start_column:
+            props.append(f"col={span.start_column}")
+        props.append(f"title={_property(f'{finding.code} {finding.slug}')}")
+        lines.append(f"::{LEVELS[finding.severity]} {','.join(props)}::{_data(finding.message)}")
+    for error in report.errors:
+        props = [f"file={_property(error.file)}"] + ([f"line={error.line}"] if error.line else [])
+        props.append("title=aiaas-iac could not parse this file")
+        lines.append(f"::error {','.join(props)}::{_data(error.message)}")
+    return "\n".join(lines) + ("\n" if lines else "")

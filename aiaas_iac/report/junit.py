@@ -1,0 +1,77 @@
+"""JUnit XML for CI test tabs: a test suite per check, a failing test case per finding.
+
+Checks with no finding get one passing case, so the tab shows what was
+verified; suppressed findings are skipped cases carrying their reason; files
+that could not be parsed are errors in their own suite.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING
+
+from aiaas_iac.model import Finding
+
+if TYPE_CHECKING:
+    from aiaas_iac.engine import Report
+
+# XML 1.0 cannot carry most control characters, even escaped.
+_INVALID_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _clean(text: str) -> str:
+    return _INVALID_XML.sub("?", text)
+
+
+def _case(suite: ET.Element, finding: Finding) -> None:
+    where = f"{finding.location.file}:{finding.location.span.start_line}"
+    case = ET.SubElement(suite, "testcase", name=_clean(f"{where} {finding.resource}"),
+                         classname=finding.code, file=_clean(finding.location.file),
+                         line=str(finding.location.span.start_line))
+    if finding.suppressed:
+        ET.SubElement(case, "skipped", message=_clean(f"suppressed: {finding.suppression_reason}"))
+        return
+    failure = ET.SubElement(case, "failure", type=finding.severity.value, message=_clean(finding.message))
+    failure.text = _clean(f"{where} {finding.code} [{finding.severity.value}] {finding.message}\n\n"
+                          f"Remediation: {finding.remediation}")
+
+
+def render(report: "Report") -> str:
+    root = ET.Element("testsuites", name="aiaas-iac")
+    by_code: dict[str, list[Finding]] = {}
+    for finding in sorted(report.findings, key=lambda f: f.sort_key):
+        by_code.setdefault(finding.code, []).append(finding)
+    codes = sorted({m.code for m in report.checks} | set(by_code))
+    titles = {m.code: f"{m.code} {m.slug}" for m in report.checks}
+    total = failures = skipped = 0
+    for code in codes:
+        findings = by_code.get(code, [])
+        suite = ET.SubElement(root, "testsuite", name=titles.get(code, code))
+        for finding in findings:
+            _case(suite, finding)
+        if not findings:
+            ET.SubElement(suite, "testcase", name="no findings", classname=code)
+        suite_failures = sum(1 for f in findings if not f.suppressed)
+        suite_skipped = len(findings) - suite_failures
+        suite.set("tests", str(max(len(findings), 1)))
+        suite.set("failures", str(suite_failures))
+        suite.set("skipped", str(suite_skipped))
+        suite.set("errors", "0")
+        total += max(len(findings), 1)
+        failures += suite_failures
+        skipped += suite_skipped
+    if report.errors:
+        suite = ET.SubElement(root, "testsuite", name="parse errors", tests=str(len(report.errors)),
+                              failures="0", errors=str(len(report.errors)), skipped="0")
+        for error in report.errors:
+            case = ET.SubElement(suite, "testcase", name=_clean(error.file), classname="parse", file=_clean(error.file))
+            ET.SubElement(case, "error", message=_clean(str(error)))
+        total += len(report.errors)
+    root.set("tests", str(total))
+    root.set("failures", str(failures))
+    root.set("errors", str(len(report.errors)))
+    root.set("skipped", str(skipped))
+    root.set("time", f"{report.duration_seconds:.3f}")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

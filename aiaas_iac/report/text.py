@@ -1,0 +1,122 @@
+"""Terminal output: findings grouped by file, parse errors, then a one-line summary.
+
+    main.tf:12:5 AIA101 [high] aws_iam_policy.app grants bedrock:* on * (aws_iam_policy.app)
+
+    Parse errors:
+    broken.tf:3: error: Unexpected token '}'
+
+    Found 1 finding (1 high) in 2 files; 1 file could not be parsed. 0.04s
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import groupby
+from typing import TYPE_CHECKING, Iterable
+
+from aiaas_iac.model import Finding, ParseError, Severity
+
+if TYPE_CHECKING:
+    from aiaas_iac.engine import Report
+
+SEVERITY_COLORS = {
+    Severity.CRITICAL: "\x1b[1;35m",
+    Severity.HIGH: "\x1b[31m",
+    Severity.MEDIUM: "\x1b[33m",
+    Severity.LOW: "\x1b[36m",
+}
+ERROR_COLOR = "\x1b[1;31m"
+RESET = "\x1b[0m"
+
+# Messages quote names and values from the scanned files; an escape sequence
+# hidden in a resource name must not reach (and reprogram) the user's terminal.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def render(report: "Report", *, color: bool = False, verbose: bool = False, show_suppressed: bool = False) -> str:
+    """The whole terminal report; `verbose` adds remediation, suppressed findings and notes."""
+    shown = [f for f in report.findings if verbose or show_suppressed or not f.suppressed]
+    sections = [finding_groups(shown, color, verbose)]
+    if report.errors:
+        sections.append(["Parse errors:", *(parse_error_line(e, color) for e in report.errors)])
+    if report.tool_errors:
+        sections.append(["Tool errors:", *(_labelled("error", message, color) for message in report.tool_errors)])
+    if verbose and report.notes:
+        sections.append([f"note: {printable(note)}" for note in report.notes])
+    sections.append([summary_line(report)])
+    return "\n\n".join("\n".join(section) for section in sections if section) + "\n"
+
+
+def printable(text: str) -> str:
+    return _CONTROL_CHARACTERS.sub(lambda match: repr(match.group())[1:-1], text)
+
+
+def finding_groups(findings: Iterable[Finding], color: bool, verbose: bool) -> list[str]:
+    """One block of lines per file, files in path order, a blank line between files."""
+    ordered = sorted(findings, key=lambda f: f.sort_key)
+    blocks = []
+    for _file, in_file in groupby(ordered, key=lambda f: f.location.file):
+        blocks.append("\n".join(finding_lines(f, color, verbose) for f in in_file))
+    return ["\n\n".join(blocks)] if blocks else []
+
+
+def finding_lines(finding: Finding, color: bool, verbose: bool) -> str:
+    span = finding.location.span
+    where = f"{finding.location.file}:{span.start_line}"
+    if span.start_column:
+        where += f":{span.start_column}"
+    severity = f"[{finding.severity.value}]"
+    if color:
+        severity = f"{SEVERITY_COLORS[finding.severity]}{severity}{RESET}"
+    line = printable(f"{where} {finding.code} ") + severity + printable(f" {finding.message} ({finding.resource})")
+    if finding.suppressed:
+        line += printable(f" [suppressed: {finding.suppression_reason or 'no reason given'}]")
+    if verbose and finding.remediation:
+        first, *rest = printable_lines(finding.remediation)
+        line += "\n    remediation: " + first + "".join(f"\n      {text}" for text in rest)
+    return line
+
+
+def printable_lines(text: str) -> list[str]:
+    return [printable(line) for line in text.strip().splitlines()] or [""]
+
+
+def parse_error_line(error: ParseError, color: bool) -> str:
+    where = f"{error.file}:{error.line}" if error.line else error.file
+    return printable(f"{where}: ") + _labelled("error", error.message, color)
+
+
+def _labelled(label: str, message: str, color: bool) -> str:
+    label = f"{ERROR_COLOR}{label}:{RESET}" if color else f"{label}:"
+    return f"{label} {printable(message)}"
+
+
+def summary_line(report: "Report") -> str:
+    """`Found 7 findings (2 high, 5 medium) in 12 files; 1 file could not be parsed. 0.21s`"""
+    active = [f for f in report.findings if not f.suppressed]
+    if active:
+        counts = [(sum(1 for f in active if f.severity is severity), severity.value) for severity in Severity]
+        by_severity = ", ".join(f"{count} {name}" for count, name in counts if count)
+        text = f"Found {_plural(len(active), 'finding')} ({by_severity})"
+    else:
+        text = "No findings"
+    text += f" in {_plural(report.files_scanned, 'file')}"
+    suppressed = len(report.findings) - len(active)
+    if suppressed:
+        text += f"; {suppressed} suppressed"
+    unparsed = len({error.file for error in report.errors})
+    if unparsed:
+        text += f"; {_plural(unparsed, 'file')} could not be parsed"
+    if report.tool_errors:
+        text += f"; {_plural(len(report.tool_errors), 'tool error')}"
+    if report.baseline_matched:
+        text += f"; {report.baseline_matched} already in the baseline"
+    if report.baseline_fixed:
+        text += f"; {_plural(report.baseline_fixed, 'baseline finding')} fixed"
+    if report.not_in_changed_files:
+        text += f"; {report.not_in_changed_files} in unchanged files not shown"
+    return f"{text}. {report.duration_seconds:.2f}s"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
