@@ -48,14 +48,19 @@ class Check:
             mappings=cls.mappings, precision=cls.precision, tags=tuple(cls.tags),
         )
 
-    def finding(self, resource: Resource, message: str, path: tuple = (), detail: str | None = None) -> Finding:
-        """A finding located at `path` inside `resource` (its block when the path is unknown)."""
+    def finding(self, resource: Resource, message: str, path: tuple = (), detail: str | None = None,
+                identity: str = "") -> Finding:
+        """A finding located at `path` inside `resource` (its block when the path is unknown).
+
+        Whole-scan checks pass `identity` (e.g. "scan") so the finding's fingerprint does not
+        depend on which block it happens to be reported at."""
         return Finding(
             code=self.code, slug=self.slug, severity=self.severity, message=message,
             location=Location(resource.file, resource.span_of(*path)),
             resource=resource.address, remediation=inspect.cleandoc(self.remediation),
             mappings=self.mappings,
             detail=detail if detail is not None else ".".join(str(p) for p in path),
+            identity=identity,
         )
 
     def finding_at(self, file: str, line: int, message: str, resource: str = "", detail: str = "") -> Finding:

@@ -199,11 +199,15 @@ class Finding:
     detail: str = ""
     suppressed: bool = False
     suppression_reason: str = ""
+    # Whole-scan findings (e.g. "no invocation logging anywhere") are about the scan, not the
+    # block they are shown at: they set an identity so their fingerprint survives that block moving.
+    identity: str = ""
 
     @property
     def fingerprint(self) -> str:
         """Stable across line moves: built from what was found, never from line numbers."""
-        key = "\x1f".join((self.code, self.location.file, self.resource, self.detail))
+        parts = (self.code, self.identity) if self.identity else (self.code, self.location.file, self.resource, self.detail)
+        key = "\x1f".join(parts)
         return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
     @property

@@ -46,3 +46,10 @@ def tree(tmp_path):
         write_tree(tmp_path, files)
         return scan_dir(tmp_path, **options)
     return build
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_cache(tmp_path_factory):
+    """Tests never read or write the user's real parse cache."""
+    os.environ["AIAAS_IAC_CACHE_DIR"] = str(tmp_path_factory.mktemp("aiaas-cache"))
+    yield

@@ -21,7 +21,7 @@ def codes(report):
 
 def test_malformed_hcl_among_good_files(tmp_path):
     write_tree(tmp_path, {"good.tf": GOOD, "bad.tf": 'resource "x" "y" {\n  a = \n  = 1\n}\n'})
-    report = scan_dir(tmp_path)
+    report = scan_dir(tmp_path, select=["AIA101"])
     assert codes(report) == [("AIA101", "good.tf")]
     assert [(e.file, e.line) for e in report.errors] == [("bad.tf", 2)]
     assert "invalid HCL" in report.errors[0].message
@@ -30,34 +30,34 @@ def test_malformed_hcl_among_good_files(tmp_path):
 def test_non_utf8_file_names_the_line(tmp_path):
     write_tree(tmp_path, {"good.tf": GOOD})
     (tmp_path / "latin1.tf").write_bytes(b'# ok\nresource "x" "y" {\n  name = "caf\xe9"\n}\n')
-    report = scan_dir(tmp_path)
+    report = scan_dir(tmp_path, select=["AIA101"])
     assert codes(report) == [("AIA101", "good.tf")]
     assert [(e.file, e.line, e.message) for e in report.errors] == [("latin1.tf", 3, "not valid UTF-8 (byte 0xe9)")]
 
 
 def test_empty_file_is_fine(tmp_path):
     write_tree(tmp_path, {"empty.tf": "", "blank.tf": "\n\n  \n"})
-    report = scan_dir(tmp_path)
+    report = scan_dir(tmp_path, select=["AIA101"])
     assert report.errors == [] and report.findings == []
     assert report.exit_code(None) == 0
 
 
 def test_nul_bytes(tmp_path):
     (tmp_path / "bin.tf").write_bytes(b"resource \x00\x01")
-    report = scan_dir(tmp_path)
+    report = scan_dir(tmp_path, select=["AIA101"])
     assert [(e.file, e.message) for e in report.errors] == [("bin.tf", "contains NUL bytes (binary file?)")]
 
 
 def test_bom_and_crlf_parse_with_right_lines(tmp_path):
     (tmp_path / "win.tf").write_bytes(b"\xef\xbb\xbf" + GOOD.replace("\n", "\r\n").encode())
-    report = scan_dir(tmp_path)
+    report = scan_dir(tmp_path, select=["AIA101"])
     assert [(f.code, f.location.span.start_line) for f in report.findings] == [("AIA101", 3)]
 
 
 def test_directory_symlink_loop_is_reported_once_and_not_followed(tmp_path):
     write_tree(tmp_path, {"infra/main.tf": GOOD})
     os.symlink("..", tmp_path / "infra" / "loop")
-    report = scan_dir(tmp_path)
+    report = scan_dir(tmp_path, select=["AIA101"])
     assert codes(report) == [("AIA101", "infra/main.tf")]
     assert [(e.file, e.message) for e in report.errors] == [("infra/loop", "symbolic link loop; not followed")]
 
@@ -68,7 +68,7 @@ def test_symlink_out_of_the_root_is_not_followed(tmp_path):
     root = tmp_path / "repo"
     root.mkdir()
     os.symlink(outside, root / "linked")
-    report = scan_dir(root)
+    report = scan_dir(root, select=["AIA101"])
     assert report.findings == []
     assert [e.file for e in report.errors] == ["linked"]
 
@@ -83,7 +83,7 @@ def test_unreadable_file(tmp_path, monkeypatch):
         return real_open(path, *args, **kwargs)
 
     monkeypatch.setattr("builtins.open", deny)
-    report = scan_dir(tmp_path)
+    report = scan_dir(tmp_path, select=["AIA101"])
     assert codes(report) == [("AIA101", "good.tf")]
     assert [(e.file, e.message) for e in report.errors] == [("locked.tf", "cannot read: Permission denied")]
 
@@ -101,7 +101,7 @@ def test_too_large_file_is_skipped(tmp_path):
 def test_deeply_nested_hcl_is_an_error_not_a_crash(tmp_path):
     deep = "resource \"x\" \"y\" {\n  v = " + "[" * 3000 + "]" * 3000 + "\n}\n"
     write_tree(tmp_path, {"deep.tf": deep, "good.tf": GOOD})
-    report = scan_dir(tmp_path)
+    report = scan_dir(tmp_path, select=["AIA101"])
     assert codes(report) == [("AIA101", "good.tf")]
     assert [e.file for e in report.errors] == ["deep.tf"]
 

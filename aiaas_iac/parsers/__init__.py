@@ -71,10 +71,28 @@ def read_source(source: SourceFile, limits: ParseLimits) -> bytes:
         raise SourceError(f"cannot read: {error.strerror or error}") from None
 
 
-def parse_file(source: SourceFile, limits: ParseLimits = ParseLimits()) -> ParsedFile:
+def parse_file(source: SourceFile, limits: ParseLimits = ParseLimits(), use_cache: bool = False) -> ParsedFile:
     """Read and parse one file. Never raises for bad input."""
     try:
         data = read_source(source, limits)
+    except SourceError as error:
+        return ParsedFile(errors=(ParseError(source.rel, str(error), error.line),))
+    key = None
+    if use_cache:
+        from aiaas_iac import cache
+
+        key = cache.cache_key(source.rel, source.kind, data, limits)
+        cached = cache.load(key)
+        if isinstance(cached, ParsedFile):
+            return cached
+    parsed = parse_bytes(source, data, limits)
+    if key is not None:
+        cache.store(key, parsed)
+    return parsed
+
+
+def parse_bytes(source: SourceFile, data: bytes, limits: ParseLimits) -> ParsedFile:
+    try:
         text = decode_source(data)
         parsed = _dispatch(source, text, limits)
         if parsed.resources:
@@ -112,13 +130,40 @@ def _dispatch(source: SourceFile, text: str, limits: ParseLimits) -> ParsedFile:
     return ParsedFile()
 
 
+# Below this many files a process pool costs more (start-up, imports, pickling) than it saves.
+PARALLEL_MIN_FILES = 48
+
+
+def _parse_in_worker(args: tuple) -> ParsedFile:
+    source, limits, use_cache = args
+    return parse_file(source, limits, use_cache)
+
+
 def parse_files(sources: Sequence[SourceFile], limits: ParseLimits = ParseLimits(), *,
                 progress: Callable[[int, int], None] | None = None, use_cache: bool = True,
                 jobs: int | None = None) -> list[ParsedFile]:
-    """Parse every file, in the order given (deterministic output whatever the parallelism)."""
-    results: list[ParsedFile] = []
-    for done, source in enumerate(sources, 1):
-        if progress is not None:
-            progress(done, len(sources))
-        results.append(parse_file(source, limits))
-    return results
+    """Parse every file, in the order given (deterministic output whatever the parallelism).
+
+    Larger scans are spread over processes; each worker reads and fills the cache itself.
+    """
+    import os
+
+    workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
+    if workers <= 1 or len(sources) < PARALLEL_MIN_FILES:
+        results: list[ParsedFile] = []
+        for done, source in enumerate(sources, 1):
+            if progress is not None:
+                progress(done, len(sources))
+            results.append(parse_file(source, limits, use_cache))
+        return results
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunk = max(4, len(sources) // (workers * 8))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = []
+        for done, parsed in enumerate(pool.map(_parse_in_worker, [(s, limits, use_cache) for s in sources],
+                                               chunksize=chunk), 1):
+            if progress is not None:
+                progress(done, len(sources))
+            results.append(parsed)
+        return results
