@@ -1,0 +1,76 @@
+from aiaas_iac.check import Check
+from aiaas_iac.model import Mappings, Severity, Unknown
+
+
+class VertexEndpointPublic(Check):
+    """A `google_vertex_ai_endpoint` with neither `network` (private services access) nor
+    `private_service_connect_config` with `enable_private_service_connect = true`, or a
+    `google_vertex_ai_index_endpoint` with `public_endpoint_enabled = true`. Unknown values
+    count as private."""
+
+    code = "AIA205"
+    slug = "vertex-endpoint-public"
+    severity = Severity.MEDIUM
+    title = "Vertex AI endpoint reachable from the internet"
+    formats = ("terraform",)
+    mappings = Mappings("NHI6", "PR.IR-01", "CWE-668")
+    why = """
+        A public endpoint accepts prediction and vector-search requests from any network, so
+        IAM is the only control left: a leaked token or key works from anywhere, and VPC
+        Service Controls cannot keep the traffic inside your perimeter.
+    """
+    remediation = """
+        Serve the endpoint privately: set `network` to a VPC peered through private services
+        access, or enable Private Service Connect with a project allowlist. For index
+        endpoints, leave `public_endpoint_enabled` unset (false) and use `network` or PSC.
+    """
+    failing_example = """
+        resource "google_vertex_ai_endpoint" "chat" {
+          name         = "chat"
+          display_name = "chat"
+          location     = "us-central1"
+        }
+    """
+    passing_example = """
+        resource "google_vertex_ai_endpoint" "chat" {
+          name         = "chat"
+          display_name = "chat"
+          location     = "us-central1"
+
+          private_service_connect_config {
+            enable_private_service_connect = true
+            project_allowlist              = ["acme-ml-prod"]
+          }
+        }
+    """
+
+    def run(self, ctx):
+        for endpoint in ctx.of_type("google_vertex_ai_endpoint", format="terraform"):
+            if not _is_private(endpoint):
+                yield self.finding(
+                    endpoint,
+                    f"{endpoint.address} sets neither network nor Private Service Connect: "
+                    "its prediction API is reachable from the internet",
+                    ("private_service_connect_config",),
+                )
+        for index_endpoint in ctx.of_type("google_vertex_ai_index_endpoint", format="terraform"):
+            if index_endpoint.get("public_endpoint_enabled") is True:
+                yield self.finding(
+                    index_endpoint,
+                    f"{index_endpoint.address} sets public_endpoint_enabled = true: "
+                    "its vector search API is reachable from the internet",
+                    ("public_endpoint_enabled",),
+                )
+
+
+def _is_private(endpoint) -> bool:
+    network = endpoint.get("network")
+    if isinstance(network, Unknown) or (isinstance(network, str) and network.strip()):
+        return True
+    if any(d.get("__labels__") == ["private_service_connect_config"] for _, d in endpoint.blocks("dynamic")):
+        return True
+    for _, config in endpoint.blocks("private_service_connect_config"):
+        enabled = config.get("enable_private_service_connect")
+        if enabled is True or isinstance(enabled, Unknown):
+            return True
+    return False
