@@ -603,3 +603,122 @@ resource "azapi_resource" "openai" {
 }
 '''})
     assert codes(report, "AIA307") == set()
+
+
+# --- azurerm_ai_services (azurerm 4.x), its own attribute names ----------------------
+
+AI_SERVICES_ACCOUNT = '''
+resource "azurerm_ai_services" "docs" {
+  name                  = "ais-docs"
+  location              = "swedencentral"
+  resource_group_name   = "rg-docs"
+  sku_name              = "S0"
+  custom_subdomain_name = "ais-docs"
+%s
+}
+'''
+
+
+def ai_services(settings: str = "") -> str:
+    return AI_SERVICES_ACCOUNT % settings
+
+
+def test_ai_services_sandbox_fires_every_azure_check_and_production_passes():
+    report = scan_dir(AZURE / "ai_services")
+    assert triples(report, "AIA3") == {
+        ("AIA301", "sandbox.tf", 9),
+        ("AIA302", "sandbox.tf", 10),
+        ("AIA303", "sandbox.tf", 3),
+        ("AIA306", "sandbox.tf", 3),
+        ("AIA307", "sandbox.tf", 3),
+        ("AIA305", "sandbox.tf", 39),
+        ("AIA304", "sandbox.tf", 45),
+    }
+    assert report.errors == [] and report.tool_errors == []
+
+
+def test_ai_services_messages_name_its_own_attributes():
+    report = scan_dir(AZURE / "ai_services")
+    messages = {f.code: f.message for f in report.findings if f.code in ("AIA301", "AIA302")}
+    assert messages == {
+        "AIA301": "azurerm_ai_services.sandbox sets local_authentication_enabled = true, so API keys work",
+        "AIA302": ('azurerm_ai_services.sandbox sets public_network_access = "Enabled" '
+                   "with a network ACL that allows by default"),
+    }
+
+
+def test_ai_services_without_settings_takes_the_provider_defaults(tree):
+    report = tree({"main.tf": ai_services()})
+    assert triples(report, "AIA3") == {
+        ("AIA301", "main.tf", 2), ("AIA302", "main.tf", 2), ("AIA303", "main.tf", 2),
+        ("AIA306", "main.tf", 2), ("AIA307", "main.tf", 2),
+    }
+
+
+def test_ai_services_local_authentication_disabled_passes(tree):
+    report = tree({"main.tf": ai_services("  local_authentication_enabled = false")})
+    assert codes(report, "AIA301") == set()
+
+
+def test_ai_services_public_network_access_disabled_passes(tree):
+    report = tree({"main.tf": ai_services('  public_network_access = "Disabled"')})
+    assert codes(report, "AIA302") == set()
+
+
+def test_ai_services_public_network_access_from_a_variable_without_default_is_not_judged(tree):
+    report = tree({
+        "main.tf": ai_services("  public_network_access = var.public_network_access"),
+        "variables.tf": 'variable "public_network_access" {\n  type = string\n}\n',
+    })
+    assert codes(report, "AIA302") == set()
+
+
+def test_ai_services_outbound_restricted_passes(tree):
+    report = tree({"main.tf": ai_services('''
+  outbound_network_access_restricted = true
+  fqdns                              = ["stdocs.blob.core.windows.net"]''')})
+    assert codes(report, "AIA307") == set()
+
+
+def test_customer_managed_key_resource_for_ai_services_passes(tree):
+    report = tree({"main.tf": ai_services() + '''
+resource "azurerm_cognitive_account_customer_managed_key" "docs" {
+  cognitive_account_id = azurerm_ai_services.docs.id
+  key_vault_key_id     = "https://kv-docs.vault.azure.net/keys/cmk/0123456789abcdef0123456789abcdef"
+}
+'''})
+    assert codes(report, "AIA306") == set()
+
+
+def test_ai_services_secondary_key_in_container_group_variables_fires(tree):
+    report = tree({"main.tf": ai_services() + '''
+resource "azurerm_container_group" "ocr" {
+  name                = "aci-ocr"
+  location            = "swedencentral"
+  resource_group_name = "rg-docs"
+  os_type             = "Linux"
+
+  container {
+    name   = "ocr"
+    image  = "ghcr.io/contoso/ocr:3.1.0"
+    cpu    = 1
+    memory = 2
+
+    environment_variables = {
+      AZURE_AI_SERVICES_KEY = azurerm_ai_services.docs.secondary_access_key
+    }
+  }
+}
+'''})
+    assert codes(report, "AIA305") == {("AIA305", "main.tf", 24)}
+
+
+def test_role_on_the_ai_services_account_passes(tree):
+    report = tree({"main.tf": ai_services() + '''
+resource "azurerm_role_assignment" "ocr" {
+  scope                = azurerm_ai_services.docs.id
+  role_definition_name = "Cognitive Services User"
+  principal_id         = "11111111-1111-1111-1111-111111111111"
+}
+'''})
+    assert codes(report, "AIA304") == set()

@@ -6,10 +6,10 @@ import pytest
 
 from aiaas_iac.context import ScanContext
 from aiaas_iac.discover import discover
-from aiaas_iac.iam.azure import (
-    ai_accounts, diagnostic_coverage, expand_blocks, key_placements, role_assignments,
-    separate_customer_key,
-)
+from aiaas_iac.iam.azure import ai_accounts, expand_blocks, separate_customer_key
+from aiaas_iac.iam.azure_diagnostics import diagnostic_coverage
+from aiaas_iac.iam.azure_keys import account_key_attributes, key_placements
+from aiaas_iac.iam.azure_roles import role_assignments
 from aiaas_iac.parsers import parse_file
 from aiaas_iac.resolve import resolve_terraform
 from conftest import write_tree
@@ -74,6 +74,11 @@ resource "azapi_resource" "deployment" {
     ]
 
 
+def test_ai_services_is_always_an_ai_services_account(context):
+    ctx = context({"main.tf": 'resource "azurerm_ai_services" "a" {\n  sku_name = "S0"\n}\n'})
+    assert only_account(ctx).kind == "AIServices"
+
+
 # --- settings and their provider defaults ------------------------------------------------
 
 def test_azurerm_defaults_when_nothing_is_written(context):
@@ -83,6 +88,25 @@ def test_azurerm_defaults_when_nothing_is_written(context):
     assert account.network_acls_deny.value is False
     assert account.outbound_restricted.value is False
     assert account.inline_customer_key.value is False
+
+
+def test_ai_services_defaults_are_read_from_its_own_attribute_names(context):
+    account = only_account(context({"main.tf": 'resource "azurerm_ai_services" "a" {\n  sku_name = "S0"\n}\n'}))
+    settings = (account.local_auth_enabled, account.public_network_access, account.network_acls_deny,
+                account.outbound_restricted, account.inline_customer_key)
+    assert [(s.value, s.source, s.written) for s in settings] == [
+        (True, "local_authentication_enabled", False),
+        (True, "public_network_access", False),
+        (False, "network_acls", False),
+        (False, "outbound_network_access_restricted", False),
+        (False, "customer_managed_key", False),
+    ]
+
+
+@pytest.mark.parametrize("written, public", [('"Disabled"', False), ('"Enabled"', True), ("var.access", None)])
+def test_ai_services_public_network_access_is_a_word(context, written, public):
+    account = only_account(context({"main.tf": f'resource "azurerm_ai_services" "a" {{\n  public_network_access = {written}\n}}\n'}))
+    assert (account.public_network_access.value, account.public_network_access.path) == (public, ("public_network_access",))
 
 
 def test_azapi_defaults_when_properties_are_absent(context):
@@ -228,6 +252,7 @@ resource "azurerm_monitor_diagnostic_setting" "d" {
     ("data.azurerm_subscription.current.id", "subscription"),
     ('"/providers/Microsoft.Management/managementGroups/platform"', "management group"),
     ("azurerm_cognitive_account.openai.id", "account"),
+    ("azurerm_ai_services.foundry.id", "account"),
     ("azapi_resource.rg.id", "resource group"),
     ('"${azurerm_resource_group.ai.id}/providers/Microsoft.CognitiveServices/accounts/oai"', "account"),
     ("var.scope", None),
@@ -294,3 +319,62 @@ resource "azurerm_linux_web_app" "w" {
 }
 '''})
     assert key_placements(ctx) == []
+
+
+# --- which attributes hold keys (for outputs and other consumers) -----------------------
+
+KEY_HOLDERS = '''
+resource "azurerm_ai_services" "docs" {
+  sku_name = "S0"
+}
+resource "azurerm_cognitive_account" "language" {
+  kind = "TextAnalytics"
+}
+resource "azurerm_cognitive_account" "openai" {
+  kind = "OpenAI"
+}
+resource "azapi_resource" "foundry" {
+  type = "Microsoft.CognitiveServices/accounts@2024-10-01"
+  body = { kind = "AIServices" }
+}
+data "azapi_resource_action" "foundry_keys" {
+  type        = "Microsoft.CognitiveServices/accounts@2024-10-01"
+  resource_id = azapi_resource.foundry.id
+  action      = "listKeys"
+}
+resource "azapi_resource_action" "foundry_regenerate" {
+  type        = "Microsoft.CognitiveServices/accounts@2024-10-01"
+  resource_id = azapi_resource.foundry.id
+  action      = "regenerateKey"
+}
+'''
+
+
+@pytest.mark.parametrize("address, attributes", [
+    ("azurerm_ai_services.docs", ("primary_access_key", "secondary_access_key")),
+    ("azurerm_cognitive_account.openai", ("primary_access_key", "secondary_access_key")),
+    ("azurerm_cognitive_account.language", ()),
+    ("data.azapi_resource_action.foundry_keys", ("output",)),
+    ("azapi_resource_action.foundry_regenerate", ()),
+    ("azapi_resource.foundry", ()),
+])
+def test_account_key_attributes(context, address, attributes):
+    ctx = context({"main.tf": KEY_HOLDERS})
+    resource = next(r for r in ctx.resources if r.address == address)
+    assert account_key_attributes(ctx, resource) == attributes
+
+
+def test_ai_services_key_through_merge_is_placed(context):
+    ctx = context({"main.tf": '''
+resource "azurerm_ai_services" "docs" {
+  sku_name = "S0"
+}
+resource "azurerm_linux_web_app" "w" {
+  app_settings = merge(local.common_settings, {
+    DOCS_KEY = azurerm_ai_services.docs.primary_access_key
+  })
+}
+'''})
+    (placement,) = key_placements(ctx)
+    assert (placement.setting, placement.key, placement.account.address) == (
+        "DOCS_KEY", "primary_access_key", "azurerm_ai_services.docs")

@@ -1,5 +1,5 @@
 from aiaas_iac.check import Check
-from aiaas_iac.iam.azure import BROAD_SCOPES, is_ai_role, role_assignments
+from aiaas_iac.iam.azure_roles import BROAD_SCOPES, is_ai_role, role_assignments
 from aiaas_iac.model import Mappings, Severity
 
 

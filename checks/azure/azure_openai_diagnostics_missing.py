@@ -1,5 +1,6 @@
 from aiaas_iac.check import Check
-from aiaas_iac.iam.azure import ai_accounts, diagnostic_coverage
+from aiaas_iac.iam.azure import ai_accounts
+from aiaas_iac.iam.azure_diagnostics import diagnostic_coverage
 from aiaas_iac.model import Mappings, Severity
 
 

@@ -1,5 +1,5 @@
 from aiaas_iac.check import Check
-from aiaas_iac.iam.azure import key_placements
+from aiaas_iac.iam.azure_keys import key_placements
 from aiaas_iac.model import Mappings, Severity
 
 

@@ -1,0 +1,130 @@
+"""AI account access keys: which attributes hold them, and where they land in compute settings.
+
+AIA305 reads `key_placements`: an account's `primary_access_key` /
+`secondary_access_key` (or an azapi `listKeys` result) in plain app settings or
+environment variables. `account_key_attributes` tells any check which
+attributes of a resource are such keys.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from aiaas_iac.iam.azure import (
+    AZURERM_ACCOUNT_TYPES, AIAccount, account_for, account_kind, ai_accounts, block_list, expand_blocks,
+    ref_parts,
+)
+from aiaas_iac.model import Resource, Unknown
+from aiaas_iac.parsers.hcl_expressions import Call
+
+KEY_ATTRIBUTES = ("primary_access_key", "secondary_access_key")  # the main one first
+APP_SETTINGS_TYPES = ("azurerm_*web_app", "azurerm_*web_app_slot", "azurerm_*function_app*",
+                      "azurerm_app_service", "azurerm_app_service_slot")
+# Wrapping a key in these leaves no usable key in the setting.
+_DIGEST_CALL = re.compile(r"\b(md5|sha1|sha256|sha512|base64sha256|base64sha512|bcrypt|length)\s*\(")
+
+
+@dataclass(frozen=True)
+class KeyPlacement:
+    resource: Resource  # the web app, function app, container app or container group
+    path: tuple  # where the key sits inside it
+    setting: str  # the app setting / environment variable name
+    account: AIAccount
+    key: str  # primary_access_key, secondary_access_key or "listKeys result"
+
+
+# --- which attributes are keys ---------------------------------------------------------------
+
+def listed_account(ctx, action: Resource) -> AIAccount | None:
+    """The AI account whose keys an `azapi_resource_action` calling `listKeys` returns."""
+    name = action.attributes.get("action")
+    if not (isinstance(name, str) and name.lower() == "listkeys"):
+        return None
+    targets = ctx.referenced(action, action.attributes.get("resource_id"))
+    return next((a for a in ai_accounts(ctx) if a.resource in targets), None)
+
+
+def account_key_attributes(ctx, resource: Resource) -> tuple[str, ...]:
+    """The attributes of `resource` that hold an AI account's access keys: both keys of an azurerm
+    AI account, the whole `output` of an azapi `listKeys` action on one; () for anything else,
+    including an account whose kind is not known."""
+    if resource.type in AZURERM_ACCOUNT_TYPES and account_kind(resource) is not None:
+        return KEY_ATTRIBUTES
+    if resource.type == "azapi_resource_action" and listed_account(ctx, resource) is not None:
+        return ("output",)
+    return ()
+
+
+def _list_keys_action(ctx, near: Resource, parts: tuple) -> Resource | None:
+    """The azapi action whose `output` a reference (split into `parts`) reads."""
+    if parts[:2] == ("data", "azapi_resource_action") and parts[3:4] == ("output",):
+        return ctx.lookup(near, ".".join(parts[:3]))
+    if parts[0] == "azapi_resource_action" and parts[2:3] == ("output",):
+        return ctx.lookup(near, ".".join(parts[:2]))
+    return None
+
+
+def key_source(ctx, near: Resource, value: Any) -> tuple[AIAccount, str] | None:
+    """(account, key) when `value` carries an AI account's access key."""
+    if not isinstance(value, Unknown) or _DIGEST_CALL.search(value.text):
+        return None
+    for ref in value.refs:
+        parts = ref_parts(ref)
+        if parts[0] in AZURERM_ACCOUNT_TYPES and parts[2:3] and parts[2] in KEY_ATTRIBUTES:
+            account = account_for(ctx, near, ".".join(parts[:2]))
+            if account is not None:
+                return account, parts[2]
+        action = _list_keys_action(ctx, near, parts) if len(parts) > 2 else None
+        account = listed_account(ctx, action) if action is not None else None
+        if account is not None:
+            return account, "listKeys result"
+    return None
+
+
+# --- where keys land in compute ----------------------------------------------------------------
+
+def _map_entries(value: Any, path: tuple) -> Iterator[tuple[tuple, str, Any]]:
+    if isinstance(value, dict):
+        yield from ((path + (name,), name, item) for name, item in value.items())
+    elif isinstance(value, Call) and value.name == "merge":  # merge(var.common, {KEY = ...})
+        for argument in value.args:
+            if isinstance(argument, dict):
+                yield from ((path, name, item) for name, item in argument.items())
+
+
+def _container_app_env(template: dict, path: tuple) -> Iterator[tuple[tuple, str, Any]]:
+    """Plain `env` values of a container app template (an env with `secret_name` is not plain)."""
+    for label in ("container", "init_container"):
+        for index, container in enumerate(block_list(template.get(label))):
+            for env_path, env in expand_blocks(container, "env")[0]:
+                if env.get("secret_name") is None:
+                    name = env.get("name") if isinstance(env.get("name"), str) else "?"
+                    yield path + (label, index) + env_path + ("value",), name, env.get("value")
+
+
+def _plain_settings(resource: Resource) -> Iterator[tuple[tuple, str, Any]]:
+    """(path, name, value) of every app setting / plain environment variable of a compute resource."""
+    attributes = resource.attributes
+    if resource.type == "azurerm_container_group":
+        for label in ("container", "init_container"):
+            for index, container in enumerate(block_list(attributes.get(label))):
+                yield from _map_entries(container.get("environment_variables"), (label, index, "environment_variables"))
+    elif resource.type == "azurerm_container_app":
+        for index, template in enumerate(block_list(attributes.get("template"))):
+            yield from _container_app_env(template, ("template", index))
+    else:
+        yield from _map_entries(attributes.get("app_settings"), ("app_settings",))
+
+
+def key_placements(ctx) -> list[KeyPlacement]:
+    """Every place an AI account's key lands in plain compute settings."""
+    found = []
+    compute = ctx.of_type(*APP_SETTINGS_TYPES, "azurerm_container_app", "azurerm_container_group", format="terraform")
+    for resource in compute:
+        for path, name, value in _plain_settings(resource):
+            source = key_source(ctx, resource, value)
+            if source is not None:
+                found.append(KeyPlacement(resource, path, name, *source))
+    return found
