@@ -66,5 +66,12 @@ def bedrock_services() -> tuple[str, ...]:
     return known or ("bedrock", "bedrock-agentcore")
 
 
+@functools.lru_cache(maxsize=1)
 def bedrock_actions() -> tuple[str, ...]:
     return tuple(a for service in bedrock_services() for a in service_actions(service))
+
+
+@functools.lru_cache(maxsize=4096)
+def matches_any_bedrock_action(pattern: str) -> bool:
+    """True when an Action pattern matches at least one action of a `bedrock*` service."""
+    return any(glob_match(pattern, action) for action in bedrock_actions() + INVOKE_ACTIONS)

@@ -13,7 +13,9 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from aiaas_iac.iam.actions import INVOKE_ACTIONS, bedrock_actions, bedrock_services, glob_match, service_actions
+from aiaas_iac.iam.actions import (
+    INVOKE_ACTIONS, bedrock_actions, bedrock_services, glob_match, matches_any_bedrock_action, service_actions,
+)
 from aiaas_iac.model import Resource, Unknown
 
 # Stands for an unresolved part inside an ARN template; it cannot occur in a real ARN.
@@ -76,6 +78,8 @@ class Statement:
 
     def grants_any_bedrock_action(self) -> bool:
         """True when the statement certainly allows at least one action of a `bedrock*` service."""
+        if self.allows and self.actions is not None:
+            return any(matches_any_bedrock_action(p) for p in self.known_actions())
         return self.grants_any(bedrock_actions()) or self.grants_any(INVOKE_ACTIONS)
 
     def denies(self, action: str) -> bool:
@@ -208,7 +212,8 @@ def statements_from_json(resource: Resource, document: Any, path: tuple, precise
             document = json.loads(document)
         except ValueError:
             return []
-        precise = False  # no positions inside a JSON string: point at the attribute
+        # No positions inside a JSON string: the statement path still tells statements apart,
+        # and Resource.span_of falls back to the attribute's lines.
     if not isinstance(document, dict):
         return []
     raw = _key(document, "Statement")

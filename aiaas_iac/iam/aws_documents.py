@@ -9,12 +9,15 @@ check needs the document behind a role or user.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import re
+from dataclasses import dataclass, replace
 from typing import Any
 
 from aiaas_iac.context import ScanContext
 from aiaas_iac.iam.aws import Statement, as_list, statements_from_json, statements_from_policy_document_data
 from aiaas_iac.model import Resource, Unknown
+from aiaas_iac.parsers.hcl_expressions import Template, collect_refs
 
 # Terraform resource type -> attribute holding one policy document.
 TERRAFORM_POLICY_ATTRIBUTES = {
@@ -27,7 +30,8 @@ TERRAFORM_POLICY_ATTRIBUTES = {
     "awscc_iam_user_policy": "policy_document",
     "awscc_iam_group_policy": "policy_document",
 }
-CLOUDFORMATION_POLICY_TYPES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
+CLOUDFORMATION_POLICY_TYPES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy",
+                               "AWS::IAM::UserPolicy", "AWS::IAM::GroupPolicy")
 CLOUDFORMATION_INLINE_POLICY_TYPES = ("AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group")
 POLICY_DOCUMENT_DATA = "aws_iam_policy_document"
 
@@ -50,11 +54,72 @@ def _data_document_statements(ctx: ScanContext, data: Resource, seen: frozenset 
     return statements
 
 
+_HOLE_RE = re.compile("\ue000(\\d+)\ue001")
+
+
+def json_with_holes(template: Template) -> Any:
+    """A JSON document written as a string template (a heredoc or quoted JSON with `${...}`
+    inside strings): the parsed structure, each interpolated string a Template again. None when
+    the interpolations are not all inside strings, or the text is not JSON."""
+    holes = [p for p in template.parts if not isinstance(p, str)]
+    counter = iter(range(len(holes)))
+    text = "".join(p if isinstance(p, str) else f"\ue000{next(counter)}\ue001" for p in template.parts)
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+
+    def restore(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {_HOLE_RE.sub(lambda m: "${" + holes[int(m.group(1))].text + "}", k): restore(v)
+                    for k, v in node.items()}
+        if isinstance(node, list):
+            return [restore(v) for v in node]
+        if isinstance(node, str) and "\ue000" in node:
+            # split() with a group alternates literal text and hole numbers
+            pieces = _HOLE_RE.split(node)
+            parts = tuple(holes[int(piece)] if index % 2 else piece
+                          for index, piece in enumerate(pieces) if piece != "")
+            shown = "".join(p if isinstance(p, str) else "${" + p.text + "}" for p in parts)
+            return Template(shown, collect_refs(list(parts)), parts)
+        return node
+
+    return restore(data)
+
+
+def _is_json_template(value: Any) -> bool:
+    return isinstance(value, Template) and any(isinstance(p, str) for p in value.parts)
+
+
+def json_structure(value: Any) -> Any:
+    """A JSON value written as a structure, a JSON string or a JSON string template; None if it is not one."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    if _is_json_template(value):
+        return json_with_holes(value)
+    return None if isinstance(value, Unknown) else value
+
+
+def is_document_value(value: Any) -> bool:
+    """A value that can be read as a policy document without following references."""
+    return isinstance(value, (dict, str)) or _is_json_template(value)
+
+
 def document_from_value(ctx: ScanContext, resource: Resource, value: Any, path: tuple,
                         seen: frozenset = frozenset()) -> PolicyDocument | None:
-    """The document a policy attribute holds: literal JSON/structure, or the data source it names."""
+    """The document a policy attribute holds: literal JSON/structure (also a JSON string template
+    whose interpolations are unresolved), or the data source it names."""
     if isinstance(value, (dict, str)):
         return PolicyDocument(resource, path, tuple(statements_from_json(resource, value, path)))
+    if _is_json_template(value):
+        structure = json_with_holes(value)
+        if structure is None:
+            return None
+        statements = statements_from_json(resource, structure, path)
+        return PolicyDocument(resource, path, tuple(statements))
     if isinstance(value, Unknown):
         for target in ctx.referenced(resource, value):
             if target.kind == "data" and target.type == POLICY_DOCUMENT_DATA and target.address not in seen:
@@ -67,19 +132,19 @@ def _terraform_documents(ctx: ScanContext) -> list[PolicyDocument]:
     for resource in ctx.of_type(*TERRAFORM_POLICY_ATTRIBUTES, format="terraform"):
         attribute = TERRAFORM_POLICY_ATTRIBUTES[resource.type]
         value = resource.get(attribute)
-        if isinstance(value, (dict, str)):
-            out.append(document_from_value(ctx, resource, value, (attribute,)))  # type: ignore[arg-type]
+        if is_document_value(value):
+            out.append(document_from_value(ctx, resource, value, (attribute,)))
     for role in ctx.of_type("aws_iam_role", format="terraform"):
         for index, block in role.blocks("inline_policy"):
-            if isinstance(block.get("policy"), (dict, str)):
-                out.append(document_from_value(ctx, role, block["policy"], ("inline_policy", index, "policy")))  # type: ignore[arg-type]
+            if is_document_value(block.get("policy")):
+                out.append(document_from_value(ctx, role, block["policy"], ("inline_policy", index, "policy")))
     for role in ctx.of_type("awscc_iam_role", "awscc_iam_user", "awscc_iam_group", format="terraform"):
         for index, item in enumerate(as_list(role.get("policies"))):
-            if isinstance(item, dict) and isinstance(item.get("policy_document"), (dict, str)):
-                out.append(document_from_value(ctx, role, item["policy_document"], ("policies", index, "policy_document")))  # type: ignore[arg-type]
+            if isinstance(item, dict) and is_document_value(item.get("policy_document")):
+                out.append(document_from_value(ctx, role, item["policy_document"], ("policies", index, "policy_document")))
     for data in ctx.of_type(POLICY_DOCUMENT_DATA, kind="data", format="terraform"):
         out.append(PolicyDocument(data, (), tuple(_data_document_statements(ctx, data))))
-    return out
+    return [document for document in out if document is not None]
 
 
 def _cloudformation_documents(ctx: ScanContext) -> list[PolicyDocument]:
@@ -102,9 +167,24 @@ def _cloudformation_documents(ctx: ScanContext) -> list[PolicyDocument]:
     return out
 
 
+def _without_principal_statements(document: PolicyDocument) -> PolicyDocument | None:
+    """An identity policy cannot name a Principal: statements that do belong to a resource or
+    trust policy (a policy-document data source feeding a bucket, key or trust policy)."""
+    kept = tuple(s for s in document.statements if not s.principals)
+    if document.statements and not kept:
+        return None
+    return replace(document, statements=kept) if len(kept) != len(document.statements) else document
+
+
 def identity_documents(ctx: ScanContext) -> list[PolicyDocument]:
     """Every identity policy document in the scan, each listed once."""
-    return ctx.memo("aws.identity_documents", lambda: _terraform_documents(ctx) + _cloudformation_documents(ctx))
+
+    def compute() -> list[PolicyDocument]:
+        everywhere = _terraform_documents(ctx) + _cloudformation_documents(ctx)
+        documents = (_without_principal_statements(d) for d in everywhere)
+        return [d for d in documents if d is not None]
+
+    return ctx.memo("aws.identity_documents", compute)
 
 
 # Where a managed policy ARN is attached: (resource type, attribute, is a list).

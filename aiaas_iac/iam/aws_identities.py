@@ -1,0 +1,234 @@
+"""Which identity policies apply to which IAM role or user, within one module or template.
+
+A policy reaches a role or user by being written inside it (`inline_policy`,
+`policies`, CloudFormation `Policies`), by an inline policy resource that
+names it (`aws_iam_role_policy.role`), or by attaching a managed policy
+(`aws_iam_*_policy_attachment`, `managed_policy_arns`, CloudFormation
+`ManagedPolicyArns` or a policy's `Roles`/`Users` list). An identity is named
+by a reference (`aws_iam_user.bot.name`, `!Ref BotUser`) or by its literal
+name. Only policies defined in the same module/template can be read, plus the
+AWS managed policy `AmazonBedrockFullAccess`; anything else is left alone.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from aiaas_iac.context import ScanContext
+from aiaas_iac.iam.actions import BEDROCK_FULL_ACCESS
+from aiaas_iac.iam.aws import as_list
+from aiaas_iac.iam.aws_documents import PolicyDocument, document_from_value, is_managed_policy
+from aiaas_iac.model import Resource, Unknown
+
+ROLE, USER = "role", "user"
+
+
+@dataclass(frozen=True)
+class IdentityType:
+    kind: str  # ROLE or USER
+    name_key: str  # attribute holding its name
+    inline_key: str  # list of inline policies written inside it ("" if none)
+    document_key: str  # the document inside one inline policy
+    managed_key: str  # list of attached managed policy ARNs ("" if none)
+
+
+IDENTITY_TYPES = {
+    "aws_iam_role": IdentityType(ROLE, "name", "inline_policy", "policy", "managed_policy_arns"),
+    "awscc_iam_role": IdentityType(ROLE, "role_name", "policies", "policy_document", "managed_policy_arns"),
+    "aws_iam_user": IdentityType(USER, "name", "", "", ""),
+    "awscc_iam_user": IdentityType(USER, "user_name", "policies", "policy_document", "managed_policy_arns"),
+    "AWS::IAM::Role": IdentityType(ROLE, "RoleName", "Policies", "PolicyDocument", "ManagedPolicyArns"),
+    "AWS::IAM::User": IdentityType(USER, "UserName", "Policies", "PolicyDocument", "ManagedPolicyArns"),
+}
+
+# Resources that apply one inline document to the identity they name:
+# type -> (identity kind, attribute naming the identity, attribute holding the document).
+INLINE_POLICY_RESOURCES = {
+    "aws_iam_role_policy": (ROLE, "role", "policy"),
+    "aws_iam_user_policy": (USER, "user", "policy"),
+    "awscc_iam_role_policy": (ROLE, "role_name", "policy_document"),
+    "awscc_iam_user_policy": (USER, "user_name", "policy_document"),
+    "AWS::IAM::RolePolicy": (ROLE, "RoleName", "PolicyDocument"),
+    "AWS::IAM::UserPolicy": (USER, "UserName", "PolicyDocument"),
+}
+
+# Resources that attach managed policies to the identities they name:
+# type -> (identity kind, attribute naming the identity (or a list of them), attribute with the ARN(s)).
+ATTACHMENT_RESOURCES = (
+    ("aws_iam_role_policy_attachment", ROLE, "role", "policy_arn"),
+    ("aws_iam_user_policy_attachment", USER, "user", "policy_arn"),
+    ("aws_iam_policy_attachment", ROLE, "roles", "policy_arn"),
+    ("aws_iam_policy_attachment", USER, "users", "policy_arn"),
+    ("aws_iam_role_policy_attachments_exclusive", ROLE, "role_name", "policy_arns"),
+    ("aws_iam_user_policy_attachments_exclusive", USER, "user_name", "policy_arns"),
+)
+
+# Managed policies written in the same module/template, and the attribute holding their document.
+MANAGED_POLICY_DOCUMENTS = {
+    "aws_iam_policy": "policy",
+    "awscc_iam_managed_policy": "policy_document",
+    "AWS::IAM::ManagedPolicy": "PolicyDocument",
+}
+
+# CloudFormation policies that list the identities they apply to.
+CLOUDFORMATION_POLICY_LISTS = {"AWS::IAM::Policy": "PolicyDocument", "AWS::IAM::ManagedPolicy": "PolicyDocument"}
+
+
+_LISTS_INSIDE_IDENTITIES = {key for t in IDENTITY_TYPES.values() for key in (t.inline_key, t.managed_key) if key}
+
+
+@dataclass(frozen=True)
+class AppliedPolicy:
+    """One policy that applies to an identity, and where it is applied."""
+
+    holder: Resource  # the resource that applies it: an attachment, an inline policy, the identity itself
+    path: tuple  # the attribute there
+    document: PolicyDocument | None  # None for an AWS managed policy
+    managed_policy: str = ""  # the AWS managed policy's name, e.g. AmazonBedrockFullAccess
+
+    def grants_any_bedrock_action(self) -> bool:
+        if self.managed_policy == BEDROCK_FULL_ACCESS:
+            return True
+        return self.document is not None and any(s.grants_any_bedrock_action() for s in self.document.statements)
+
+    def describe(self) -> str:
+        """How the policy is applied, for messages: `aws_iam_role_policy.chat (data.aws_iam_policy_document.chat)`."""
+        if self.managed_policy:
+            return f"{self.holder.address} (attaches {self.managed_policy})"
+        where = self.holder.address
+        if self.path and self.path[0] in _LISTS_INSIDE_IDENTITIES:
+            where = f"{self.path[0]} of {where}"
+        if self.document is not None and self.document.resource is not self.holder:
+            return f"{where} ({self.document.resource.address})"
+        return where
+
+
+@dataclass(frozen=True)
+class _Link:
+    """A policy applied to the identity that `principal` names (a value, or the identity itself)."""
+
+    kind: str
+    principal: Any
+    policy: AppliedPolicy
+
+
+def _documents_behind_arn(ctx: ScanContext, holder: Resource, arn: Any, path: tuple) -> Iterator[AppliedPolicy]:
+    """What an attached policy ARN stands for: AmazonBedrockFullAccess, or a managed policy
+    defined next to it (`aws_iam_policy.app.arn`, `!Ref AppPolicy`)."""
+    if is_managed_policy(ctx, holder, arn, BEDROCK_FULL_ACCESS):
+        yield AppliedPolicy(holder, path, None, BEDROCK_FULL_ACCESS)
+        return
+    for target in ctx.referenced(holder, arn):
+        attribute = MANAGED_POLICY_DOCUMENTS.get(target.type)
+        if attribute is not None and target.kind == "resource":
+            document = document_from_value(ctx, target, target.get(attribute), (attribute,))
+            if document is not None:
+                yield AppliedPolicy(holder, path, document)
+
+
+def _items(value: Any, path: tuple) -> Iterator[tuple[tuple, Any]]:
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            yield path + (index,), item
+    elif value is not None:
+        yield path, value
+
+
+def _links_inside_identities(ctx: ScanContext) -> Iterator[_Link]:
+    """Policies written inside a role or user, and the managed policies it lists."""
+    for resource_type, layout in IDENTITY_TYPES.items():
+        for identity in ctx.of_type(resource_type):
+            for index, block in identity.blocks(layout.inline_key) if layout.inline_key else ():
+                path = (layout.inline_key, index, layout.document_key)
+                document = document_from_value(ctx, identity, block.get(layout.document_key), path)
+                if document is not None:
+                    yield _Link(layout.kind, identity, AppliedPolicy(identity, path, document))
+            managed = identity.get(layout.managed_key) if layout.managed_key else None
+            for path, arn in _items(managed, (layout.managed_key,)):
+                for policy in _documents_behind_arn(ctx, identity, arn, path):
+                    yield _Link(layout.kind, identity, policy)
+
+
+def _links_from_policy_resources(ctx: ScanContext) -> Iterator[_Link]:
+    """Inline policy resources and policy attachments that name their role or user."""
+    for resource_type, (kind, principal_key, document_key) in INLINE_POLICY_RESOURCES.items():
+        for resource in ctx.of_type(resource_type):
+            document = document_from_value(ctx, resource, resource.get(document_key), (document_key,))
+            if document is not None:
+                yield _Link(kind, resource.get(principal_key), AppliedPolicy(resource, (document_key,), document))
+    for resource_type, kind, principal_key, arn_key in ATTACHMENT_RESOURCES:
+        for resource in ctx.of_type(resource_type):
+            for path, arn in _items(resource.get(arn_key), (arn_key,)):
+                for policy in _documents_behind_arn(ctx, resource, arn, path):
+                    for principal in as_list(resource.get(principal_key)):
+                        yield _Link(kind, principal, policy)
+    for resource_type, document_key in CLOUDFORMATION_POLICY_LISTS.items():
+        for resource in ctx.of_type(resource_type, format="cloudformation"):
+            document = document_from_value(ctx, resource, resource.get(document_key), (document_key,))
+            for kind, list_key in ((ROLE, "Roles"), (USER, "Users")):
+                for principal in as_list(resource.get(list_key)) if document is not None else ():
+                    yield _Link(kind, principal, AppliedPolicy(resource, (document_key,), document))
+
+
+def identity_name(identity: Resource) -> str | None:
+    """The literal name of a role or user resource, when it is certain."""
+    name = identity.get(IDENTITY_TYPES[identity.type].name_key)
+    return name if isinstance(name, str) and name else None
+
+
+@dataclass(frozen=True)
+class _Named:
+    """What a value says about the identity it names: the resource it refers to and/or a name."""
+
+    resource: Resource | None
+    name: str | None
+
+    def keys(self, near: Resource, kind: str) -> list[tuple]:
+        """Index keys: two values name the same identity when they share one."""
+        scope = (near.format, near.module, kind)
+        keys = [scope + ("name", self.name)] if self.name is not None else []
+        if self.resource is not None:
+            keys.append(scope + ("address", self.resource.address))
+        return keys
+
+
+def _named(ctx: ScanContext, near: Resource, kind: str, value: Any) -> _Named:
+    if isinstance(value, Resource):
+        return _Named(value, identity_name(value))
+    if isinstance(value, str):
+        return _Named(None, value or None)
+    if isinstance(value, Unknown):
+        for target in ctx.referenced(near, value):
+            layout = IDENTITY_TYPES.get(target.type)
+            if layout is not None and layout.kind == kind and target.kind == "resource":
+                return _Named(target, identity_name(target))
+    return _Named(None, None)
+
+
+def _policies_by_identity(ctx: ScanContext) -> dict[tuple, list[AppliedPolicy]]:
+    """Every applied policy, indexed by the keys of the identity it applies to."""
+    index: dict[tuple, list[AppliedPolicy]] = defaultdict(list)
+    for link in [*_links_inside_identities(ctx), *_links_from_policy_resources(ctx)]:
+        holder = link.policy.holder
+        for key in _named(ctx, holder, link.kind, link.principal).keys(holder, link.kind):
+            index[key].append(link.policy)
+    return index
+
+
+def policies_applied_to(ctx: ScanContext, near: Resource, kind: str, identity: Any) -> list[AppliedPolicy]:
+    """The policies in `near`'s module/template that apply to the role or user (`kind`) named by
+    `identity`: the identity resource itself, a reference to it, or its literal name."""
+    index = ctx.memo("aws.policies_by_identity", lambda: _policies_by_identity(ctx))
+    found: list[AppliedPolicy] = []
+    for key in _named(ctx, near, kind, identity).keys(near, kind):
+        for policy in index.get(key, ()):
+            if policy not in found:  # named both by reference and by its literal name
+                found.append(policy)
+    return found
+
+
+def bedrock_granting_policies(ctx: ScanContext, near: Resource, kind: str, identity: Any) -> list[AppliedPolicy]:
+    """The policies applied to the identity that grant it at least one Bedrock action."""
+    return [p for p in policies_applied_to(ctx, near, kind, identity) if p.grants_any_bedrock_action()]

@@ -1,0 +1,105 @@
+from aiaas_iac.check import Check
+from aiaas_iac.iam.actions import INVOKE_ACTIONS
+from aiaas_iac.iam.aws_documents import identity_documents
+from aiaas_iac.model import Mappings, Severity, Unknown
+
+LOGGING_TYPE = "aws_bedrock_model_invocation_logging_configuration"
+BEDROCK_RESOURCE_TYPES = ("aws_bedrock*", "awscc_bedrock*")  # aws_bedrock* covers aws_bedrockagent*
+DESTINATIONS = ("cloudwatch_config", "s3_config")
+
+
+def _generated_by_dynamic(block, block_type: str) -> bool:
+    """True when `block_type` blocks come from a `dynamic` block: their content is not known statically."""
+    return any(isinstance(item, dict) and (item.get("__labels__") or [None])[0] == block_type
+               for item in block.get("dynamic") or [])
+
+
+def logging_defect(resource) -> tuple[str, tuple] | None:
+    """(what is wrong, attribute path) for a logging configuration that records no prompts."""
+    value = resource.get("logging_config")
+    if isinstance(value, Unknown) or _generated_by_dynamic(resource.attributes, "logging_config"):
+        return None
+    blocks = list(resource.blocks("logging_config"))
+    if not blocks:
+        return "has no logging_config", ()
+    index, config = blocks[0]
+    destinations = [d for d in DESTINATIONS if config.get(d) or _generated_by_dynamic(config, d)]
+    if not destinations:
+        return "sends logs nowhere (neither cloudwatch_config nor s3_config)", ("logging_config", index)
+    # The provider's default is true: only an explicit false turns prompt logging off.
+    text_delivery = config.get("text_data_delivery_enabled")
+    if text_delivery is False or text_delivery == "false":
+        return "sets text_data_delivery_enabled = false", ("logging_config", index, "text_data_delivery_enabled")
+    return None
+
+
+def first_bedrock_use(ctx):
+    """(resource, attribute path, description) of the first block that uses Bedrock, by file and line."""
+    uses = [(r, (), f"{r.address} uses Bedrock") for r in ctx.of_type(*BEDROCK_RESOURCE_TYPES, format="terraform")]
+    for document in identity_documents(ctx):
+        for statement in document.statements:
+            if statement.resource.format == "terraform" and statement.grants_any(INVOKE_ACTIONS):
+                uses.append((statement.resource, statement.path, f"{statement.resource.address} grants Bedrock invoke"))
+    if not uses:
+        return None
+    return min(uses, key=lambda use: (use[0].file, use[0].span_of(*use[1]).start_line))
+
+
+class BedrockInvocationLoggingMissing(Check):
+    """Terraform that uses Bedrock (a Bedrock resource, or a policy granting model invocation)
+    but declares no `aws_bedrock_model_invocation_logging_configuration`, or one that sends logs
+    nowhere or leaves out text data. Reported once per scan."""
+
+    code = "AIA104"
+    slug = "bedrock-invocation-logging-missing"
+    severity = Severity.MEDIUM
+    title = "Bedrock model invocation logging is not enabled"
+    formats = ("terraform",)
+    mappings = Mappings("NHI6", "PR.PS-04", "CWE-778")
+    why = """
+        Bedrock records nothing about who invoked which model with which prompt unless model
+        invocation logging is configured per region. Without it, abuse of a leaked key, prompt
+        injection against an agent or data leaving through a model cannot be investigated.
+    """
+    remediation = """
+        Declare `aws_bedrock_model_invocation_logging_configuration` with a `cloudwatch_config`
+        or `s3_config` destination and keep `text_data_delivery_enabled` at its default `true`.
+    """
+    failing_example = """
+        resource "aws_bedrockagent_agent" "support" {
+          agent_name              = "support"
+          agent_resource_role_arn = aws_iam_role.agent.arn
+          foundation_model        = "anthropic.claude-3-5-haiku-20241022-v1:0"
+        }
+    """
+    passing_example = """
+        resource "aws_bedrock_model_invocation_logging_configuration" "this" {
+          logging_config {
+            cloudwatch_config {
+              log_group_name = aws_cloudwatch_log_group.bedrock.name
+              role_arn       = aws_iam_role.bedrock_logging.arn
+            }
+          }
+        }
+    """
+
+    def run(self, ctx):
+        configs = ctx.of_type(LOGGING_TYPE, format="terraform")
+        defective = [(config, defect) for config in configs if (defect := logging_defect(config)) is not None]
+        if defective:
+            config, (cause, path) = defective[0]
+            message = f"{config.address} {cause}: Bedrock prompts and responses are not recorded"
+            yield self.finding(config, message, path)
+            return
+        if configs:
+            return
+        use = first_bedrock_use(ctx)
+        if use is not None:
+            resource, path, description = use
+            # The finding belongs to the whole scan, not to the block it is shown at: its identity
+            # keeps its fingerprint (and baseline entry) when that block moves or files are renamed.
+            yield self.finding(
+                resource,
+                f"{description} but no {LOGGING_TYPE} is declared: model invocations are not recorded",
+                path, detail="missing", identity="bedrock-invocation-logging-missing",
+            )
