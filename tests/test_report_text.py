@@ -153,5 +153,7 @@ def test_options_meant_for_other_formats_are_ignored():
 
 
 def test_an_unknown_format_names_the_formats_on_offer():
-    with pytest.raises(ValueError, match="text, json, sarif"):
-        render(report(), "junit")
+    with pytest.raises(ValueError, match="text, json, sarif, junit, github"):
+        render(report(), "xml")
+
+
