@@ -206,5 +206,6 @@ def resolve_terraform(resources: list[Resource], root: Path) -> list[Resource]:
             if resource.kind in ("variable", "tfvars"):
                 resolved.append(resource)
             else:
-                resolved.append(dataclasses.replace(resource, attributes=resolver.resolve(dict(resource.attributes))))
+                resolved.append(dataclasses.replace(resource, attributes=resolver.resolve(dict(resource.attributes)),
+                                                    source_attributes=resource.attributes))
     return resolved

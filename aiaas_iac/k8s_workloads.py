@@ -1,0 +1,221 @@
+"""Kubernetes workload semantics the checks share: pod specs, containers, env, Secrets, mounts.
+
+A Kubernetes resource's attributes are its whole document, so every path here
+starts at the document root (`("spec", "template", "spec", "containers", 0,
+"env", 2, "value")`) and points straight at the line a finding belongs on.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
+
+from aiaas_iac.model import Resource
+from aiaas_iac.secrets import decode_base64_text
+
+if TYPE_CHECKING:
+    from aiaas_iac.context import ScanContext
+
+_TEMPLATE_POD_SPEC = ("spec", "template", "spec")
+POD_SPEC_PATHS: dict[str, tuple] = {
+    "Pod": ("spec",),
+    "Deployment": _TEMPLATE_POD_SPEC,
+    "StatefulSet": _TEMPLATE_POD_SPEC,
+    "DaemonSet": _TEMPLATE_POD_SPEC,
+    "ReplicaSet": _TEMPLATE_POD_SPEC,
+    "ReplicationController": _TEMPLATE_POD_SPEC,
+    "Job": _TEMPLATE_POD_SPEC,
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+}
+WORKLOAD_KINDS = tuple(POD_SPEC_PATHS)
+CONTAINER_LISTS = ("initContainers", "containers")
+
+
+def _is_manifest(resource: Resource) -> bool:
+    return resource.format == "kubernetes" and resource.kind == "manifest"
+
+
+def namespace_of(resource: Resource) -> str | None:
+    namespace = resource.get("metadata", "namespace")
+    return namespace if isinstance(namespace, str) and namespace else None
+
+
+def same_namespace(a: Resource, b: Resource) -> bool:
+    """Objects in one namespace; a manifest without one is applied to whatever namespace is current."""
+    first, second = namespace_of(a), namespace_of(b)
+    return first is None or second is None or first == second
+
+
+@dataclass(frozen=True)
+class PodSpec:
+    workload: Resource
+    path: tuple
+    spec: Mapping
+
+    def service_account(self) -> Any:
+        """`serviceAccountName`, or the deprecated `serviceAccount` alias; None when absent."""
+        name = self.spec.get("serviceAccountName")
+        return name if name is not None else self.spec.get("serviceAccount")
+
+    def volume(self, name: Any) -> Mapping | None:
+        for volume in self.spec.get("volumes") or []:
+            if isinstance(volume, Mapping) and volume.get("name") == name:
+                return volume
+        return None
+
+
+@dataclass(frozen=True)
+class Container:
+    pod: PodSpec
+    path: tuple
+    fields: Mapping
+
+    @property
+    def name(self) -> str:
+        name = self.fields.get("name")
+        return name if isinstance(name, str) else str(self.path[-1])
+
+    def mount_for(self, file_path: str) -> Mapping | None:
+        """The volumeMount whose mountPath holds `file_path` (the deepest one)."""
+        best: Mapping | None = None
+        for mount in self.fields.get("volumeMounts") or []:
+            if not isinstance(mount, Mapping) or not isinstance(mount.get("mountPath"), str):
+                continue
+            mount_path = posixpath.normpath(mount["mountPath"])
+            inside = file_path == mount_path or file_path.startswith(mount_path.rstrip("/") + "/")
+            if inside and (best is None or len(mount_path) > len(posixpath.normpath(best["mountPath"]))):
+                best = mount
+        return best
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    """One `env` entry: `value` is a literal, `value_from` the `valueFrom` mapping (or None)."""
+
+    container: Container
+    path: tuple
+    name: str
+    entry: Mapping
+
+    @property
+    def workload(self) -> Resource:
+        return self.container.pod.workload
+
+    @property
+    def has_literal(self) -> bool:
+        return "value" in self.entry and "valueFrom" not in self.entry
+
+    @property
+    def value(self) -> Any:
+        return self.entry.get("value")
+
+    @property
+    def value_from(self) -> Mapping | None:
+        source = self.entry.get("valueFrom")
+        return source if isinstance(source, Mapping) else None
+
+
+@dataclass(frozen=True)
+class EnvFrom:
+    """One `envFrom` entry: every key of a Secret or ConfigMap becomes a variable (with `prefix`)."""
+
+    container: Container
+    path: tuple
+    source_kind: str  # "Secret" or "ConfigMap"
+    source_name: Any
+    prefix: str
+
+
+def pod_spec(resource: Resource) -> PodSpec | None:
+    """The pod template of a workload manifest, or None for other kinds."""
+    if not _is_manifest(resource) or resource.type not in POD_SPEC_PATHS:
+        return None
+    path = POD_SPEC_PATHS[resource.type]
+    spec = resource.get(*path)
+    return PodSpec(resource, path, spec) if isinstance(spec, Mapping) else None
+
+
+def pod_specs(ctx: "ScanContext") -> Iterator[PodSpec]:
+    for resource in ctx.of_type(*WORKLOAD_KINDS, kind="manifest", format="kubernetes"):
+        found = pod_spec(resource)
+        if found is not None:
+            yield found
+
+
+def containers(pod: PodSpec) -> Iterator[Container]:
+    for list_name in CONTAINER_LISTS:
+        items = pod.spec.get(list_name)
+        if not isinstance(items, list):
+            continue
+        for index, fields in enumerate(items):
+            if isinstance(fields, Mapping):
+                yield Container(pod, pod.path + (list_name, index), fields)
+
+
+def env_vars(container: Container) -> Iterator[EnvVar]:
+    entries = container.fields.get("env")
+    if not isinstance(entries, list):
+        return
+    for index, entry in enumerate(entries):
+        if isinstance(entry, Mapping) and isinstance(entry.get("name"), str):
+            yield EnvVar(container, container.path + ("env", index), entry["name"], entry)
+
+
+def env_from(container: Container) -> Iterator[EnvFrom]:
+    entries = container.fields.get("envFrom")
+    if not isinstance(entries, list):
+        return
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, Mapping):
+            continue
+        prefix = entry.get("prefix") if isinstance(entry.get("prefix"), str) else ""
+        for key, kind in (("secretRef", "Secret"), ("configMapRef", "ConfigMap")):
+            reference = entry.get(key)
+            if isinstance(reference, Mapping):
+                yield EnvFrom(container, container.path + ("envFrom", index), kind, reference.get("name"), prefix)
+
+
+def config_objects(ctx: "ScanContext", near: Resource, kind: str, name: Any) -> list[Resource]:
+    """Secrets or ConfigMaps in the scan called `name` that `near` can see (same namespace)."""
+    if not isinstance(name, str):
+        return []
+    return [r for r in ctx.of_type(kind, kind="manifest", format="kubernetes")
+            if r.name == name and same_namespace(near, r)]
+
+
+@dataclass(frozen=True)
+class StoredValue:
+    """One key of a Secret/ConfigMap: its text (base64 already decoded where possible)."""
+
+    key: str
+    path: tuple
+    text: str | None  # None: `data` that is not base64 of UTF-8 text
+    raw: Any
+    encoded: bool
+
+
+def stored_values(resource: Resource) -> Iterator[StoredValue]:
+    """The keys of a Secret (`data` base64, `stringData` plain) or ConfigMap (`data` plain)."""
+    sections = (("data", resource.type == "Secret"), ("stringData", False)) if resource.type == "Secret" \
+        else (("data", False), ("binaryData", True))
+    for section, encoded in sections:
+        values = resource.get(section)
+        if not isinstance(values, Mapping):
+            continue
+        for key, raw in values.items():
+            if not isinstance(key, str):
+                continue
+            if encoded:
+                text = decode_base64_text(raw)
+            else:
+                text = raw if isinstance(raw, str) else (None if raw is None else str(raw))
+            yield StoredValue(key, (section, key), text, raw, encoded)
+
+
+def env_from_names(ctx: "ScanContext", source: EnvFrom) -> list[str]:
+    """The variable names an `envFrom` entry defines, as far as the referenced objects are in the scan."""
+    names: list[str] = []
+    for resource in config_objects(ctx, source.container.pod.workload, source.source_kind, source.source_name):
+        names.extend(source.prefix + value.key for value in stored_values(resource))
+    return names

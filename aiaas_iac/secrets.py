@@ -1,0 +1,225 @@
+"""What a credential looks like: known key formats, AI credential names, placeholders, redaction.
+
+Shared by the credential checks (AIA5xx), the Kubernetes checks (AIA4xx) and
+any check that must decide whether a literal is a secret. Nothing here ever
+returns or formats a whole credential: `redact` shows at most its first four
+characters and its length.
+
+Formats follow the providers' documented prefixes and the lengths and
+alphabets that public secret scanners (gitleaks, TruffleHog) validate against.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterator
+
+REDACTED_PREFIX_CHARS = 4
+
+# A token must not continue into neighbouring token characters: `sk-…` inside a
+# longer identifier, or an `AKIA…` run inside a longer upper-case word, is not a key.
+_BEFORE = r"(?<![A-Za-z0-9_\-])"
+_AFTER = r"(?![A-Za-z0-9_\-])"
+_BEFORE_B64 = r"(?<![A-Za-z0-9+/=_\-])"
+_AFTER_B64 = r"(?![A-Za-z0-9+/=_\-])"
+
+
+@dataclass(frozen=True)
+class CredentialFormat:
+    """One provider's key format. `prefix` is what is not random (excluded from the entropy test)."""
+
+    description: str  # "an OpenAI project key"
+    prefix: str
+    pattern: re.Pattern
+
+
+def _format(description: str, prefix: str, body: str, base64_alphabet: bool = False) -> CredentialFormat:
+    before, after = (_BEFORE_B64, _AFTER_B64) if base64_alphabet else (_BEFORE, _AFTER)
+    return CredentialFormat(description, prefix, re.compile(before + body + after))
+
+
+CREDENTIAL_FORMATS: tuple[CredentialFormat, ...] = (
+    _format("an Anthropic API key", "sk-ant-", r"sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_\-]{80,}"),
+    _format("an Anthropic OAuth token", "sk-ant-", r"sk-ant-(?:oat|ort)\d\d-[A-Za-z0-9_\-]{40,}"),
+    _format("an OpenAI project key", "sk-proj-", r"sk-proj-[A-Za-z0-9_\-]{40,}"),
+    _format("an OpenAI service account key", "sk-svcacct-", r"sk-(?:svcacct|service)-[A-Za-z0-9_\-]{40,}"),
+    _format("an OpenAI admin key", "sk-admin-", r"sk-admin-[A-Za-z0-9_\-]{40,}"),
+    _format("an OpenAI API key", "sk-", r"sk-[A-Za-z0-9]{48}"),
+    _format("a Google API key", "AIza", r"AIza[0-9A-Za-z_\-]{35}"),
+    _format("a Hugging Face token", "hf_", r"hf_[A-Za-z0-9]{34}"),
+    _format("a Groq API key", "gsk_", r"gsk_[A-Za-z0-9]{52}"),
+    _format("a Replicate API token", "r8_", r"r8_[A-Za-z0-9_\-]{37}"),
+    _format("an xAI API key", "xai-", r"xai-[A-Za-z0-9]{80}"),
+    # Long-term Bedrock API keys are "ABSK" + base64("BedrockAPIKey-<id>-at-<account>:<secret>").
+    _format("a Bedrock API key", "ABSKQmVkcm9ja0FQSUtleS",
+            r"ABSKQmVkcm9ja0FQSUtleS[A-Za-z0-9+/]{60,}={0,2}", base64_alphabet=True),
+    # Short-term ones are "bedrock-api-key-" + base64("bedrock.amazonaws.com/?Action=CallWithBearerToken&…").
+    _format("a Bedrock short-term API key", "bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t",
+            r"bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/]{60,}={0,2}", base64_alphabet=True),
+    # AWS key IDs are base32 after the 4-letter type prefix (no 0, 1, 8 or 9).
+    _format("an AWS access key ID", "AKIA", r"AKIA[A-Z2-7]{16}"),
+    _format("an AWS temporary access key ID", "ASIA", r"ASIA[A-Z2-7]{16}"),
+)
+
+# AWS documents its example keys with the word EXAMPLE in them (AKIAIOSFODNN7EXAMPLE);
+# modules and READMEs copy them. They grant nothing, and a critical finding on them
+# would teach users to ignore the check.
+_EXAMPLE_WORDS = re.compile(r"example|placeholder|redacted|dummy|changeme|your[_\-]|[_\-]here(?![a-z])", re.IGNORECASE)
+# Bits per character a random body has at least (all but ~1 in 100,000 random keys): 3.0,
+# or 2.5 for the 16-character AWS key ID body, whose entropy cannot exceed 4.
+_MIN_ENTROPY_BITS = 3.0
+_MIN_ENTROPY_BITS_SHORT = 2.5
+_SHORT_BODY = 20
+_MAX_REPEAT = 5  # xxxxxx, 000000: filler, not a random key
+_MAX_ASCENDING = 5  # abcdef, 123456: a hand-typed fake
+
+
+@dataclass(frozen=True)
+class CredentialMatch:
+    """A credential found inside a string value. `token` is the secret itself: never print it."""
+
+    format: CredentialFormat
+    token: str
+    start: int = 0  # offset inside the searched text
+
+    def describe(self) -> str:
+        """`an OpenAI project key (sk-p… 164 chars)`: safe for messages."""
+        return f"{self.format.description} ({redact_parts(self.token)})"
+
+
+def redact(value: str) -> str:
+    """`sk-p… (51 chars)`: at most the first four characters and the length."""
+    return f"{value[:REDACTED_PREFIX_CHARS]}… ({len(value)} chars)"
+
+
+def redact_parts(value: str) -> str:
+    """The same as `redact` without parentheses, for text already inside parentheses."""
+    return f"{value[:REDACTED_PREFIX_CHARS]}… {len(value)} chars"
+
+
+def shannon_entropy(text: str) -> float:
+    if not text:
+        return 0.0
+    counts = Counter(text)
+    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
+
+
+def _longest_run(text: str, step: int) -> int:
+    """Longest run of characters each `step` code points after the previous (0: repeats)."""
+    longest = current = 1 if text else 0
+    for previous, char in zip(text, text[1:]):
+        current = current + 1 if ord(char) - ord(previous) == step else 1
+        longest = max(longest, current)
+    return longest
+
+
+def looks_fabricated(token: str, prefix: str) -> bool:
+    """A format match that is a documented example or hand-typed filler rather than a real key."""
+    body = token[len(prefix):]
+    return bool(
+        _EXAMPLE_WORDS.search(token)
+        or shannon_entropy(body) < (_MIN_ENTROPY_BITS_SHORT if len(body) <= _SHORT_BODY else _MIN_ENTROPY_BITS)
+        or _longest_run(body, 0) > _MAX_REPEAT
+        or _longest_run(body, 1) > _MAX_ASCENDING
+    )
+
+
+def find_credentials(text: str) -> Iterator[CredentialMatch]:
+    """Every credential of a known format inside `text`, in order of appearance."""
+    if not isinstance(text, str) or len(text) < 20:
+        return
+    found: list[tuple[int, CredentialMatch]] = []
+    for credential_format in CREDENTIAL_FORMATS:
+        for match in credential_format.pattern.finditer(text):
+            token = match.group(0)
+            if not looks_fabricated(token, credential_format.prefix):
+                found.append((match.start(), CredentialMatch(credential_format, token, match.start())))
+    for _, credential in sorted(found, key=lambda item: item[0]):
+        yield credential
+
+
+def find_credential(text: str) -> CredentialMatch | None:
+    """The first credential of a known format inside `text`, if any."""
+    return next(find_credentials(text), None)
+
+
+# CHECKS.md "AI credential names".
+_AI_CREDENTIAL_NAME = re.compile(
+    r"(OPENAI|AZURE_OPENAI|ANTHROPIC|GEMINI|GOOGLE_API|VERTEX|COHERE|MISTRAL|GROQ|HUGGINGFACE|HF|TOGETHER"
+    r"|REPLICATE|PERPLEXITY|DEEPSEEK|XAI|VOYAGE|PINECONE|LANGSMITH|LANGCHAIN)[A-Z0-9_]*(KEY|TOKEN|SECRET)",
+    re.IGNORECASE,
+)
+EXTRA_AI_CREDENTIAL_NAMES = frozenset({
+    "AWS_BEARER_TOKEN_BEDROCK", "AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN",
+    "AZURE_CLIENT_SECRET",
+})
+
+
+def is_ai_credential_name(name: object) -> bool:
+    """True for an environment/secret key such as OPENAI_API_KEY, HF_TOKEN or AWS_SECRET_ACCESS_KEY.
+
+    The whole name must match (`OPENAI_API_KEY_FILE` names a path, not a key). Secret
+    keys are often written `openai-api-key`: hyphens and dots count as underscores.
+    """
+    if not isinstance(name, str):
+        return False
+    normalised = name.replace("-", "_").replace(".", "_")
+    return bool(_AI_CREDENTIAL_NAME.fullmatch(normalised)) or normalised.upper() in EXTRA_AI_CREDENTIAL_NAMES
+
+
+# CHECKS.md "Template placeholders": ${...}, {{ ... }}, $(...). Plus the filler people
+# write instead of a key: <your-key>, sk-..., sk-proj-xxxx, AKIAXXXXXXXX, ****, CHANGEME.
+_TEMPLATE_PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\{\{.*?\}\}|\$\([^)]*\)", re.DOTALL)
+_ANGLE_PLACEHOLDER = re.compile(r"<[^<>]+>")
+_FILLER = re.compile(r"(?:[A-Za-z0-9]{1,8}[-_]){0,3}(?:AKIA|ASIA|AIza|ABSK)?[.…xX*#_\-]+")
+_PLACEHOLDER_WORDS = frozenset({
+    "changeme", "change-me", "change_me", "replaceme", "replace-me", "replace_me", "todo", "tbd",
+    "placeholder", "dummy", "redacted", "none", "null", "nil", "secret", "password", "token", "key",
+    "your-key", "your_key", "your-api-key", "your_api_key",
+})
+
+
+def is_placeholder(value: object) -> bool:
+    """True for values that are not credentials: empty, templated, or obvious filler."""
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    return (
+        not text
+        or bool(_TEMPLATE_PLACEHOLDER.search(text))
+        or bool(_ANGLE_PLACEHOLDER.fullmatch(text))
+        or text.lower() in _PLACEHOLDER_WORDS
+        or bool(_FILLER.fullmatch(text))
+    )
+
+
+def decode_base64_text(value: object) -> str | None:
+    """A Kubernetes Secret `data` value decoded to text; None if it is not base64 or not UTF-8."""
+    if not isinstance(value, str):
+        return None
+    compact = "".join(value.split())
+    try:
+        raw = base64.b64decode(compact, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def is_base64(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        base64.b64decode("".join(value.split()), validate=True)
+        return True
+    except (binascii.Error, ValueError):
+        return False

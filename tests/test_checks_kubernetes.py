@@ -1,0 +1,263 @@
+"""AIA401–AIA404 on Kubernetes manifests, and AIA501 where it takes precedence."""
+
+import base64
+import dataclasses
+import textwrap
+
+from conftest import SAMPLES, scan_dir, triples
+from test_secrets import FAKE_KEYS
+
+K8S = SAMPLES / "kubernetes"
+HF_TOKEN = FAKE_KEYS["a Hugging Face token"]
+
+
+def codes(report, prefix="AIA4"):
+    return {(f.code, f.location.span.start_line) for f in report.findings if f.code.startswith(prefix)}
+
+
+def deployment(env: str, pod_extra: str = "", name: str = "chat") -> str:
+    """A Deployment whose single container has the given `env:` items (YAML written at column 0).
+
+    Line 8 is the pod spec; with one `pod_extra` line, env items start at line 14, else 13.
+    """
+    head = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n"
+        f"  name: {name}\n  namespace: ml\nspec:\n  template:\n    spec:\n"
+    )
+    pod = textwrap.indent(textwrap.dedent(pod_extra), " " * 6)
+    container = "      containers:\n        - name: api\n          image: ghcr.io/acme/chat:1.4.2\n          env:\n"
+    return head + pod + container + textwrap.indent(textwrap.dedent(env), " " * 12)
+
+
+# --- the samples ---------------------------------------------------------------------------
+
+def test_failing_manifests_report_each_problem_at_its_line():
+    report = scan_dir(K8S / "fail")
+    assert triples(report, "AIA4") | triples(report, "AIA5") == {
+        ("AIA404", "chat-deployment.yaml", 29),      # pod spec without serviceAccountName
+        ("AIA401", "chat-deployment.yaml", 39),      # AZURE_OPENAI_API_KEY literal value
+        ("AIA403", "chat-deployment.yaml", 52),      # AWS_SECRET_ACCESS_KEY from a Secret
+        ("AIA404", "embeddings-cronjob.yaml", 12),   # serviceAccountName: default
+        ("AIA501", "embeddings-cronjob.yaml", 19),   # HF token in an initContainer (not AIA401)
+        ("AIA403", "embeddings-cronjob.yaml", 31),   # GOOGLE_APPLICATION_CREDENTIALS -> secret volume
+        ("AIA403", "ingest-worker.yaml", 23),        # envFrom a Secret holding AWS_SECRET_ACCESS_KEY
+        ("AIA402", "llm-secrets.yaml", 8),           # openai-api-key in stringData
+        ("AIA501", "llm-secrets.yaml", 11),          # base64 Anthropic key (not AIA402)
+        ("AIA501", "llm-secrets.yaml", 20),          # base64 AWS access key ID (not AIA402)
+        ("AIA402", "llm-secrets.yaml", 21),          # AWS_SECRET_ACCESS_KEY in data
+    }
+
+
+def test_passing_manifests_sealed_and_external_secrets_and_workflows_are_clean():
+    report = scan_dir(K8S / "pass")
+    assert triples(report, "AIA4") | triples(report, "AIA5") == set()
+    assert report.errors == []
+
+
+def test_messages_name_workload_container_and_variable():
+    report = scan_dir(K8S / "fail")
+    messages = {f.code + " " + f.message for f in report.findings if f.code.startswith("AIA4")}
+    assert ("AIA401 Deployment/ml/chat-api container api sets env AZURE_OPENAI_API_KEY "
+            "to a literal value (93a6… 32 chars)") in messages
+    assert ("AIA404 CronJob/ml/refresh-embeddings gets HF_TOKEN but its pod spec sets "
+            "serviceAccountName: default") in messages
+
+
+# --- AIA401 --------------------------------------------------------------------------------
+
+def test_literal_in_a_known_format_is_aia501_not_aia401(tree):
+    report = tree({"chat.yaml": deployment(f"""\
+        - name: HF_TOKEN
+          value: {HF_TOKEN}
+        """, "serviceAccountName: chat\n")})
+    assert codes(report, "AIA") == {("AIA501", 15)}
+
+
+def test_value_from_secret_and_placeholders_are_not_literals(tree):
+    report = tree({"chat.yaml": deployment("""\
+        - name: OPENAI_API_KEY
+          valueFrom:
+            secretKeyRef: {name: llm-keys, key: openai-api-key}
+        - name: ANTHROPIC_API_KEY
+          value: $(GATEWAY_TOKEN)
+        - name: GEMINI_API_KEY
+          value: "{{ .Values.gemini.apiKey }}"
+        - name: GROQ_API_KEY
+          value: ""
+        - name: DATABASE_PASSWORD
+          value: hunter2-prod
+        """, "serviceAccountName: chat\n")})
+    assert codes(report) == set()
+
+
+def test_literal_in_a_pod_init_container(tree):
+    report = tree({"pod.yaml": textwrap.dedent("""\
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: warmup}
+        spec:
+          serviceAccountName: warmup
+          initContainers:
+            - name: fetch
+              image: busybox:1.36
+              env:
+                - name: HUGGINGFACEHUB_API_TOKEN
+                  value: q8Jd2mLsPq0wZr4tXa91
+          containers:
+            - name: app
+              image: ghcr.io/acme/app:1.0.0
+        """)})
+    assert codes(report) == {("AIA401", 11)}
+
+
+# --- AIA402 --------------------------------------------------------------------------------
+
+def secret(body: str, kind: str = "Secret") -> str:
+    return f"apiVersion: v1\nkind: {kind}\nmetadata:\n  name: llm-keys\n  namespace: ml\n" + textwrap.dedent(body)
+
+
+def test_secret_data_is_decoded_before_judging_it(tree):
+    placeholder = base64.b64encode(b"sk-...").decode()
+    real = base64.b64encode(b"prod-7f3a9c2e11d04b").decode()
+    report = tree({"secret.yaml": secret(f"""\
+        data:
+          OPENAI_API_KEY: {placeholder}
+          ANTHROPIC_API_KEY: {real}
+          COHERE_API_KEY: "not base64!"
+        """)})
+    assert codes(report) == {("AIA402", 8)}
+
+
+def test_binary_secret_value_counts_as_committed(tree):
+    binary = base64.b64encode(bytes(range(200, 240))).decode()
+    report = tree({"secret.yaml": secret(f"data:\n  hf-token: {binary}\n")})
+    assert codes(report) == {("AIA402", 7)}
+
+
+def test_secret_key_in_a_known_format_is_aia501_not_aia402(tree):
+    report = tree({"secret.yaml": secret(f"stringData:\n  HF_TOKEN: {HF_TOKEN}\n")})
+    assert codes(report, "AIA") == {("AIA501", 7)}
+
+
+def test_sealed_secret_and_non_ai_keys_are_fine(tree):
+    report = tree({
+        "sealed.yaml": secret("spec:\n  encryptedData:\n    openai-api-key: AgBy3i4OJSWK+PiTySYZZA9rO4\n",
+                              kind="SealedSecret"),
+        "db.yaml": secret("stringData:\n  DATABASE_PASSWORD: hunter2-prod\n"),
+    })
+    assert codes(report) == set()
+
+
+# --- AIA403 --------------------------------------------------------------------------------
+
+def test_azure_client_secret_from_a_secret(tree):
+    report = tree({"app.yaml": deployment("""\
+        - name: AZURE_CLIENT_ID
+          value: 8f0d5c1e-3a2b-4c6d-9e8f-1a2b3c4d5e6f
+        - name: AZURE_CLIENT_SECRET
+          valueFrom:
+            secretKeyRef: {name: aoai-sp, key: client-secret}
+        """, "serviceAccountName: chat\n")})
+    assert codes(report) == {("AIA403", 18)}
+
+
+def test_env_from_counts_only_secrets_in_the_scan_and_namespace(tree):
+    report = tree({
+        "secrets.yaml": textwrap.dedent("""\
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: aws-creds, namespace: ml}
+            stringData:
+              SECRET_ACCESS_KEY: "{{ .Values.aws.secret }}"
+            ---
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: shared-aws, namespace: other}
+            stringData:
+              AWS_SECRET_ACCESS_KEY: "${AWS_SECRET_ACCESS_KEY}"
+            """),
+        "worker.yaml": textwrap.dedent("""\
+            apiVersion: apps/v1
+            kind: StatefulSet
+            metadata: {name: worker, namespace: ml}
+            spec:
+              template:
+                spec:
+                  serviceAccountName: worker
+                  containers:
+                    - name: worker
+                      image: ghcr.io/acme/worker:1.0.0
+                      envFrom:
+                        - secretRef: {name: aws-creds}
+                          prefix: AWS_
+                        - secretRef: {name: shared-aws}
+                        - secretRef: {name: not-in-this-repo}
+            """),
+    })
+    assert codes(report) == {("AIA403", 12)}
+
+
+def test_literal_cloud_secret_is_aia401_not_aia403(tree):
+    report = tree({"app.yaml": deployment("""\
+        - name: AWS_SECRET_ACCESS_KEY
+          value: LyvH1D0SZaozaNv4AH17KzcnNjeh1MVLymYZwH6Q
+        """, "serviceAccountName: chat\n")})
+    assert codes(report) == {("AIA401", 15)}
+
+
+# --- AIA404 --------------------------------------------------------------------------------
+
+def test_one_finding_per_workload_even_with_many_credential_variables(tree):
+    report = tree({"app.yaml": deployment("""\
+        - name: OPENAI_API_KEY
+          valueFrom: {secretKeyRef: {name: llm-keys, key: openai}}
+        - name: ANTHROPIC_API_KEY
+          valueFrom: {secretKeyRef: {name: llm-keys, key: anthropic}}
+        """)})
+    assert codes(report) == {("AIA404", 8)}
+
+
+def test_named_service_account_or_no_ai_credentials_is_fine(tree):
+    report = tree({
+        "named.yaml": deployment("""\
+            - name: OPENAI_API_KEY
+              valueFrom: {secretKeyRef: {name: llm-keys, key: openai}}
+            """, "serviceAccountName: chat\n"),
+        "plain.yaml": deployment("- name: LOG_LEVEL\n  value: info\n", name="plain"),
+    })
+    assert codes(report) == set()
+
+
+def test_ai_credentials_loaded_with_env_from_count(tree):
+    report = tree({
+        "keys.yaml": secret("stringData:\n  OPENAI_API_KEY: \"${OPENAI_API_KEY}\"\n"),
+        "app.yaml": textwrap.dedent("""\
+            apiVersion: batch/v1
+            kind: Job
+            metadata: {name: evals, namespace: ml}
+            spec:
+              template:
+                spec:
+                  serviceAccountName: default
+                  containers:
+                    - name: evals
+                      image: ghcr.io/acme/evals:0.9.0
+                      envFrom:
+                        - secretRef: {name: llm-keys}
+            """),
+    })
+    assert codes(report) == {("AIA404", 7)}
+
+
+# --- no key is ever printed whole ----------------------------------------------------------
+
+def test_no_finding_field_contains_a_whole_key(tree):
+    env = "".join(f"- name: KEY_{i}\n  value: \"{key}\"\n" for i, key in enumerate(FAKE_KEYS.values()))
+    data = "".join(f"  key-{i}: {base64.b64encode(key.encode()).decode()}\n" for i, key in enumerate(FAKE_KEYS.values()))
+    report = tree({"app.yaml": deployment(env), "secret.yaml": secret("data:\n" + data)})
+    findings = [f for f in report.findings if f.code == "AIA501"]
+    assert len(findings) == 2 * len(FAKE_KEYS)
+    for finding in findings:
+        text = " ".join(str(value) for value in dataclasses.asdict(finding).values())
+        for key in FAKE_KEYS.values():
+            assert not any(key[i:i + 8] in text for i in range(1, len(key) - 7))
