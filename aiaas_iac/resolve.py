@@ -182,8 +182,10 @@ def module_inputs(resources: list[Resource]) -> tuple[dict[str, Any], dict[str, 
             locals_[resource.name] = resource.attributes.get("value")
         elif resource.kind == "tfvars":
             tfvars.append(resource)
-    # terraform.tfvars first, then *.auto.tfvars in lexical order: later wins.
-    tfvars.sort(key=lambda r: (r.name != "terraform.tfvars", r.name))
+    # Terraform's order: terraform.tfvars, terraform.tfvars.json, then *.auto.tfvars(.json)
+    # in lexical order; later wins.
+    first = {"terraform.tfvars": 0, "terraform.tfvars.json": 1}
+    tfvars.sort(key=lambda r: (first.get(r.name, 2), r.name))
     for resource in tfvars:
         for key, value in resource.attributes.items():
             if not isinstance(value, Unknown):

@@ -1,0 +1,234 @@
+"""CloudFormation intrinsic functions, resolved where the template makes the value certain.
+
+Certain: `Ref` to a parameter with a `Default` (SSM parameter types excepted:
+their default is a parameter *name*), `Fn::Sub`/`Fn::Join`/`Fn::Select`/
+`Fn::Split`/`Fn::FindInMap`/`Fn::Base64` over certain values. `Ref` to
+`AWS::NoValue` removes the property, as CloudFormation does.
+
+Pseudo parameters are unknown (`!Ref AWS::Region` is an `Unknown`), except
+inside `Fn::Sub`, where they become the placeholders below so that an ARN
+keeps its structure: `arn:${AWS::Partition}:bedrock:${AWS::Region}::foundation-model/*`
+resolves to `arn:<partition>:bedrock:<region>::foundation-model/*`, whose
+service (`bedrock`) and resource part (`foundation-model/*`) are certain.
+The placeholders hold no `:`, `/` or `*`, so they never change an ARN's
+fields or look like a wildcard.
+
+Everything else (`Fn::GetAtt`, `Ref` to a resource, `Fn::If`,
+`Fn::ImportValue`, ...) is an `Unknown` whose text is the short form
+(`!GetAtt AccessKey.SecretAccessKey`) and whose refs are what it names
+(`AccessKey.SecretAccessKey`, a logical ID, a parameter without default).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from typing import Any
+
+from aiaas_iac.model import Unknown
+from aiaas_iac.parsers.hcl_expressions import collect_refs
+
+SUB_PLACEHOLDERS = {
+    "AWS::Partition": "<partition>",
+    "AWS::Region": "<region>",
+    "AWS::AccountId": "<account-id>",
+    "AWS::URLSuffix": "<url-suffix>",
+    "AWS::StackName": "<stack-name>",
+}
+_SSM_PARAMETER_TYPE = "AWS::SSM::Parameter::"
+_SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+_MAX_TEXT = 200
+_NO_VALUE = object()  # `!Ref AWS::NoValue`: the property is left out
+
+
+def _is_intrinsic(value: Any) -> bool:
+    if not isinstance(value, dict) or len(value) != 1:
+        return False
+    (key,) = value
+    return key == "Ref" or key.startswith("Fn::")
+
+
+def short_form(value: Any) -> str:
+    """`{"Fn::GetAtt": ["A", "B"]}` -> `!GetAtt A.B`; nested values rendered compactly."""
+    if _is_intrinsic(value):
+        ((key, arg),) = value.items()
+        name = "Ref" if key == "Ref" else key[4:]
+        if name == "GetAtt" and isinstance(arg, list) and all(isinstance(a, str) for a in arg):
+            return f"!GetAtt {'.'.join(arg)}"
+        return f"!{name} {arg if isinstance(arg, str) else short_form(arg)}"
+    if isinstance(value, list):
+        return "[" + ", ".join(short_form(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {short_form(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, Unknown):
+        return value.text
+    return json.dumps(value)
+
+
+def _unknown(source: Any, refs: Any = ()) -> Unknown:
+    text = short_form(source)
+    if len(text) > _MAX_TEXT:
+        text = text[:_MAX_TEXT] + "…"
+    return Unknown(text, tuple(dict.fromkeys(refs)))
+
+
+def _scalar_text(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    return None
+
+
+def _parameter_value(body: Any) -> Any:
+    """What `Ref` to a parameter gives when the stack is created with its default, or a miss."""
+    if not isinstance(body, dict) or body.get("Default") is None:
+        return _NO_VALUE
+    kind = str(body.get("Type", "String"))
+    if kind.startswith(_SSM_PARAMETER_TYPE):
+        return _NO_VALUE
+    default = body["Default"]
+    if (kind == "CommaDelimitedList" or kind.startswith("List<")) and isinstance(default, str):
+        return [item.strip() for item in default.split(",")]
+    return default
+
+
+class IntrinsicResolver:
+    """Resolves the intrinsics of one template, given its Parameters and Mappings."""
+
+    def __init__(self, parameters: dict[str, Any], mappings: dict[str, Any]) -> None:
+        self.parameters = set(parameters)
+        self.defaults = {name: value for name, body in parameters.items()
+                         if (value := _parameter_value(body)) is not _NO_VALUE}
+        self.mappings = mappings
+
+    def resolve_mapping(self, mapping: dict) -> dict:
+        resolved = self.resolve(mapping)
+        return resolved if isinstance(resolved, dict) else {}
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            if _is_intrinsic(value):
+                ((key, arg),) = value.items()
+                handler = _HANDLERS.get(key)
+                if handler is not None:
+                    return handler(self, arg, value)
+                return self.opaque(value, arg)
+            out = {}
+            for key, item in value.items():
+                resolved = self.resolve(item)
+                if resolved is not _NO_VALUE:
+                    out[key] = resolved
+            return out
+        if isinstance(value, list):
+            return [r for r in (self.resolve(v) for v in value) if r is not _NO_VALUE]
+        return value
+
+    def opaque(self, source: dict, arg: Any) -> Unknown:
+        return _unknown(source, collect_refs(self.resolve(arg)))
+
+    def ref(self, arg: Any, source: dict) -> Any:
+        if not isinstance(arg, str):
+            return self.opaque(source, arg)
+        if arg in self.defaults:
+            default = self.defaults[arg]
+            return list(default) if isinstance(default, list) else default
+        if arg == "AWS::NoValue":
+            return _NO_VALUE
+        if arg.startswith("AWS::"):
+            return _unknown(source)
+        return _unknown(source, (arg,))
+
+    def get_att(self, arg: Any, source: dict) -> Unknown:
+        if isinstance(arg, str):
+            arg = arg.split(".", 1)
+        if isinstance(arg, list) and len(arg) == 2 and all(isinstance(a, str) for a in arg):
+            return _unknown(source, (f"{arg[0]}.{arg[1]}",))
+        if isinstance(arg, list) and arg and isinstance(arg[0], str):
+            return _unknown(source, (arg[0],))
+        return self.opaque(source, arg)
+
+    def sub(self, arg: Any, source: dict) -> Any:
+        variables: dict = {}
+        if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], dict):
+            arg, variables = arg[0], {k: self.resolve(v) for k, v in arg[1].items()}
+        if not isinstance(arg, str):
+            return self.opaque(source, [arg, variables])
+        refs: list[str] = []
+        unresolved = False
+
+        def substitute(match: re.Match) -> str:
+            nonlocal unresolved
+            name = match.group(1)
+            if name.startswith("!"):
+                return "${" + name[1:] + "}"  # `${!Literal}` is the text `${Literal}`
+            name = name.strip()
+            value = variables[name] if name in variables else self.defaults.get(name, _NO_VALUE)
+            text = _scalar_text(value) if value is not _NO_VALUE else SUB_PLACEHOLDERS.get(name)
+            if text is not None:
+                return text
+            unresolved = True
+            if isinstance(value, Unknown):
+                refs.extend(value.refs)
+            elif not name.startswith("AWS::"):
+                refs.append(name)  # a logical ID, `Logical.Attribute` or a parameter without default
+            return match.group(0)
+
+        result = _SUB_VARIABLE.sub(substitute, arg)
+        return _unknown(source, refs) if unresolved else result
+
+    def join(self, arg: Any, source: dict) -> Any:
+        resolved = self.resolve(arg)
+        if isinstance(resolved, list) and len(resolved) == 2 and isinstance(resolved[0], str) \
+                and isinstance(resolved[1], list):
+            texts = [_scalar_text(item) for item in resolved[1]]
+            if all(text is not None for text in texts):
+                return resolved[0].join(texts)  # type: ignore[arg-type]
+        return _unknown(source, collect_refs(resolved))
+
+    def select(self, arg: Any, source: dict) -> Any:
+        resolved = self.resolve(arg)
+        if isinstance(resolved, list) and len(resolved) == 2 and isinstance(resolved[1], list):
+            try:
+                index = int(resolved[0])
+            except (TypeError, ValueError):
+                index = -1
+            if 0 <= index < len(resolved[1]) and not isinstance(resolved[0], bool):
+                return resolved[1][index]
+        return _unknown(source, collect_refs(resolved))
+
+    def split(self, arg: Any, source: dict) -> Any:
+        resolved = self.resolve(arg)
+        if isinstance(resolved, list) and len(resolved) == 2 and all(isinstance(r, str) for r in resolved) \
+                and resolved[0]:
+            return resolved[1].split(resolved[0])
+        return _unknown(source, collect_refs(resolved))
+
+    def find_in_map(self, arg: Any, source: dict) -> Any:
+        resolved = self.resolve(arg)
+        if isinstance(resolved, list) and len(resolved) == 3 and all(isinstance(r, str) for r in resolved):
+            found: Any = self.mappings
+            for key in resolved:
+                found = found.get(key) if isinstance(found, dict) else None
+            if found is not None:
+                return self.resolve(found)
+        return _unknown(source, collect_refs(resolved))
+
+    def base64(self, arg: Any, source: dict) -> Any:
+        resolved = self.resolve(arg)
+        if isinstance(resolved, str):
+            return base64.b64encode(resolved.encode("utf-8")).decode("ascii")
+        return _unknown(source, collect_refs(resolved))
+
+
+_HANDLERS = {
+    "Ref": IntrinsicResolver.ref,
+    "Fn::GetAtt": IntrinsicResolver.get_att,
+    "Fn::Sub": IntrinsicResolver.sub,
+    "Fn::Join": IntrinsicResolver.join,
+    "Fn::Select": IntrinsicResolver.select,
+    "Fn::Split": IntrinsicResolver.split,
+    "Fn::FindInMap": IntrinsicResolver.find_in_map,
+    "Fn::Base64": IntrinsicResolver.base64,
+}

@@ -1,0 +1,336 @@
+"""YAML (and JSON) -> plain Python values plus the source span of every mapping entry and list item.
+
+PyYAML's composer (libyaml's `CSafeLoader` when available) builds the node
+graph; we walk it ourselves instead of using a constructor so that each value
+keeps its position, scalars keep YAML 1.1 meaning (or JSON meaning for JSON
+files), and hostile input stays cheap: alias expansion is counted (the
+"billion laughs" file composes to a few nodes but expands to billions),
+nesting is bounded, and a repeated key keeps its last value.
+
+Paths are tuples of mapping keys (always strings: a key is its source text)
+and list indexes. A mapping entry's span runs from its key to the end of its
+value; spans end on the last line that holds content (block collections end,
+in PyYAML, where the next token starts, often after blank lines and comments).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
+
+from aiaas_iac.model import Span
+from aiaas_iac.parsers import DEFAULT_MAX_DEPTH
+
+# Nodes aliases may add beyond those written in the file: at most this many,
+# or this many times the nodes written so far if that is more. Real anchors
+# (shared labels, `<<: *defaults`) add a few times the anchored nodes; an
+# expansion bomb ("billion laughs") adds billions from a few dozen.
+ALIAS_EXPANSION_FLOOR = 20_000
+ALIAS_EXPANSION_RATIO = 50
+
+_PLAIN = "tag:aiaas-iac,deferred"  # a plain scalar whose type we decide only when its value is built
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_MERGE = "tag:yaml.org,2002:merge"
+_BOOL_VALUES = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
+_JSON_LITERALS = {"true": True, "false": False, "null": None}
+_IMPLICIT_TAGS = Resolver.yaml_implicit_resolvers
+_QUOTED = re.compile(r"""(['"])(.{5,}?)\1""")
+
+
+class YamlError(Exception):
+    """The text is not valid YAML/JSON, or is too deep / expands too much. One line, no content."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Document:
+    value: Any
+    spans: dict[tuple, Span]
+    span: Span
+
+
+def shorten_quoted(message: str) -> str:
+    """Parser messages quote the offending text; keep at most 4 characters of it."""
+    return _QUOTED.sub(lambda m: f"{m.group(1)}{m.group(2)[:4]}…{m.group(1)}", message)
+
+
+class _DeferredResolver:
+    """Tags every plain scalar `_PLAIN` and leaves typing to `_Builder.scalar`.
+
+    PyYAML's resolver runs a regex per scalar while composing, in Python; most
+    scalars are strings whose first character already rules every regex out.
+    """
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is ScalarNode:
+            return _PLAIN if implicit[0] else _STR
+        return "tag:yaml.org,2002:seq" if kind is SequenceNode else "tag:yaml.org,2002:map"
+
+    def descend_resolver(self, *_: Any) -> None:
+        pass
+
+    def ascend_resolver(self, *_: Any) -> None:
+        pass
+
+
+try:
+    from yaml._yaml import CParser
+
+    class _Loader(CParser, _DeferredResolver):
+        pass
+
+except ImportError:  # libyaml missing: same results, several times slower
+    from yaml.composer import Composer
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Loader(Reader, Scanner, Parser, Composer, _DeferredResolver):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
+
+
+def _implicit_tag(text: str) -> str:
+    """The tag YAML 1.1 gives a plain scalar (the same rules as PyYAML's resolver)."""
+    for tag, pattern in _IMPLICIT_TAGS.get(text[:1], ()):
+        if pattern.match(text):
+            return tag
+    return _STR
+
+
+class LineIndex:
+    """Turns PyYAML marks (0-based) into 1-based spans that end on the last line with content."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._lines: list[str] | None = None
+        self._kinds: list[int] | None = None
+
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        return self._lines
+
+    def kinds(self) -> list[int]:
+        """Per line: 0 blank, 1 comment only, 2 content. Computed once, on first need."""
+        if self._kinds is None:
+            kinds = []
+            for line in self.lines():
+                stripped = line.strip()
+                kinds.append(0 if not stripped else 1 if stripped[0] == "#" else 2)
+            self._kinds = kinds
+        return self._kinds
+
+    def span(self, start: Any, end: Any, block_scalar: bool = False) -> Span:
+        start_line, end_line = start.line, end.line
+        if end_line > start_line:
+            lines = self.lines()
+            # A block collection ends where the next token starts: before that line's indentation.
+            if end_line >= len(lines) or not lines[end_line][:end.column].strip():
+                kinds = self.kinds()
+                last = min(end_line - 1, len(kinds) - 1)
+                # A block scalar's own lines may start with '#': only blank lines trail it.
+                content = 1 if block_scalar else 2
+                while last > start_line and kinds[last] < content:
+                    last -= 1
+                return Span(start_line + 1, last + 1, start.column + 1, None)
+        return Span(start_line + 1, max(end_line, start_line) + 1, start.column + 1, end.column + 1)
+
+
+def _is_block_scalar(node: Any) -> bool:
+    return isinstance(node, ScalarNode) and node.style in ("|", ">")
+
+
+def _is_merge_key(node: Any) -> bool:
+    return node.tag == _MERGE or (node.tag == _PLAIN and node.value == "<<")
+
+
+def _json_scalar(text: str) -> Any:
+    if text in _JSON_LITERALS:
+        return _JSON_LITERALS[text]
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+class _Builder:
+    """Walks one composed document into plain values, recording spans by path."""
+
+    def __init__(self, lines: LineIndex, max_depth: int, json_mode: bool, has_anchors: bool) -> None:
+        self.lines = lines
+        self.max_depth = max_depth
+        self.json_mode = json_mode
+        self.spans: dict[tuple, Span] = {}
+        # Without an anchor (`&`) in the text there can be no alias: skip the bookkeeping.
+        self.seen: set[int] | None = set() if has_anchors else None
+        self.expanded = 0
+        self._constructor = yaml.constructor.SafeConstructor()
+
+    def value(self, node: Any, path: tuple, depth: int, expanding: bool = False) -> Any:
+        if self.seen is not None:
+            if expanding or id(node) in self.seen:
+                expanding = True
+                self.expanded += 1
+                if self.expanded > ALIAS_EXPANSION_FLOOR and \
+                        self.expanded > ALIAS_EXPANSION_RATIO * len(self.seen):
+                    raise YamlError("YAML alias expansion too large (an alias bomb?); skipped",
+                                    node.start_mark.line + 1)
+            else:
+                self.seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            return self.scalar(node)
+        if depth >= self.max_depth:
+            raise YamlError(f"nesting deeper than {self.max_depth} levels; skipped", node.start_mark.line + 1)
+        if isinstance(node, SequenceNode):
+            items = []
+            for index, item in enumerate(node.value):
+                item_path = path + (index,)
+                items.append(self.value(item, item_path, depth + 1, expanding))
+                self.spans[item_path] = self.lines.span(item.start_mark, item.end_mark, _is_block_scalar(item))
+            return items
+        return self.mapping(node, path, depth, expanding)
+
+    def mapping(self, node: MappingNode, path: tuple, depth: int, expanding: bool) -> dict:
+        out: dict[str, Any] = {}
+        entries = node.value
+        merges = [value for key, value in entries if key.value == "<<" and _is_merge_key(key)]
+        for merge in reversed(merges):  # earlier merged mappings win over later ones
+            sources = merge.value if isinstance(merge, SequenceNode) else [merge]
+            for source in reversed(sources):
+                merged = self.value(source, path, depth, expanding)
+                if isinstance(merged, dict):
+                    out.update(merged)
+        for key_node, value_node in entries:
+            if merges and _is_merge_key(key_node):
+                continue
+            key = self.key(key_node)
+            entry_path = path + (key,)
+            if key in out:
+                self.forget(entry_path)
+            out[key] = self.value(value_node, entry_path, depth + 1, expanding)
+            self.spans[entry_path] = self.lines.span(key_node.start_mark, value_node.end_mark,
+                                                     _is_block_scalar(value_node))
+        return out
+
+    def key(self, node: Any) -> str:
+        if isinstance(node, ScalarNode):
+            return node.value
+        # A complex key (`? [a, b]`): its source text is the best name it has.
+        return self.lines.text[node.start_mark.index:node.end_mark.index][:200]
+
+    def forget(self, prefix: tuple) -> None:
+        """Drop the spans of a value about to be replaced by a repeated key."""
+        size = len(prefix)
+        for path in [p for p in self.spans if p[:size] == prefix]:
+            del self.spans[path]
+
+    def scalar(self, node: ScalarNode) -> Any:
+        tag, text = node.tag, node.value
+        if tag == _PLAIN:
+            if self.json_mode:
+                return _json_scalar(text)
+            tag = _implicit_tag(text)
+        if tag == _STR or node.style:
+            return text
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return _BOOL_VALUES.get(text.lower(), text)
+        try:
+            if tag == _INT:
+                if text.isdigit() and (text[0] != "0" or text == "0"):
+                    return int(text)
+                return self._constructor.construct_yaml_int(node)  # -1, 0x1F, 0o17, 012 (octal), 1_000
+            if tag == _FLOAT:
+                return self._constructor.construct_yaml_float(node)
+        except (ValueError, TypeError):  # an explicit `!!int abc`: keep what was written
+            return text
+        return text  # timestamps, binary and custom tags keep their source text
+
+
+def _yaml_error(error: yaml.YAMLError, text: str, kind: str) -> YamlError:
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None)
+    if isinstance(error, yaml.reader.ReaderError):
+        line = text.count("\n", 0, error.position) + 1
+        code = error.character if isinstance(error.character, int) else ord(error.character)
+        return YamlError(f"invalid {kind}: unacceptable character #x{code:04x}", line)
+    line = mark.line + 1 if mark is not None else None
+    return YamlError(f"invalid {kind}: {shorten_quoted(problem or type(error).__name__)}", line)
+
+
+def load_yaml_documents(text: str, max_depth: int = DEFAULT_MAX_DEPTH) -> list[Document]:
+    """Every document of a YAML stream. Raises YamlError for invalid or hostile input."""
+    return _load(text, max_depth, json_mode=False)
+
+
+def _load(text: str, max_depth: int, json_mode: bool) -> list[Document]:
+    lines = LineIndex(text)
+    has_anchors = "&" in text
+    documents = []
+    kind = "JSON" if json_mode else "YAML"
+    try:
+        for root in yaml.compose_all(text, Loader=_Loader):
+            builder = _Builder(lines, max_depth, json_mode, has_anchors)
+            value = builder.value(root, (), 0)
+            documents.append(Document(value, builder.spans, lines.span(root.start_mark, root.end_mark)))
+    except yaml.YAMLError as error:
+        raise _yaml_error(error, text, kind) from None
+    except RecursionError:
+        raise YamlError(f"{kind} nesting too deep; skipped") from None
+    return documents
+
+
+def _depth_within(value: Any, limit: int) -> bool:
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth >= limit:
+                return False
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return True
+
+
+def load_json_document(text: str, max_depth: int = DEFAULT_MAX_DEPTH) -> Document:
+    """One JSON document with spans. JSON's own rules decide validity and scalar meaning."""
+    try:
+        checked = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise YamlError(f"invalid JSON: {error.msg}", error.lineno) from None
+    except RecursionError:
+        raise YamlError("JSON nesting too deep; skipped") from None
+    try:
+        documents = _load(text, max_depth, json_mode=True)
+    except YamlError as error:
+        if not error.args[0].startswith("invalid JSON"):
+            raise
+        documents = []
+    if len(documents) == 1:
+        return documents[0]
+    # Valid JSON that libyaml rejects (a key over 1024 characters): values without spans.
+    if not _depth_within(checked, max_depth):
+        raise YamlError(f"nesting deeper than {max_depth} levels; skipped")
+    return Document(checked, {}, Span(1, text.count("\n") + 1))
