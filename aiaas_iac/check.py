@@ -57,8 +57,8 @@ class Check:
         return Finding(
             code=self.code, slug=self.slug, severity=self.severity, message=message,
             location=Location(resource.file, resource.span_of(*path)),
-            resource=resource.address, remediation=inspect.cleandoc(self.remediation),
-            mappings=self.mappings,
+            resource=resource.full_address or resource.address,
+            remediation=inspect.cleandoc(self.remediation), mappings=self.mappings,
             detail=detail if detail is not None else ".".join(str(p) for p in path),
             identity=identity,
         )

@@ -39,6 +39,13 @@ class ScanContext:
             self._by_type[resource.type].append(resource)
             self._by_address.setdefault((resource.format, resource.module, resource.address), resource)
             self._by_module[(resource.format, resource.module)].append(resource)
+        for resource in self.resources:
+            # A plan has one resource per count/for_each instance (`aws_iam_user.ci[0]`) but its
+            # references name the block (`aws_iam_user.ci.name`): the first instance stands in for
+            # the block, as the block itself does in the source.
+            block_address = resource.address.split("[", 1)[0]
+            if block_address != resource.address:
+                self._by_address.setdefault((resource.format, resource.module, block_address), resource)
         self._memo: dict[Any, Any] = {}
         # Filled by the engine before tool-level checks (AIA9xx) run.
         self.suppressions: tuple = ()

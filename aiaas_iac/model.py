@@ -105,6 +105,9 @@ class Resource:
     # values (Terraform only; None when nothing was resolved). Lets a check tell a
     # literal in this block from a value that came from a variable default.
     source_attributes: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    # The address across modules, where the file gives one (a Terraform plan's
+    # `module.app.aws_iam_user.bot[0]`); empty when it is `address`. Findings name it.
+    full_address: str = field(default="", compare=False, repr=False)
 
     def get(self, *path: Any, default: Any = None) -> Any:
         """The value at `path` (keys and list indexes), or `default` if absent."""

@@ -198,7 +198,7 @@ def _effect(value: Any) -> str | None:
 
 
 def _list_or_none(value: Any, present: bool) -> tuple | None:
-    if not present:
+    if not present or value is None:  # `null` (a plan's unset argument) is no element at all
         return None
     if isinstance(value, Unknown):
         return (value,)
@@ -239,7 +239,9 @@ def statements_from_policy_document_data(resource: Resource) -> list[Statement]:
     """Statements of a Terraform `data "aws_iam_policy_document"` (its `statement` blocks)."""
     out = []
     for index, block in resource.blocks("statement"):
-        effect = block.get("effect", "Allow")
+        effect = block.get("effect")
+        if effect is None:  # absent, or null in a plan: the provider's default
+            effect = "Allow"
         out.append(Statement(
             resource=resource, path=("statement", index), effect=_effect(effect),
             actions=_list_or_none(block.get("actions"), "actions" in block),

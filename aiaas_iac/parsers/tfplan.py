@@ -19,8 +19,12 @@ Naming, so that checks treat a plan like the configuration it came from:
 An attribute the plan knows only after apply is absent from `values`; it is
 put back as an `Unknown("(known after apply)")` (from `resource_changes[].
 change.after_unknown`) so that checks never take it for an absent attribute
-and apply the provider default. The location of a resource is its
-`"address"` entry in `planned_values`; attribute spans point into `values`.
+and apply the provider default; it carries the references its expression
+makes in the plan's `configuration` (`aws_iam_policy.app.arn`), so checks
+follow it to the resource like in the source. The configured outputs become
+`output` Resources. The location of a resource is its `"address"` entry in
+`planned_values`; attribute spans point into `values`. Findings name the
+full plan address (`Resource.full_address`).
 """
 
 from __future__ import annotations
@@ -32,6 +36,9 @@ from aiaas_iac.discover import SourceFile
 from aiaas_iac.model import ParseError, Resource, Span, Unknown
 from aiaas_iac.parsers import ParsedFile, ParseLimits
 from aiaas_iac.parsers.positioned_yaml import Document, YamlError, load_json_document
+from aiaas_iac.parsers.tfplan_configuration import (
+    module_call_path, output_resources, resource_expressions, with_references,
+)
 
 FORMAT = "terraform"
 KNOWN_AFTER_APPLY = "(known after apply)"
@@ -115,6 +122,7 @@ class _PlanReader:
         self.rel = rel
         self.spans = _spans_by_resource(document)
         self.after_unknown = _after_unknown(document.value)
+        self.expressions = resource_expressions(document.value)
         self.seen: set[str] = set()
 
     def module_resources(self, module: dict, path: tuple, only_data: bool = False) -> list[Resource]:
@@ -137,11 +145,14 @@ class _PlanReader:
         self.seen.add(full_address)
         values = entry.get("values") if isinstance(entry.get("values"), dict) else {}
         values = _mark_unknown(values, self.after_unknown.get(full_address))
+        expressions = self.expressions.get((module_call_path(module_address), address.split("[", 1)[0]))
+        if expressions:
+            values = with_references(values, expressions)
         spans = self.document.spans
         span = spans.get(path + ("address",)) or spans.get(path) or Span(1, 1)
         kind = "data" if entry.get("mode") == "data" else "resource"
         return Resource(FORMAT, kind, entry["type"], full_address, address, values, self.rel,
-                        f"{self.rel}#{module_address}", span, self.spans.get(path, {}))
+                        f"{self.rel}#{module_address}", span, self.spans.get(path, {}), full_address=full_address)
 
 
 def parse(source: SourceFile, text: str, limits: ParseLimits) -> ParsedFile | None:
@@ -156,7 +167,10 @@ def parse(source: SourceFile, text: str, limits: ParseLimits) -> ParsedFile | No
     if root_path is None:
         return None
     reader = _PlanReader(document, source.rel)
-    resources = [r for module, path in _modules(document, root_path) for r in reader.module_resources(module, path)]
+    modules = _modules(document, root_path)
+    resources = [r for module, path in modules for r in reader.module_resources(module, path)]
     for module, path in _modules(document, _PRIOR_STATE_ROOT):
         resources.extend(reader.module_resources(module, path, only_data=True))
+    instances = [m["address"] for m, _ in modules if isinstance(m.get("address"), str)]
+    resources.extend(output_resources(document, source.rel, instances))
     return ParsedFile(resources=tuple(resources))

@@ -38,9 +38,11 @@ def _mentions(text: str, address: str) -> Iterator[tuple[str | None, str]]:
         yield match.group("attribute"), text[match.end():].lstrip(" \t")
 
 
-def exposed_attributes(ctx: ScanContext, output: Resource, value: Unknown) -> list[tuple[Resource, str]]:
-    """(resource, secret attribute) pairs the output value reveals."""
-    found: list[tuple[Resource, str]] = []
+def exposed_attributes(ctx: ScanContext, output: Resource, value: Unknown) -> list[tuple[str, str]]:
+    """(resource address as referenced, secret attribute) pairs the output value reveals. A plan's
+    reference to one instance (`x[1].secret`) finds its block at the first instance: the address
+    is the referenced block's, like in the source."""
+    found: list[tuple[str, str]] = []
     candidates = {address_of_ref(ref, output.format) for ref in value.refs}
     candidates.update(m.group(0) for m in re.finditer(r"(?<![\w.])(?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][\w-]*", value.text))
     for address in sorted(candidates):
@@ -49,7 +51,7 @@ def exposed_attributes(ctx: ScanContext, output: Resource, value: Unknown) -> li
         if not secrets:
             continue
         revealed = _revealed(value, address, secrets, output.format)
-        found.extend((target, attribute) for attribute in revealed)
+        found.extend((address, attribute) for attribute in revealed)
     return found
 
 
@@ -134,8 +136,8 @@ class AiCredentialOutputExposed(Check):
             for path, expression in unknowns_in(output.get(key), (key,)):
                 if _DIGEST_CALL.search(expression.text):
                     continue
-                for target, attribute in exposed_attributes(ctx, output, expression):
-                    exposed.setdefault((target.address, attribute), path)
+                for address, attribute in exposed_attributes(ctx, output, expression):
+                    exposed.setdefault((address, attribute), path)
             for (address, attribute), path in exposed.items():
                 yield self.finding(output, self._message(output, address, attribute), path,
                                    detail=f"{address}.{attribute}")
