@@ -35,11 +35,13 @@ def file_kind(name: str) -> str | None:
     lower = name.lower()
     if lower.endswith(".tf"):
         return "terraform"
-    if lower == "terraform.tfvars" or lower.endswith(".auto.tfvars"):
+    # Every variables file is read (`-var-file=prod.tfvars` can hold a key); only
+    # terraform.tfvars and *.auto.tfvars set values, as Terraform loads only those.
+    if lower.endswith(".tfvars"):
         return "tfvars"
     if lower.endswith(".tf.json"):
         return "tfjson"
-    if lower == "terraform.tfvars.json" or lower.endswith(".auto.tfvars.json"):
+    if lower.endswith(".tfvars.json"):
         return "tfvarsjson"
     if lower.endswith(STRUCTURED_SUFFIXES):
         return "structured"

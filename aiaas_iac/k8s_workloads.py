@@ -32,6 +32,16 @@ WORKLOAD_KINDS = tuple(POD_SPEC_PATHS)
 CONTAINER_LISTS = ("initContainers", "containers")
 
 
+def scalar_text(value: Any) -> str | None:
+    """A YAML scalar as the string Kubernetes sees; None for null and for a mapping or list,
+    which is what an unrendered Helm action (`value: {{ .Values.key }}`) parses into."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value) if isinstance(value, (int, float)) else None
+
+
 def _is_manifest(resource: Resource) -> bool:
     return resource.format == "kubernetes" and resource.kind == "manifest"
 
@@ -206,10 +216,7 @@ def stored_values(resource: Resource) -> Iterator[StoredValue]:
         for key, raw in values.items():
             if not isinstance(key, str):
                 continue
-            if encoded:
-                text = decode_base64_text(raw)
-            else:
-                text = raw if isinstance(raw, str) else (None if raw is None else str(raw))
+            text = decode_base64_text(raw) if encoded else scalar_text(raw)
             yield StoredValue(key, (section, key), text, raw, encoded)
 
 

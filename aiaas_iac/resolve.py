@@ -148,24 +148,47 @@ class ModuleResolver:
         except (OSError, ValueError, UnicodeDecodeError):
             return None
 
-    def render_template(self, path_text: str, variables: dict) -> str | None:
+    def render_template(self, path_text: str, variables: dict) -> Any:
+        """The rendered file; a Template with the unknown variables as holes (a policy whose region
+        or account comes from a data source is still read); None when the file holds directives,
+        expressions other than plain variables, or a variable that is missing or not a scalar."""
         content = self.read_file(path_text)
         if content is None or "%{" in content:
             return None
-        unknown = False
-
-        def substitute(match: re.Match) -> str:
-            nonlocal unknown
-            text = _as_text(variables.get(match.group(1)))
-            if text is None:
-                unknown = True
-                return match.group(0)
-            return text
-
-        rendered = _TEMPLATE_VAR_RE.sub(substitute, content)
-        if unknown or re.search(r"(?<!\$)\$\{", rendered):
+        parts: list[Any] = []
+        position = 0
+        for match in _TEMPLATE_VAR_RE.finditer(content):
+            value = variables.get(match.group(1))
+            text = _as_text(value)
+            if text is None and not isinstance(value, Unknown):
+                return None
+            parts += [content[position:match.start()], value if text is None else text]
+            position = match.end()
+        parts.append(content[position:])
+        if any(isinstance(p, str) and re.search(r"(?<!\$)\$\{", p) for p in parts):
             return None
-        return rendered.replace("$${", "${")
+        parts = [p.replace("$${", "${") if isinstance(p, str) else p for p in parts]
+        if all(isinstance(p, str) for p in parts):
+            return "".join(parts)
+        return Template(f"templatefile({path_text!r}, ...)", collect_refs(parts), tuple(_joined_texts(parts)))
+
+
+def _joined_texts(parts: list) -> list:
+    """Adjacent literal parts merged into one string."""
+    merged: list = []
+    for part in parts:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        elif part != "":
+            merged.append(part)
+    return merged
+
+
+def is_loaded_automatically(tfvars_name: str) -> bool:
+    """Terraform reads terraform.tfvars(.json) and *.auto.tfvars(.json) on its own; other
+    variables files only with `-var-file`, so their values are not certain."""
+    name = tfvars_name.lower()
+    return name in ("terraform.tfvars", "terraform.tfvars.json") or name.endswith((".auto.tfvars", ".auto.tfvars.json"))
 
 
 def module_inputs(resources: list[Resource]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -180,7 +203,7 @@ def module_inputs(resources: list[Resource]) -> tuple[dict[str, Any], dict[str, 
                 variables[resource.name] = default
         elif resource.kind == "local":
             locals_[resource.name] = resource.attributes.get("value")
-        elif resource.kind == "tfvars":
+        elif resource.kind == "tfvars" and is_loaded_automatically(resource.name):
             tfvars.append(resource)
     # Terraform's order: terraform.tfvars, terraform.tfvars.json, then *.auto.tfvars(.json)
     # in lexical order; later wins.

@@ -141,6 +141,35 @@ resource "aws_iam_role_policy_attachment" "notebooks" {
     assert triples(report, "AIA101") == {("AIA101", "main.tf", 4)}
 
 
+def test_aia101_full_access_among_managed_policies_attached_with_for_each(tree):
+    report = tree({"main.tf": """
+locals {
+  notebook_policies = [
+    "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess",
+    "arn:aws:iam::aws:policy/AmazonBedrockFullAccess",
+  ]
+}
+
+resource "aws_iam_role_policy_attachment" "notebooks" {
+  for_each   = toset(local.notebook_policies)
+  role       = aws_iam_role.notebooks.name
+  policy_arn = each.value
+}
+"""})
+    assert triples(report, "AIA101") == {("AIA101", "main.tf", 12)}
+
+
+def test_aia101_attachment_over_an_unknown_collection_does_not_fire(tree):
+    report = tree({"main.tf": """
+resource "aws_iam_role_policy_attachment" "notebooks" {
+  for_each   = toset(var.policy_arns)
+  role       = aws_iam_role.notebooks.name
+  policy_arn = each.value
+}
+"""})
+    assert triples(report, "AIA1") == set()
+
+
 def test_aia101_data_document_referenced_by_a_policy_is_reported_once_at_its_statement(tree):
     report = tree({"main.tf": """
 data "aws_iam_policy_document" "agent" {
@@ -237,6 +266,31 @@ data "aws_iam_policy_document" "chat" {
     assert triples(report, "AIA102") == {("AIA102", "main.tf", 5)}
 
 
+def test_aia102_policy_template_file_whose_region_comes_from_a_data_source(tree):
+    report = tree({
+        "lambda.tf": """
+data "aws_region" "current" {}
+
+resource "aws_iam_role_policy" "summarizer" {
+  role = aws_iam_role.summarizer.id
+  policy = templatefile("${path.module}/policies/summarizer.json.tpl", {
+    region = data.aws_region.current.name
+  })
+}
+""",
+        "policies/summarizer.json.tpl": """{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Allow",
+    "Action": ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+    "Resource": "arn:aws:bedrock:${region}::foundation-model/*"
+  }]
+}
+""",
+    })
+    assert triples(report, "AIA102") == {("AIA102", "lambda.tf", 6)}
+
+
 def test_aia102_is_not_repeated_for_an_all_bedrock_statement(tree):
     report = tree({"main.tf": policy('{ Effect = "Allow", Action = "bedrock:*", Resource = "*" }')})
     assert triples(report, "AIA10") == {("AIA101", "main.tf", 6), ("AIA104", "main.tf", 6)}
@@ -298,6 +352,20 @@ def test_aia104_reported_once_at_the_first_bedrock_block_of_the_scan(tree):
         "modules/kb/main.tf": 'resource "aws_bedrockagent_knowledge_base" "kb" {\n  name = "kb"\n}\n',
     })
     assert triples(report, "AIA1") == {("AIA104", "a_iam.tf", 6)}
+
+
+def test_aia104_an_attached_bedrock_full_access_policy_is_a_use_of_bedrock(tree):
+    report = tree({"iam.tf": """
+resource "aws_iam_user" "reporting" {
+  name = "reporting-bot"
+}
+
+resource "aws_iam_user_policy_attachment" "reporting_bedrock" {
+  user       = aws_iam_user.reporting.name
+  policy_arn = "arn:aws:iam::aws:policy/AmazonBedrockFullAccess"
+}
+"""})
+    assert triples(report, "AIA104") == {("AIA104", "iam.tf", 8)}
 
 
 def test_aia104_logging_in_another_module_of_the_scan_counts(tree):
@@ -497,6 +565,21 @@ resource "aws_iam_policy_attachment" "retrieve" {
     assert triples(report, "AIA107") == {("AIA107", "main.tf", 7)}
 
 
+def test_aia107_access_key_of_user_attached_with_count(tree):
+    report = tree({"main.tf": USER_WITH_ACCESS_KEY + """
+variable "ci_policies" {
+  default = ["AmazonBedrockFullAccess", "AmazonS3ReadOnlyAccess"]
+}
+
+resource "aws_iam_user_policy_attachment" "ci" {
+  count      = length(var.ci_policies)
+  user       = aws_iam_user.ci.name
+  policy_arn = "arn:aws:iam::aws:policy/${var.ci_policies[count.index]}"
+}
+"""})
+    assert triples(report, "AIA107") == {("AIA107", "main.tf", 7)}
+
+
 def test_aia107_access_key_of_user_without_bedrock_access(tree):
     report = tree({"main.tf": USER_WITH_ACCESS_KEY + """
 resource "aws_iam_user_policy" "ci" {
@@ -664,6 +747,22 @@ def test_aia110_knowledge_base_in_another_module_does_not_count(tree):
     assert triples(report, "AIA110") == set()
 
 
+def test_aia110_knowledge_base_in_a_local_module_the_configuration_calls(tree):
+    report = tree({
+        "modules/rag/kb.tf": KNOWLEDGE_BASE,
+        "envs/dev/main.tf": 'module "rag" {\n  source = "../../modules/rag"\n}\n' + PUBLIC_NETWORK_POLICY,
+    })
+    assert triples(report, "AIA110") == {("AIA110", "envs/dev/main.tf", 8)}
+
+
+def test_aia110_module_call_from_a_registry_is_not_followed(tree):
+    report = tree({
+        "modules/rag/kb.tf": KNOWLEDGE_BASE,
+        "main.tf": 'module "rag" {\n  source = "acme/rag/aws"\n}\n' + PUBLIC_NETWORK_POLICY,
+    })
+    assert triples(report, "AIA110") == set()
+
+
 def test_aia110_encryption_policies_are_not_network_policies(tree):
     report = tree({"main.tf": PUBLIC_NETWORK_POLICY.replace('"network"', '"encryption"'), "kb.tf": KNOWLEDGE_BASE})
     assert triples(report, "AIA110") == set()
@@ -705,6 +804,28 @@ ROLE_POLICY = """
 def test_cloudformation_ref_to_a_parameter_default_is_resolved(tree):
     report = tree({"stack.yaml": template(ROLE_POLICY, "  BedrockAction:\n    Type: String\n    Default: bedrock:*\n")})
     assert triples(report, "AIA1") == {("AIA101", "stack.yaml", 14)}
+
+
+def test_sam_function_naming_bedrock_full_access_among_its_policies(tree):
+    report = tree({"template.yaml": """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  ChatFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      Policies:
+        - AWSLambdaBasicExecutionRole
+        - AmazonBedrockFullAccess
+  SummaryFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: summary.handler
+      Runtime: python3.12
+      Policies: AmazonS3ReadOnlyAccess
+"""})
+    assert triples(report, "AIA1") == {("AIA101", "template.yaml", 10)}
 
 
 def test_cloudformation_parameter_without_default_does_not_fire(tree):

@@ -90,7 +90,8 @@ def test_azapi_module_flags_the_sandbox_account_and_passes_production():
 
 def test_module_variables_fire_only_where_a_default_makes_them_certain():
     report = scan_dir(AZURE / "openai_module_variables")
-    assert triples(report, "AIA3") == {("AIA301", "main.tf", 8)}
+    # network_acls defaults to null, so the dynamic block adds no firewall to the public account.
+    assert triples(report, "AIA3") == {("AIA301", "main.tf", 8), ("AIA302", "main.tf", 9)}
 
 
 def test_messages_name_the_resource_and_the_cause():
@@ -398,6 +399,44 @@ resource "azurerm_container_app" "api" {
 '''})
     assert codes(report, "AIA305") == set()
 
+
+
+def test_container_app_dynamic_env_over_a_local_map_names_the_variable(tree):
+    report = tree({"main.tf": account() + '''
+locals {
+  openai_env = {
+    AZURE_OPENAI_ENDPOINT = azurerm_cognitive_account.openai.endpoint
+    AZURE_OPENAI_API_KEY  = azurerm_cognitive_account.openai.primary_access_key
+  }
+}
+
+resource "azurerm_container_app" "api" {
+  name                         = "ca-api"
+  container_app_environment_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.App/managedEnvironments/cae"
+  resource_group_name          = "rg"
+  revision_mode                = "Single"
+
+  template {
+    container {
+      name   = "api"
+      image  = "ghcr.io/contoso/api:2.0.0"
+      cpu    = 0.25
+      memory = "0.5Gi"
+      dynamic "env" {
+        for_each = local.openai_env
+        content {
+          name  = env.key
+          value = env.value
+        }
+      }
+    }
+  }
+}
+'''})
+    assert codes(report, "AIA305") == {("AIA305", "main.tf", 34)}  # value = env.value
+    message = next(f.message for f in report.findings if f.code == "AIA305")
+    assert message == ("azurerm_container_app.api puts azurerm_cognitive_account.openai's primary_access_key "
+                       "in plain environment variable AZURE_OPENAI_API_KEY")
 
 def test_container_group_secure_variables_pass(tree):
     report = tree({"main.tf": account() + '''
@@ -722,3 +761,195 @@ resource "azurerm_role_assignment" "ocr" {
 }
 '''})
     assert codes(report, "AIA304") == set()
+
+
+# --- module defaults behind conditionals ----------------------------------------------
+# Modules gate optional blocks and resources with `cond ? x : y` (python-hcl2 leaves it opaque);
+# when the variables it reads have literal defaults, the default outcome is certain.
+
+GATED_MODULE_VARIABLES = '''
+variable "customer_managed_key" {
+  type = object({
+    key_vault_key_id   = string
+    identity_client_id = optional(string)
+  })
+  default = null
+}
+
+variable "network_acls" {
+  type = object({
+    default_action = string
+    ip_rules       = optional(list(string), [])
+  })
+  default = null
+}
+
+variable "diagnostic_settings" {
+  type = map(object({
+    workspace_resource_id = string
+  }))
+  default = {}
+}
+'''
+
+GATED_ACCOUNT = '''
+resource "azurerm_cognitive_account" "this" {
+  name                               = "oai-support-bot"
+  location                           = "swedencentral"
+  resource_group_name                = "rg-support-bot"
+  kind                               = "OpenAI"
+  sku_name                           = "S0"
+  local_auth_enabled                 = false
+  outbound_network_access_restricted = true
+
+  dynamic "customer_managed_key" {
+    for_each = var.customer_managed_key != null ? [var.customer_managed_key] : []
+    content {
+      key_vault_key_id   = customer_managed_key.value.key_vault_key_id
+      identity_client_id = customer_managed_key.value.identity_client_id
+    }
+  }
+
+  dynamic "network_acls" {
+    for_each = var.network_acls == null ? [] : [var.network_acls]
+    content {
+      default_action = network_acls.value.default_action
+      ip_rules       = network_acls.value.ip_rules
+    }
+  }
+}
+
+resource "azurerm_monitor_diagnostic_setting" "this" {
+  for_each                   = var.diagnostic_settings
+  name                       = "diag-${each.key}"
+  target_resource_id         = azurerm_cognitive_account.this.id
+  log_analytics_workspace_id = each.value.workspace_resource_id
+  enabled_log {
+    category_group = "allLogs"
+  }
+}
+'''
+
+
+def test_blocks_gated_off_by_null_defaults_leave_the_account_unprotected(tree):
+    report = tree({"main.tf": GATED_ACCOUNT, "variables.tf": GATED_MODULE_VARIABLES})
+    assert triples(report, "AIA3") == {
+        ("AIA302", "main.tf", 2), ("AIA303", "main.tf", 2), ("AIA306", "main.tf", 2),
+    }
+
+
+def test_blocks_gated_on_by_tfvars_protect_the_account(tree):
+    report = tree({"main.tf": GATED_ACCOUNT, "variables.tf": GATED_MODULE_VARIABLES, "terraform.tfvars": '''
+customer_managed_key = {
+  key_vault_key_id = "https://kv-support.vault.azure.net/keys/cmk/0123456789abcdef0123456789abcdef"
+}
+network_acls = {
+  default_action = "Deny"
+}
+diagnostic_settings = {
+  law = { workspace_resource_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-ops/providers/Microsoft.OperationalInsights/workspaces/law-ops" }
+}
+'''})
+    assert triples(report, "AIA3") == set()
+
+
+def test_blocks_gated_by_a_variable_without_default_are_not_judged(tree):
+    variables = GATED_MODULE_VARIABLES.replace("  default = null\n", "").replace("  default = {}\n", "")
+    report = tree({"main.tf": GATED_ACCOUNT, "variables.tf": variables})
+    assert triples(report, "AIA3") == set()
+
+
+def test_diagnostic_setting_behind_a_disabled_count_sends_nothing(tree):
+    setting = ALL_LOGS.replace('  name ', '  count = var.enable_diagnostics ? 1 : 0\n  name ')
+    flag = 'variable "enable_diagnostics" {\n  type    = bool\n  default = %s\n}\n'
+    assert codes(tree({"main.tf": account(HARDENED_SETTINGS) + setting, "variables.tf": flag % "false"}),
+                 "AIA303") == {("AIA303", "main.tf", 2)}
+    assert codes(tree({"main.tf": account(HARDENED_SETTINGS) + setting, "variables.tf": flag % "true"}),
+                 "AIA303") == set()
+
+
+def test_customer_managed_key_resource_behind_a_disabled_count_sets_no_key(tree):
+    report = tree({"main.tf": account() + '''
+variable "cmk_key_id" {
+  type    = string
+  default = null
+}
+
+resource "azurerm_cognitive_account_customer_managed_key" "openai" {
+  count                = var.cmk_key_id == null ? 0 : 1
+  cognitive_account_id = azurerm_cognitive_account.openai.id
+  key_vault_key_id     = var.cmk_key_id
+}
+'''})
+    assert codes(report, "AIA306") == {("AIA306", "main.tf", 2)}
+
+
+def test_account_that_module_defaults_do_not_create_is_not_judged(tree):
+    report = tree({"main.tf": '''
+variable "create_openai" {
+  type    = bool
+  default = false
+}
+
+resource "azurerm_cognitive_account" "optional" {
+  count               = var.create_openai ? 1 : 0
+  name                = "oai-optional"
+  location            = "swedencentral"
+  resource_group_name = "rg-optional"
+  kind                = "OpenAI"
+  sku_name            = "S0"
+}
+'''})
+    assert triples(report, "AIA3") == set()
+
+
+def test_role_assignments_repeated_over_a_role_set_are_judged_per_role(tree):
+    report = tree({"main.tf": '''
+resource "azurerm_resource_group" "ai" {
+  name     = "rg-ai"
+  location = "swedencentral"
+}
+
+resource "azurerm_role_assignment" "app" {
+  for_each             = toset(["Cognitive Services OpenAI User", "Monitoring Reader"])
+  scope                = azurerm_resource_group.ai.id
+  role_definition_name = each.key
+  principal_id         = "11111111-1111-1111-1111-111111111111"
+}
+'''})
+    assert codes(report, "AIA304") == {("AIA304", "main.tf", 9)}
+    message = next(f.message for f in report.findings if f.code == "AIA304")
+    assert message == ('azurerm_role_assignment.app["Cognitive Services OpenAI User"] grants Cognitive Services '
+                       "OpenAI User on a whole resource group instead of the AI account")
+
+
+def test_azapi_settings_chosen_by_a_conditional_over_a_default_are_judged(tree):
+    report = tree({"main.tf": '''
+variable "create_private_endpoints" {
+  type    = bool
+  default = false
+}
+
+resource "azapi_resource" "foundry" {
+  type      = "Microsoft.CognitiveServices/accounts@2025-04-01-preview"
+  name      = "aif-support"
+  location  = "eastus2"
+  parent_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-support"
+  body = {
+    kind = "AIServices"
+    sku  = { name = "S0" }
+    properties = {
+      disableLocalAuth              = true
+      restrictOutboundNetworkAccess = true
+      publicNetworkAccess           = var.create_private_endpoints ? "Disabled" : "Enabled"
+      networkAcls = {
+        defaultAction = "Allow"
+      }
+    }
+  }
+}
+'''})
+    assert codes(report, "AIA302") == {("AIA302", "main.tf", 18)}
+    message = next(f.message for f in report.findings if f.code == "AIA302")
+    assert message == ('azapi_resource.foundry sets properties.publicNetworkAccess = "Enabled" '
+                       "with a network ACL that allows by default")

@@ -68,6 +68,15 @@ def test_tfvars_value_is_reported_in_the_tfvars_file(tree):
     assert triples(report, "AIA501") == {("AIA501", "prod.auto.tfvars", 2)}
 
 
+def test_variables_file_passed_with_var_file_is_scanned_too(tree):
+    report = tree({
+        "variables.tf": 'variable "openai_api_key" {\n  type = string\n}\n',
+        "envs/prod.tfvars": f'environment    = "prod"\nopenai_api_key = "{OPENAI_KEY}"\n',
+        "envs/prod.tfvars.json": f'{{"environment": "prod", "anthropic_api_key": "{ANTHROPIC_KEY}"}}',
+    })
+    assert triples(report, "AIA501") == {("AIA501", "envs/prod.tfvars", 2), ("AIA501", "envs/prod.tfvars.json", 1)}
+
+
 def test_key_inside_jsonencode_is_located_at_its_own_line(tree):
     report = tree({"main.tf": f'''\
 resource "aws_secretsmanager_secret_version" "llm" {{

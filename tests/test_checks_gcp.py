@@ -393,6 +393,23 @@ resource "google_vertex_ai_index_endpoint" "search" {
     assert triples(report, "AIA205") == {("AIA205", "main.tf", 9)}
 
 
+
+def test_index_endpoint_public_unless_a_defaulted_flag_asks_for_a_network(tree):
+    report = tree({"main.tf": """
+variable "use_vpc_peering" {
+  type    = bool
+  default = false
+}
+
+resource "google_vertex_ai_index_endpoint" "search" {
+  display_name            = "search"
+  region                  = "us-central1"
+  network                 = var.use_vpc_peering ? "projects/1234/global/networks/ml" : null
+  public_endpoint_enabled = !var.use_vpc_peering
+}
+"""})
+    assert triples(report, "AIA205") == {("AIA205", "main.tf", 11)}
+
 # --- AIA206 vertex-without-cmek -------------------------------------------------------------
 
 
@@ -451,6 +468,91 @@ resource "google_vertex_ai_metadata_store" "runs" {
 """})
     assert triples(report, "AIA206") == set()
 
+
+
+def test_encryption_spec_gated_off_by_a_null_default_is_no_cmek(tree):
+    module = """
+variable "kms_key_name" {
+  type    = string
+  default = null
+}
+
+resource "google_vertex_ai_index" "docs" {
+  display_name = "docs"
+  region       = "us-central1"
+  dynamic "encryption_spec" {
+    for_each = var.kms_key_name != null && var.kms_key_name != "" ? [var.kms_key_name] : []
+    content {
+      kms_key_name = encryption_spec.value
+    }
+  }
+}
+"""
+    assert triples(tree({"main.tf": module}), "AIA206") == {("AIA206", "main.tf", 7)}
+    with_key = 'kms_key_name = "projects/acme/locations/us-central1/keyRings/ml/cryptoKeys/docs"\n'
+    assert triples(tree({"main.tf": module, "terraform.tfvars": with_key}), "AIA206") == set()
+
+
+def test_encryption_spec_gated_by_a_variable_without_default_is_not_judged(tree):
+    report = tree({"main.tf": """
+variable "kms_key_name" {
+  type = string
+}
+
+resource "google_vertex_ai_index" "docs" {
+  display_name = "docs"
+  region       = "us-central1"
+  dynamic "encryption_spec" {
+    for_each = var.kms_key_name != null ? [var.kms_key_name] : []
+    content {
+      kms_key_name = encryption_spec.value
+    }
+  }
+}
+"""})
+    assert triples(report, "AIA206") == set()
+
+
+def test_private_service_connect_gated_off_by_default_is_public(tree):
+    report = tree({"main.tf": """
+variable "enable_psc" {
+  type    = bool
+  default = false
+}
+
+resource "google_vertex_ai_endpoint" "chat" {
+  name         = "chat"
+  display_name = "chat"
+  location     = "us-central1"
+  dynamic "private_service_connect_config" {
+    for_each = var.enable_psc ? [1] : []
+    content {
+      enable_private_service_connect = true
+      project_allowlist              = ["acme-ml-prod"]
+    }
+  }
+  encryption_spec {
+    kms_key_name = "projects/acme/locations/us-central1/keyRings/ml/cryptoKeys/chat"
+  }
+}
+"""})
+    assert triples(report, "AIA20") == {("AIA205", "main.tf", 7), ("AIA203", "main.tf", 7)}
+
+
+def test_vertex_resources_the_module_defaults_do_not_create_are_not_judged(tree):
+    report = tree({"main.tf": """
+variable "enable_custom_models" {
+  type    = bool
+  default = false
+}
+
+resource "google_vertex_ai_endpoint" "agent" {
+  count        = var.enable_custom_models ? 1 : 0
+  display_name = "agent-endpoint"
+  location     = "us-central1"
+}
+"""})
+    assert triples(report, "AIA2") == set()
 
 # --- AIA207 vertex-plaintext-secret-env -----------------------------------------------------
 

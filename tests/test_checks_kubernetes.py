@@ -90,6 +90,15 @@ def test_value_from_secret_and_placeholders_are_not_literals(tree):
     assert codes(report) == set()
 
 
+
+def test_unquoted_helm_action_outside_a_chart_is_not_a_literal(tree):
+    # `value: {{ .Values.openai.apiKey }}` is valid YAML: a flow mapping, not a committed string.
+    report = tree({"deploy/chat.yaml": deployment("""\
+        - name: OPENAI_API_KEY
+          value: {{ .Values.openai.apiKey }}
+        """, "serviceAccountName: chat\n")})
+    assert codes(report, "AIA") == set()
+
 def test_literal_in_a_pod_init_container(tree):
     report = tree({"pod.yaml": textwrap.dedent("""\
         apiVersion: v1
@@ -127,6 +136,15 @@ def test_secret_data_is_decoded_before_judging_it(tree):
         """)})
     assert codes(report) == {("AIA402", 8)}
 
+
+
+def test_unquoted_helm_action_in_string_data_is_not_committed(tree):
+    report = tree({"secret.yaml": secret("""\
+        stringData:
+          OPENAI_API_KEY: {{ .Values.openai.apiKey }}
+          ANTHROPIC_API_KEY: 73905521648830172265
+        """)})
+    assert codes(report, "AIA") == {("AIA402", 8)}  # an unquoted number is still a committed value
 
 def test_binary_secret_value_counts_as_committed(tree):
     binary = base64.b64encode(bytes(range(200, 240))).decode()

@@ -114,6 +114,11 @@ def test_any_bedrock_action_uses_the_service_action_list():
     ("arn:aws:bedrock:*::foundation-model/anthropic.*", False),
     ("arn:aws:s3:::bucket/*", False),
     ("arn:aws:bedrock:us-east-1\x00:foundation-model/*", False),
+    ("arn:aws:bedrock:*", True),  # a trailing `*` spans the segments after it
+    ("arn:aws:bedrock:us-east-1:*", True),
+    ("arn:aws:bedrock:*:*:*:*", True),
+    ("arn:aws:bedrock", False),
+    ("arn:aws:s3:*", False),
 ])
 def test_unscoped_bedrock_resource(arn, expected):
     assert is_unscoped_bedrock_resource(arn) is expected

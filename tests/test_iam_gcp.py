@@ -7,6 +7,7 @@ from aiaas_iac.iam import gcp
 from aiaas_iac.model import Unknown
 from aiaas_iac.parsers.terraform import parse_terraform, parse_tfvars
 from aiaas_iac.resolve import resolve_terraform
+from aiaas_iac.terraform_instances import evaluate
 
 
 def context(root: Path, files: dict[str, str]) -> ScanContext:
@@ -291,3 +292,64 @@ def test_vertex_uses_are_in_file_and_line_order(tmp_path):
     })
     assert [u.reason for u in gcp.vertex_uses(ctx)] == [
         "google_project_service.ai enables aiplatform.googleapis.com", "google_vertex_ai_tensorboard.t"]
+
+
+def test_grant_behind_a_count_flag_follows_the_flag_default(tmp_path):
+    ctx = context(tmp_path, {"main.tf": """
+variable "grant_pipeline_admin" {
+  type    = bool
+  default = false
+}
+
+resource "google_project_iam_member" "pipeline_admin" {
+  count   = var.grant_pipeline_admin ? 1 : 0
+  project = "acme"
+  role    = "roles/aiplatform.admin"
+  member  = "serviceAccount:pipeline@acme.iam.gserviceaccount.com"
+}
+"""})
+    assert roles(ctx) == []
+
+
+CONDITIONALS = """
+variable "cmk" {
+  default = null
+}
+variable "is_hsm_key" {
+  default = false
+}
+variable "kind" {
+  default = "OpenAI"
+}
+variable "regions" {
+  default = ["us-central1", "europe-west4"]
+}
+variable "undecided" {
+  type = bool
+}
+
+resource "terraform_data" "probe" {
+  input = {
+    cmk_blocks       = var.cmk != null && !var.is_hsm_key ? [var.cmk] : []
+    accounts         = var.kind != "AIServices" ? 1 : 0
+    per_region       = length(var.regions) > 1 ? 2 : 1
+    either           = (var.is_hsm_key || var.kind == "OpenAI") ? "yes" : "no"
+    nested           = var.is_hsm_key ? 1 : var.kind == "OpenAI" ? 2 : 3
+    arithmetic       = 1 + 2 * 3 == 7
+    short_circuit    = var.is_hsm_key && var.undecided ? 1 : 0
+    unknown          = var.undecided ? 1 : 0
+    unknown_or_false = var.undecided || var.is_hsm_key ? 1 : 0
+  }
+}
+"""
+
+
+def test_conditionals_over_variable_defaults_are_evaluated_with_terraform_precedence(tmp_path):
+    ctx = context(tmp_path, {"main.tf": CONDITIONALS})
+    probe = next(r for r in ctx.resources if r.type == "terraform_data")
+    values = {name: evaluate(ctx, probe, value) for name, value in probe.get("input").items()}
+    assert {k: v for k, v in values.items() if not isinstance(v, Unknown)} == {
+        "cmk_blocks": [], "accounts": 1, "per_region": 2, "either": "yes", "nested": 2,
+        "arithmetic": True, "short_circuit": 0,
+    }
+    assert isinstance(values["unknown"], Unknown) and isinstance(values["unknown_or_false"], Unknown)

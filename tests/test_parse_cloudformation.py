@@ -117,6 +117,30 @@ def test_sub_wildcard_foundation_model_arn_is_known_to_be_unscoped(tmp_path):
     assert is_unscoped_bedrock_resource(resource)
 
 
+def test_join_building_an_arn_from_pseudo_parameters_keeps_its_structure(tmp_path):
+    parsed = parse(tmp_path, """\
+        Resources:
+          Summarizer:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: app.handler
+              Policies:
+                - Statement:
+                    - Effect: Allow
+                      Action: bedrock:InvokeModel
+                      Resource: !Join
+                        - ""
+                        - - "arn:"
+                          - !Ref AWS::Partition
+                          - ":bedrock:"
+                          - !Ref AWS::Region
+                          - "::foundation-model/*"
+        """)
+    resource = parsed.resources[0].get("Policies", 0, "Statement", 0, "Resource")
+    assert resource == "arn:<partition>:bedrock:<region>::foundation-model/*"
+    assert is_unscoped_bedrock_resource(resource)
+
+
 def test_getatt_in_an_output_names_the_attribute(tmp_path):
     output = by_address(parse(tmp_path, POLICY_TEMPLATE))["Outputs.SecretKey"]
     assert (output.kind, output.type, output.name) == ("output", "output", "SecretKey")

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from aiaas_iac.model import Unknown
+from aiaas_iac.parsers.hcl_expressions import Template
 from aiaas_iac.parsers.terraform import parse_terraform, parse_tfvars
 from aiaas_iac.resolve import resolve_terraform
 
@@ -35,6 +36,14 @@ def test_tfvars_override_default_and_auto_tfvars_override_tfvars(tmp_path):
         "z.auto.tfvars": 'b = "auto"\n',
     }, tmp_path)
     assert (found["x.y"].get("a"), found["x.y"].get("b")) == ("tfvars", "auto")
+
+
+def test_a_variables_file_terraform_does_not_load_on_its_own_sets_nothing(tmp_path):
+    found = resolved({
+        "main.tf": 'variable "log_text" { default = true }\nresource "x" "y" { enabled = var.log_text }\n',
+        "dev.tfvars": "log_text = false\n",
+    }, tmp_path)
+    assert found["x.y"].get("enabled") is True
 
 
 def test_locals_chain_and_indexing(tmp_path):
@@ -82,6 +91,30 @@ def test_templatefile_with_unknown_vars_stays_unknown(tmp_path):
         "p.tpl": '{"Resource": "${model}"}',
     }, tmp_path)
     assert isinstance(found["aws_iam_policy.p"].get("policy"), Unknown)
+
+
+def test_templatefile_with_an_unknown_var_keeps_the_known_text_around_it(tmp_path):
+    found = resolved({
+        "main.tf": 'resource "aws_iam_policy" "p" {\n'
+                   '  policy = templatefile("p.json.tpl", { region = data.aws_region.current.name })\n}\n',
+        "p.json.tpl": '{"Resource": "arn:aws:bedrock:${region}::foundation-model/*", "Sid": "$${aws:username}"}',
+    }, tmp_path)
+    policy = found["aws_iam_policy.p"].get("policy")
+    assert isinstance(policy, Unknown)
+    assert policy.refs == ("data.aws_region.current.name",)
+    assert [p if isinstance(p, str) else p.text for p in policy.parts] == [
+        '{"Resource": "arn:aws:bedrock:', "data.aws_region.current.name",
+        '::foundation-model/*", "Sid": "${aws:username}"}',
+    ]
+
+
+def test_templatefile_with_a_directive_is_not_read_as_text(tmp_path):
+    found = resolved({
+        "main.tf": 'resource "aws_iam_policy" "p" { policy = templatefile("p.tpl", { ids = ["a"] }) }\n',
+        "p.tpl": '{"Resource": [%{ for id in ids }"${id}"%{ endfor }]}',
+    }, tmp_path)
+    policy = found["aws_iam_policy.p"].get("policy")
+    assert isinstance(policy, Unknown) and not isinstance(policy, Template)
 
 
 def test_references_to_other_resources_keep_their_refs(tmp_path):

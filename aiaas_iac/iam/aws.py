@@ -173,21 +173,25 @@ def _resource_display(value: Any) -> str:
 
 
 def is_unscoped_bedrock_resource(arn: str) -> bool:
-    """`*`, or a Bedrock ARN whose resource part is `*` or `<type>/*`. A specific model in a
-    wildcard region is scoped. Unresolved parts (ARN_HOLE) may only stand for the partition,
+    """`*`, or a Bedrock ARN whose resource part is `*` or `<type>/*`, or that ends early in a
+    `*` (IAM extends it across the remaining segments). A specific model in a wildcard region
+    is scoped. Unresolved parts (ARN_HOLE) may only stand for the partition,
     region or account: an unknown service or resource part counts as scoped."""
     arn = arn.strip()
     if arn == "*":
         return True
     parts = arn.split(":", 5)
-    if len(parts) < 6 or not parts[0].lower() == "arn":
+    if len(parts) < 4 or not parts[0].lower() == "arn":
         return False
-    if ARN_HOLE in parts[2] or ARN_HOLE in parts[5]:
+    if ARN_HOLE in parts[2] or ARN_HOLE in parts[-1]:
         return False
     if not any(glob_match(parts[2], s) for s in bedrock_services()):
         return False
+    if len(parts) < 6:
+        # A `*` that ends a segment matches across the colons after it: `arn:aws:bedrock:*`.
+        return parts[-1] == "*"
     resource = parts[5]
-    if resource == "*":
+    if set(resource.split(":")) == {"*"}:  # `*`, `*:*`
         return True
     resource_type, slash, rest = resource.partition("/")
     return bool(slash) and rest == "*" and "*" not in resource_type or resource in ("*/*",)

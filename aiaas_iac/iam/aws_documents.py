@@ -18,6 +18,7 @@ from aiaas_iac.context import ScanContext
 from aiaas_iac.iam.aws import Statement, as_list, statements_from_json, statements_from_policy_document_data
 from aiaas_iac.model import Resource, Unknown
 from aiaas_iac.parsers.hcl_expressions import Template, collect_refs
+from aiaas_iac.terraform_instances import instances
 
 # Terraform resource type -> attribute holding one policy document.
 TERRAFORM_POLICY_ATTRIBUTES = {
@@ -201,6 +202,13 @@ TERRAFORM_ATTACHMENT_ATTRIBUTES = (
     ("awscc_iam_group", "managed_policy_arns"),
 )
 CLOUDFORMATION_ATTACHMENT_TYPES = ("AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group")
+# SAM resources whose `Policies` may name AWS managed policies (by name or ARN) for their role.
+SAM_POLICY_TYPES = ("AWS::Serverless::Function", "AWS::Serverless::StateMachine")
+
+
+def _sam_managed_policy_arn(value: str) -> str:
+    """SAM accepts an AWS managed policy by its bare name (`AmazonBedrockFullAccess`)."""
+    return value if ":" in value else f"arn:aws:iam::aws:policy/{value.strip()}"
 
 
 @dataclass(frozen=True)
@@ -210,6 +218,15 @@ class PolicyAttachment:
     arn: Any  # literal ARN, or an Unknown reference
 
 
+def resource_instances(ctx: ScanContext, resource: Resource) -> list[Resource]:
+    """A Terraform resource once per `count`/`for_each` instance the code makes certain, with that
+    instance's values (`policy_arn = each.value` over a literal set of ARNs); the resource itself
+    otherwise, also when its defaults create no instance: the AWS checks judge what is written."""
+    if resource.format != "terraform":
+        return [resource]
+    return [instance for _, instance in instances(ctx, resource)] or [resource]
+
+
 def policy_attachments(ctx: ScanContext) -> list[PolicyAttachment]:
     """Every managed-policy ARN attached anywhere in the scan."""
 
@@ -217,14 +234,23 @@ def policy_attachments(ctx: ScanContext) -> list[PolicyAttachment]:
         out: list[PolicyAttachment] = []
         for resource_type, attribute in TERRAFORM_ATTACHMENT_ATTRIBUTES:
             for resource in ctx.of_type(resource_type, format="terraform"):
-                value = resource.get(attribute)
-                if isinstance(value, list):
-                    out.extend(PolicyAttachment(resource, (attribute, i), v) for i, v in enumerate(value))
-                elif value is not None:
-                    out.append(PolicyAttachment(resource, (attribute,), value))
+                for instance in resource_instances(ctx, resource):
+                    value = instance.get(attribute)
+                    if isinstance(value, list):
+                        out.extend(PolicyAttachment(resource, (attribute, i), v) for i, v in enumerate(value))
+                    elif value is not None:
+                        out.append(PolicyAttachment(resource, (attribute,), value))
         for resource in ctx.of_type(*CLOUDFORMATION_ATTACHMENT_TYPES, format="cloudformation"):
             for index, value in enumerate(as_list(resource.get("ManagedPolicyArns"))):
                 out.append(PolicyAttachment(resource, ("ManagedPolicyArns", index), value))
+        for function in ctx.of_type(*SAM_POLICY_TYPES, format="cloudformation"):
+            policies = function.get("Policies")
+            if isinstance(policies, str):
+                out.append(PolicyAttachment(function, ("Policies",), _sam_managed_policy_arn(policies)))
+                continue
+            for index, value in enumerate(as_list(policies)):
+                if isinstance(value, str):
+                    out.append(PolicyAttachment(function, ("Policies", index), _sam_managed_policy_arn(value)))
         return out
 
     return ctx.memo("aws.policy_attachments", compute)

@@ -19,7 +19,7 @@ from typing import Any, Iterator
 from aiaas_iac.context import ScanContext
 from aiaas_iac.iam.actions import BEDROCK_FULL_ACCESS
 from aiaas_iac.iam.aws import as_list
-from aiaas_iac.iam.aws_documents import PolicyDocument, document_from_value, is_managed_policy
+from aiaas_iac.iam.aws_documents import PolicyDocument, document_from_value, is_managed_policy, resource_instances
 from aiaas_iac.model import Resource, Unknown
 
 ROLE, USER = "role", "user"
@@ -156,14 +156,15 @@ def _links_from_policy_resources(ctx: ScanContext) -> Iterator[_Link]:
     for resource_type, (kind, principal_key, document_key) in INLINE_POLICY_RESOURCES.items():
         for resource in ctx.of_type(resource_type):
             document = document_from_value(ctx, resource, resource.get(document_key), (document_key,))
-            if document is not None:
-                yield _Link(kind, resource.get(principal_key), AppliedPolicy(resource, (document_key,), document))
+            for instance in resource_instances(ctx, resource) if document is not None else ():
+                yield _Link(kind, instance.get(principal_key), AppliedPolicy(resource, (document_key,), document))
     for resource_type, kind, principal_key, arn_key in ATTACHMENT_RESOURCES:
         for resource in ctx.of_type(resource_type):
-            for path, arn in _items(resource.get(arn_key), (arn_key,)):
-                for policy in _documents_behind_arn(ctx, resource, arn, path):
-                    for principal in as_list(resource.get(principal_key)):
-                        yield _Link(kind, principal, policy)
+            for instance in resource_instances(ctx, resource):
+                for path, arn in _items(instance.get(arn_key), (arn_key,)):
+                    for policy in _documents_behind_arn(ctx, resource, arn, path):
+                        for principal in as_list(instance.get(principal_key)):
+                            yield _Link(kind, principal, policy)
     for resource_type, document_key in CLOUDFORMATION_POLICY_LISTS.items():
         for resource in ctx.of_type(resource_type, format="cloudformation"):
             document = document_from_value(ctx, resource, resource.get(document_key), (document_key,))

@@ -14,12 +14,14 @@ Role assignments live in `azure_roles`, keys placed in compute in
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from aiaas_iac.model import Resource, Unknown
 from aiaas_iac.parsers.hcl_expressions import Traversal
+from aiaas_iac.terraform_instances import declared, instances
 
 AI_ACCOUNT_KINDS = frozenset({"openai", "aiservices"})
 ACCOUNT_ARM_TYPE = "microsoft.cognitiveservices/accounts"
@@ -49,14 +51,17 @@ class AIAccount:
     network_acls_deny: Setting
     outbound_restricted: Setting
     inline_customer_key: Setting
+    # The resource with its conditionals worked out, which the settings were read from.
+    evaluated: Resource | None = None
 
     @property
     def address(self) -> str:
         return self.resource.address
 
     def written(self, setting: Setting) -> str:
-        """`local_auth_enabled = true`: the setting as the code writes it, for messages."""
-        value = self.resource.get(*setting.path)
+        """`local_auth_enabled = true`: the setting as the code writes it (conditionals worked
+        out), for messages."""
+        value = (self.evaluated or self.resource).get(*setting.path)
         if isinstance(value, bool):
             return f"{setting.source} = {'true' if value else 'false'}"
         return f'{setting.source} = "{value}"' if isinstance(value, str) else f"{setting.source} = {{...}}"
@@ -100,20 +105,23 @@ def block_list(value: Any) -> list[dict]:
     return [b for b in value if isinstance(b, dict)] if isinstance(value, list) else []
 
 
-def _for_each_items(dynamic: dict) -> list | None:
-    """The items a `dynamic` block iterates over, None when they are not known."""
+def _for_each_items(dynamic: dict) -> list[tuple[Any, Any]] | None:
+    """(key, value) of each item a `dynamic` block iterates over (a list's key is its index),
+    None when they are not known."""
     for_each = dynamic.get("for_each")
     if isinstance(for_each, dict):
-        return list(for_each.values())
-    return for_each if isinstance(for_each, list) else None
+        return list(for_each.items())
+    return list(enumerate(for_each)) if isinstance(for_each, list) else None
 
 
-def _substitute(value: Any, iterator: str, item: Any) -> Any:
-    """A `dynamic` block's content with `<iterator>.value[.x]` replaced by the item where known."""
+def _substitute(value: Any, iterator: str, key: Any, item: Any) -> Any:
+    """A `dynamic` block's content with `<iterator>.key` and `<iterator>.value[.x]` replaced where known."""
     if isinstance(value, dict):
-        return {k: _substitute(v, iterator, item) for k, v in value.items()}
+        return {k: _substitute(v, iterator, key, item) for k, v in value.items()}
     if isinstance(value, list):
-        return [_substitute(v, iterator, item) for v in value]
+        return [_substitute(v, iterator, key, item) for v in value]
+    if isinstance(value, Traversal) and value.parts == (iterator, "key"):
+        return key
     if isinstance(value, Traversal) and value.parts[:2] == (iterator, "value"):
         found = item
         for part in value.parts[2:]:
@@ -142,7 +150,8 @@ def expand_blocks(attributes: Any, label: str) -> tuple[list[tuple[tuple, dict]]
         iterator = dynamic.get("iterator")
         iterator = iterator.parts[0] if isinstance(iterator, Traversal) else label
         content = (block_list(dynamic.get("content")) or [{}])[0]
-        found.extend((("dynamic", index, "content", 0), _substitute(content, iterator, item)) for item in items)
+        found.extend((("dynamic", index, "content", 0), _substitute(content, iterator, key, item))
+                     for key, item in items)
     return found, unknown
 
 
@@ -282,9 +291,12 @@ def ai_accounts(ctx) -> list[AIAccount]:
         found = []
         for resource in ctx.of_type(*AZURERM_ACCOUNT_TYPES, "azapi_resource", format="terraform"):
             kind = account_kind(resource)
-            if kind is not None:
+            evaluated = declared(ctx, resource) if kind is not None else None
+            if evaluated is not None:
                 build = _azapi_account if resource.type == "azapi_resource" else _azurerm_account
-                found.append(build(resource, kind))
+                # Settings are read with the module's default dynamic blocks worked out; the account
+                # keeps the scanned resource itself, which other resources' references resolve to.
+                found.append(dataclasses.replace(build(evaluated, kind), resource=resource, evaluated=evaluated))
         return found
 
     return ctx.memo("azure.ai_accounts", compute)
@@ -316,19 +328,18 @@ def separate_customer_key(ctx, account: AIAccount) -> bool | None:
     """Is a customer-managed key set by another resource (`azurerm_cognitive_account_customer_managed_key`,
     or an `azapi_update_resource` that sets `encryption.keySource`)? None when it may be."""
     result: bool | None = False
-    for resource in ctx.in_module(account.resource):
-        if resource.kind != "resource":
-            continue
+    settings = [instance for resource in ctx.in_module(account.resource) if resource.kind == "resource"
+                and resource.type in ("azurerm_cognitive_account_customer_managed_key", "azapi_update_resource")
+                for _, instance in instances(ctx, resource)]  # one gated off by `count = 0` sets nothing
+    for resource in settings:
         if resource.type == "azurerm_cognitive_account_customer_managed_key":
             target, sets_key = resource.attributes.get("cognitive_account_id"), True
-        elif resource.type == "azapi_update_resource":
+        else:
             _, properties = arm_lookup(resource.attributes.get("body"), "properties")
             _, encryption = arm_lookup(properties, "encryption")
             if encryption is None:
                 continue
             target, sets_key = resource.attributes.get("resource_id"), _key_vault_source(encryption)
-        else:
-            continue
         points = refers_to_account(ctx, resource, target, account)
         if points and sets_key:
             return True

@@ -11,6 +11,7 @@ from typing import Any, Iterable
 
 from aiaas_iac.iam.azure import AIAccount, arm_lookup, arm_type, as_bool, expand_blocks, refers_to_account
 from aiaas_iac.model import Resource, Unknown
+from aiaas_iac.terraform_instances import instances
 
 REQUIRED_LOG_CATEGORIES = ("Audit", "RequestResponse")
 
@@ -90,10 +91,7 @@ def diagnostic_coverage(ctx, account: AIAccount) -> DiagnosticCoverage:
     """Whether a diagnostic setting in the account's module enables its Audit and RequestResponse logs."""
     covered: bool | None = False
     partial = []
-    for setting in ctx.in_module(account.resource):
-        found = _target_and_categories(setting)
-        if found is None:
-            continue
+    for setting, found in _settings_in_module(ctx, account):
         target, categories = found
         points = refers_to_account(ctx, setting, target, account)
         complete = None if categories is None else set(REQUIRED_LOG_CATEGORIES) <= categories
@@ -104,3 +102,14 @@ def diagnostic_coverage(ctx, account: AIAccount) -> DiagnosticCoverage:
         elif points and categories is not None:
             partial.append((setting, tuple(c for c in REQUIRED_LOG_CATEGORIES if c not in categories)))
     return DiagnosticCoverage(covered, tuple(partial))
+
+
+def _settings_in_module(ctx, account: AIAccount) -> Iterable[tuple[Resource, tuple[Any, set[str] | None]]]:
+    """(setting, its target and categories) per instance Terraform creates: a setting behind
+    `count = var.enabled ? 1 : 0` or `for_each = var.diagnostic_settings` whose defaults
+    create none sends nothing."""
+    for setting in ctx.in_module(account.resource):
+        if _target_and_categories(setting) is None:
+            continue
+        for _, instance in instances(ctx, setting):
+            yield setting, _target_and_categories(instance)

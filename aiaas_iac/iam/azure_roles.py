@@ -14,6 +14,7 @@ from typing import Any
 from aiaas_iac.iam.azure import ACCOUNT_ARM_TYPE, arm_lookup, arm_type, ref_parts
 from aiaas_iac.model import Resource
 from aiaas_iac.parsers.hcl_expressions import Template, Traversal
+from aiaas_iac.terraform_instances import instance_address, instances
 
 AI_ROLE_PREFIXES = ("cognitive services", "azure ai")
 # Azure renamed the "Azure AI User/Owner/Account Owner/Project Manager" built-in roles
@@ -89,6 +90,12 @@ class RoleAssignment:
     role: str | None  # the role's name (built-in IDs translated); None when unknown
     scope: str | None  # a _SCOPE_KINDS name; None when unknown
     scope_path: tuple
+    instance: Any = None  # count index / for_each key, for an assignment repeated over a known collection
+
+    @property
+    def address(self) -> str:
+        """`azurerm_role_assignment.ai["Cognitive Services OpenAI User"]` for one instance of many."""
+        return instance_address(self.resource.address, self.instance)
 
 
 def is_ai_role(role: str | None) -> bool:
@@ -138,17 +145,21 @@ def role_assignments(ctx) -> list[RoleAssignment]:
     """`azurerm_role_assignment`s and azapi `Microsoft.Authorization/roleAssignments` resources."""
     found = []
     for resource in ctx.of_type("azurerm_role_assignment", "azapi_resource", format="terraform"):
-        if resource.type == "azurerm_role_assignment":
-            scope_path = ("scope",)
-            role = resource.attributes.get("role_definition_name")
-            if not isinstance(role, str):
-                role = _role_from_id(ctx, resource, resource.attributes.get("role_definition_id"))
-        elif arm_type(resource) == "microsoft.authorization/roleassignments":
-            scope_path = ("parent_id",)
-            _, properties = arm_lookup(resource.attributes.get("body"), "properties")
-            role = _role_from_id(ctx, resource, arm_lookup(properties, "roleDefinitionId")[1])
-        else:
+        if resource.type != "azurerm_role_assignment" and arm_type(resource) != "microsoft.authorization/roleassignments":
             continue
-        scope = scope_kind(ctx, resource, resource.attributes.get(scope_path[0]))
-        found.append(RoleAssignment(resource, role, scope, scope_path))
+        # `for_each = toset(["Cognitive Services OpenAI User", ...])` is one assignment per role.
+        for key, instance in instances(ctx, resource):
+            role, scope_path = _role_and_scope_path(ctx, instance)
+            scope = scope_kind(ctx, instance, instance.attributes.get(scope_path[0]))
+            found.append(RoleAssignment(resource, role, scope, scope_path, key))
     return found
+
+
+def _role_and_scope_path(ctx, assignment: Resource) -> tuple[str | None, tuple]:
+    if assignment.type == "azurerm_role_assignment":
+        role = assignment.attributes.get("role_definition_name")
+        if not isinstance(role, str):
+            role = _role_from_id(ctx, assignment, assignment.attributes.get("role_definition_id"))
+        return role, ("scope",)
+    _, properties = arm_lookup(assignment.attributes.get("body"), "properties")
+    return _role_from_id(ctx, assignment, arm_lookup(properties, "roleDefinitionId")[1]), ("parent_id",)

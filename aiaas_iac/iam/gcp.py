@@ -21,7 +21,7 @@ from typing import Any, Iterator
 
 from aiaas_iac.context import ScanContext
 from aiaas_iac.model import Resource, Unknown
-from aiaas_iac.terraform_instances import expanded_blocks, instance_address, instances
+from aiaas_iac.terraform_instances import declared, expanded_blocks, instance_address, instances
 
 PROJECT, FOLDER, ORGANIZATION, RESOURCE = "project", "folder", "organization", "resource"
 VERTEX_SERVICE = "aiplatform.googleapis.com"
@@ -304,7 +304,8 @@ def vertex_uses(ctx: ScanContext) -> list[VertexUse]:
     """Every Terraform block that makes the scan use Vertex AI, in file and line order."""
     found: list[VertexUse] = []
     for resource in ctx.of_type("google_vertex_ai_*", format="terraform"):
-        found.append(VertexUse(resource, (), resource.address))
+        if declared(ctx, resource) is not None:
+            found.append(VertexUse(resource, (), resource.address))
     for resource in ctx.of_type("google_project_service", format="terraform"):
         for key, instance in instances(ctx, resource):
             if instance.get("service") == VERTEX_SERVICE:

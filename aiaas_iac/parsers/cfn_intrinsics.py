@@ -6,8 +6,9 @@ their default is a parameter *name*), `Fn::Sub`/`Fn::Join`/`Fn::Select`/
 `AWS::NoValue` removes the property, as CloudFormation does.
 
 Pseudo parameters are unknown (`!Ref AWS::Region` is an `Unknown`), except
-inside `Fn::Sub`, where they become the placeholders below so that an ARN
-keeps its structure: `arn:${AWS::Partition}:bedrock:${AWS::Region}::foundation-model/*`
+inside `Fn::Sub` and among the parts of an `Fn::Join` (the older way to build
+an ARN), where they become the placeholders below so that an ARN keeps its
+structure: `arn:${AWS::Partition}:bedrock:${AWS::Region}::foundation-model/*`
 resolves to `arn:<partition>:bedrock:<region>::foundation-model/*`, whose
 service (`bedrock`) and resource part (`foundation-model/*`) are certain.
 The placeholders hold no `:`, `/` or `*`, so they never change an ARN's
@@ -92,6 +93,13 @@ def _parameter_value(body: Any) -> Any:
     if (kind == "CommaDelimitedList" or kind.startswith("List<")) and isinstance(default, str):
         return [item.strip() for item in default.split(",")]
     return default
+
+
+def _pseudo_parameter_placeholder(value: Any) -> Any:
+    """`!Ref AWS::Region` -> `<region>`; anything else unchanged."""
+    if isinstance(value, dict) and len(value) == 1 and value.get("Ref") in SUB_PLACEHOLDERS:
+        return SUB_PLACEHOLDERS[value["Ref"]]
+    return value
 
 
 class IntrinsicResolver:
@@ -179,6 +187,8 @@ class IntrinsicResolver:
         return _unknown(source, refs) if unresolved else result
 
     def join(self, arg: Any, source: dict) -> Any:
+        if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], list):
+            arg = [arg[0], [_pseudo_parameter_placeholder(item) for item in arg[1]]]
         resolved = self.resolve(arg)
         if isinstance(resolved, list) and len(resolved) == 2 and isinstance(resolved[0], str) \
                 and isinstance(resolved[1], list):

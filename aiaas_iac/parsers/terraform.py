@@ -346,7 +346,7 @@ def parse_terraform(source: str, file: str, module: str) -> list[Resource]:
 
 
 def parse_tfvars(source: str, file: str, module: str) -> list[Resource]:
-    """A `terraform.tfvars` / `*.auto.tfvars` file becomes one `tfvars` resource."""
+    """A variables file (`terraform.tfvars`, `*.auto.tfvars`, `prod.tfvars`) becomes one `tfvars` resource."""
     tree = parse_tree(source)
     walker = _TreeWalker(source + "\n")
     values = walker.body(tree.children[0], ())

@@ -1,6 +1,6 @@
 from aiaas_iac.check import Check
-from aiaas_iac.iam.actions import INVOKE_ACTIONS
-from aiaas_iac.iam.aws_documents import identity_documents
+from aiaas_iac.iam.actions import BEDROCK_FULL_ACCESS, INVOKE_ACTIONS
+from aiaas_iac.iam.aws_documents import identity_documents, is_managed_policy, policy_attachments
 from aiaas_iac.model import Mappings, Severity, Unknown
 
 LOGGING_TYPE = "aws_bedrock_model_invocation_logging_configuration"
@@ -40,6 +40,10 @@ def first_bedrock_use(ctx):
         for statement in document.statements:
             if statement.resource.format == "terraform" and statement.grants_any(INVOKE_ACTIONS):
                 uses.append((statement.resource, statement.path, f"{statement.resource.address} grants Bedrock invoke"))
+    for attachment in policy_attachments(ctx):
+        holder = attachment.resource
+        if holder.format == "terraform" and is_managed_policy(ctx, holder, attachment.arn, BEDROCK_FULL_ACCESS):
+            uses.append((holder, attachment.path, f"{holder.address} attaches {BEDROCK_FULL_ACCESS}"))
     if not uses:
         return None
     return min(uses, key=lambda use: (use[0].file, use[0].span_of(*use[1]).start_line))

@@ -1,3 +1,5 @@
+import posixpath
+
 from aiaas_iac.check import Check
 from aiaas_iac.iam.aws import as_list
 from aiaas_iac.iam.aws_documents import json_structure
@@ -20,6 +22,34 @@ def public_rules(policy) -> list[int]:
     """Indexes of the network policy's rules that set `AllowFromPublic: true`."""
     return [index for index, rule in enumerate(as_list(json_structure(policy)))
             if isinstance(rule, dict) and rule.get("AllowFromPublic") is True]
+
+
+def _local_modules_called(resources) -> list[str]:
+    """Directories (relative to the scan root) of the local modules a Terraform module calls."""
+    called = []
+    for call in resources:
+        source = call.get("source") if call.kind == "module" else None
+        if isinstance(source, str) and source.startswith(("./", "../")):
+            called.append(posixpath.normpath(posixpath.join(call.module, source)))
+    return called
+
+
+def configurations(ctx):
+    """The resources of each configuration: a template or manifest file, or a Terraform module
+    together with the local modules it calls (`source = "../.."`), transitively."""
+    terraform = dict(ctx.modules(format="terraform"))
+    for module, resources in ctx.modules():
+        if resources[0].format != "terraform":
+            yield resources
+            continue
+        members = [module]
+        for member in members:
+            members += [m for m in _local_modules_called(terraform[member]) if m in terraform and m not in members]
+        yield [r for member in members for r in terraform[member]]
+
+
+def _named(resource, near) -> str:
+    return resource.address if resource.module == near.module else f"{resource.address} ({resource.file})"
 
 
 class BedrockKnowledgeBasePublicVectorStore(Check):
@@ -78,23 +108,34 @@ class BedrockKnowledgeBasePublicVectorStore(Check):
     """
 
     def run(self, ctx):
-        for module, resources in ctx.modules():
-            knowledge_bases = [r.address for r in resources if r.kind == "resource" and r.type in KNOWLEDGE_BASE_TYPES]
-            if not knowledge_bases:
-                continue
-            for policy in resources:
-                fields = SECURITY_POLICY_FIELDS.get(policy.type)
-                if fields is None or policy.kind != "resource":
+        # A module called from several configurations is reported once, naming every knowledge base.
+        public: dict[tuple, tuple] = {}  # (file, address) -> (policy, rule path, knowledge bases)
+        for resources in configurations(ctx):
+            knowledge_bases = [r for r in resources if r.kind == "resource" and r.type in KNOWLEDGE_BASE_TYPES]
+            for policy in resources if knowledge_bases else ():
+                path = _public_network_policy_path(policy)
+                if path is None:
                     continue
-                kind = policy.get(fields[0])
-                if not isinstance(kind, str) or kind.strip().lower() != "network":
-                    continue
-                rules = public_rules(policy.get(fields[1]))
-                if rules:
-                    path = (fields[1], rules[0]) if isinstance(policy.get(fields[1]), list) else (fields[1],)
-                    yield self.finding(
-                        policy,
-                        f"{policy.address} sets AllowFromPublic: true in a configuration with Bedrock knowledge base"
-                        f" {', '.join(knowledge_bases)}",
-                        path,
-                    )
+                _, _, named = public.setdefault((policy.file, policy.address), (policy, path, []))
+                named += [kb for kb in knowledge_bases if kb not in named]
+        for policy, path, knowledge_bases in public.values():
+            yield self.finding(
+                policy,
+                f"{policy.address} sets AllowFromPublic: true in a configuration with Bedrock knowledge base"
+                f" {', '.join(_named(kb, policy) for kb in knowledge_bases)}",
+                path,
+            )
+
+
+def _public_network_policy_path(policy) -> tuple | None:
+    """The attribute path of the first rule with `AllowFromPublic: true` of a network policy, or None."""
+    fields = SECURITY_POLICY_FIELDS.get(policy.type)
+    if fields is None or policy.kind != "resource":
+        return None
+    kind = policy.get(fields[0])
+    if not isinstance(kind, str) or kind.strip().lower() != "network":
+        return None
+    rules = public_rules(policy.get(fields[1]))
+    if not rules:
+        return None
+    return (fields[1], rules[0]) if isinstance(policy.get(fields[1]), list) else (fields[1],)

@@ -45,7 +45,8 @@ class AzureOpenAIBroadRoleScope(Check):
             if is_ai_role(assignment.role) and assignment.scope in BROAD_SCOPES:
                 yield self.finding(
                     assignment.resource,
-                    f"{assignment.resource.address} grants {assignment.role} on a whole {assignment.scope}"
+                    f"{assignment.address} grants {assignment.role} on a whole {assignment.scope}"
                     " instead of the AI account",
                     assignment.scope_path,
+                    detail=None if assignment.instance is None else f"{assignment.scope_path[0]}[{assignment.instance}]",
                 )

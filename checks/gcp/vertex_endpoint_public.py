@@ -1,5 +1,6 @@
 from aiaas_iac.check import Check
 from aiaas_iac.model import Mappings, Severity, Unknown
+from aiaas_iac.terraform_instances import declared, expanded_blocks
 
 
 class VertexEndpointPublic(Check):
@@ -46,7 +47,8 @@ class VertexEndpointPublic(Check):
 
     def run(self, ctx):
         for endpoint in ctx.of_type("google_vertex_ai_endpoint", format="terraform"):
-            if not _is_private(endpoint):
+            evaluated = declared(ctx, endpoint)
+            if evaluated is not None and not _is_private(ctx, evaluated):
                 yield self.finding(
                     endpoint,
                     f"{endpoint.address} sets neither network nor Private Service Connect: "
@@ -54,7 +56,8 @@ class VertexEndpointPublic(Check):
                     ("private_service_connect_config",),
                 )
         for index_endpoint in ctx.of_type("google_vertex_ai_index_endpoint", format="terraform"):
-            if index_endpoint.get("public_endpoint_enabled") is True:
+            evaluated = declared(ctx, index_endpoint)
+            if evaluated is not None and evaluated.get("public_endpoint_enabled") is True:
                 yield self.finding(
                     index_endpoint,
                     f"{index_endpoint.address} sets public_endpoint_enabled = true: "
@@ -63,13 +66,13 @@ class VertexEndpointPublic(Check):
                 )
 
 
-def _is_private(endpoint) -> bool:
+def _is_private(ctx, endpoint) -> bool:
     network = endpoint.get("network")
     if isinstance(network, Unknown) or (isinstance(network, str) and network.strip()):
         return True
-    if any(d.get("__labels__") == ["private_service_connect_config"] for _, d in endpoint.blocks("dynamic")):
-        return True
-    for _, config in endpoint.blocks("private_service_connect_config"):
+    for _, config, certain in expanded_blocks(ctx, endpoint, "private_service_connect_config"):
+        if not certain:
+            return True  # a dynamic block over an unknown collection may enable it
         enabled = config.get("enable_private_service_connect")
         if enabled is True or isinstance(enabled, Unknown):
             return True

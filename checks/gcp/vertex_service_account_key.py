@@ -1,6 +1,7 @@
 from aiaas_iac.check import Check
 from aiaas_iac.iam.gcp import service_accounts_of, vertex_grants_for
 from aiaas_iac.model import Mappings, Severity
+from aiaas_iac.terraform_instances import declared
 
 
 class VertexServiceAccountKey(Check):
@@ -57,6 +58,8 @@ class VertexServiceAccountKey(Check):
 
     def run(self, ctx):
         for key in ctx.of_type("google_service_account_key", format="terraform"):
+            if declared(ctx, key) is None:
+                continue  # `count`/`for_each` with the module's defaults creates no key
             for account in service_accounts_of(ctx, key, key.get("service_account_id")):
                 grants = vertex_grants_for(ctx, account)
                 if not grants:

@@ -1,5 +1,6 @@
 from aiaas_iac.check import Check
 from aiaas_iac.model import Mappings, Severity, Unknown
+from aiaas_iac.terraform_instances import declared, expanded_blocks
 
 CMEK_RESOURCE_TYPES = (
     "google_vertex_ai_endpoint", "google_vertex_ai_dataset", "google_vertex_ai_featurestore",
@@ -50,7 +51,8 @@ class VertexWithoutCmek(Check):
 
     def run(self, ctx):
         for resource in ctx.of_type(*CMEK_RESOURCE_TYPES, format="terraform"):
-            if _has_kms_key(resource):
+            evaluated = declared(ctx, resource)
+            if evaluated is None or _has_kms_key(ctx, evaluated):
                 continue
             yield self.finding(
                 resource,
@@ -60,10 +62,11 @@ class VertexWithoutCmek(Check):
             )
 
 
-def _has_kms_key(resource) -> bool:
-    if any(d.get("__labels__") == ["encryption_spec"] for _, d in resource.blocks("dynamic")):
-        return True
-    for _, spec in resource.blocks("encryption_spec"):
+def _has_kms_key(ctx, resource) -> bool:
+    """A key in an `encryption_spec` block; a `dynamic` one over an unknown collection may add one."""
+    for _, spec, certain in expanded_blocks(ctx, resource, "encryption_spec"):
+        if not certain:
+            return True
         key = spec.get("kms_key_name")
         if isinstance(key, Unknown) or (isinstance(key, str) and key.strip()):
             return True

@@ -64,6 +64,6 @@ class K8sAiCredentialInSecretManifest(Check):
             # Not base64 at all: the API server would reject it, so it is a template
             # or a placeholder for a later step. Base64 of binary is a real value.
             return not (stored.encoded and is_base64(stored.raw))
-        raw = stored.raw if isinstance(stored.raw, str) else ""
+        raw = stored.raw if isinstance(stored.raw, str) else stored.text  # an unquoted YAML number
         return (is_placeholder(stored.text) or is_placeholder(raw)
                 or find_credential(stored.text) is not None or find_credential(raw) is not None)

@@ -1,5 +1,5 @@
 from aiaas_iac.check import Check
-from aiaas_iac.k8s_workloads import containers, env_vars, pod_specs
+from aiaas_iac.k8s_workloads import containers, env_vars, pod_specs, scalar_text
 from aiaas_iac.model import Mappings, Severity
 from aiaas_iac.secrets import find_credential, is_ai_credential_name, is_placeholder, redact_parts
 
@@ -62,10 +62,9 @@ class K8sAiCredentialLiteralEnv(Check):
                 for env in env_vars(container):
                     if not env.has_literal or not is_ai_credential_name(env.name):
                         continue
-                    value = env.value
-                    text = value if isinstance(value, str) else ("" if value is None else str(value))
-                    if is_placeholder(text) or find_credential(text) is not None:
-                        continue  # not a credential, or AIA501's finding
+                    text = scalar_text(env.value)
+                    if text is None or is_placeholder(text) or find_credential(text) is not None:
+                        continue  # no literal string (null, an unrendered template), or AIA501's finding
                     yield self.finding(
                         pod.workload,
                         f"{pod.workload.address} container {container.name} sets env {env.name} "
