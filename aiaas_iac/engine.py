@@ -201,6 +201,36 @@ def _keep_frameworks(parsed: Any, kind: str, frameworks: tuple[str, ...]) -> Any
     return dataclasses.replace(parsed, resources=kept, errors=() if not kept else parsed.errors)
 
 
+def _analyse(sources: list, checks: list, all_checks: list, limits: Any, options: "ScanOptions", root: Path,
+             debug: bool, progress: Callable[[int, int], None] | None) -> Any:
+    """Parse, resolve and check; an unchanged repository is served from the result cache."""
+    from aiaas_iac import result_cache
+    from aiaas_iac.parsers import parse_files
+    from aiaas_iac.resolve import recording_file_reads, resolve_terraform
+
+    key = result_cache.scan_key(root, sources, checks, limits, options) if options.use_cache else None
+    cached = result_cache.load(key) if key else None
+    if cached is not None:
+        return cached
+    parsed = parse_files(sources, limits, progress=progress, use_cache=options.use_cache, jobs=options.jobs)
+    if options.frameworks:
+        parsed = [_keep_frameworks(p, s.kind, options.frameworks) for p, s in zip(parsed, sources)]
+    resources = [r for p in parsed for r in p.resources]
+    suppressions = [s for p in parsed for s in p.suppressions]
+    with recording_file_reads() as reads:
+        terraform = [r for r in resources if r.format == "terraform"]
+        resources = resolve_terraform(terraform, root) + [r for r in resources if r.format != "terraform"]
+        findings, failures = run_checks(checks, resources, root, debug, suppressions, all_checks)
+    result = result_cache.CachedResult(
+        tuple(findings), tuple(failures), tuple(e for p in parsed for e in p.errors),
+        tuple(n for p in parsed for n in p.notes), tuple(dict.fromkeys(reads)),
+    )
+    # A scan in which a check crashed is not worth remembering.
+    if key and not failures:
+        result_cache.store(key, result)
+    return result
+
+
 @dataclass(frozen=True)
 class ScanOptions:
     """Everything a scan can be told; the CLI fills it from flags over the config file."""
@@ -234,8 +264,7 @@ def scan(
     Options are a ScanOptions or its fields as keywords (`select=["AIA1"]`, `baseline=Path(...)`).
     """
     from aiaas_iac.discover import discover
-    from aiaas_iac.parsers import ParseLimits, parse_files
-    from aiaas_iac.resolve import resolve_terraform
+    from aiaas_iac.parsers import ParseLimits
 
     started = time.perf_counter()
     options = dataclasses.replace(options or ScanOptions(), **{k: tuple(v) if isinstance(v, list) else v for k, v in keywords.items()})
@@ -249,16 +278,9 @@ def scan(
     sources, errors = discover(path_list, root, options.excludes)
     if options.frameworks and "terraform" not in options.frameworks:
         sources = [s for s in sources if s.kind == "structured"]
-    parsed = parse_files(sources, limits, progress=progress, use_cache=options.use_cache, jobs=options.jobs)
-    if options.frameworks:
-        parsed = [_keep_frameworks(p, s.kind, options.frameworks) for p, s in zip(parsed, sources)]
-    resources = [r for p in parsed for r in p.resources]
-    errors += [e for p in parsed for e in p.errors]
-    notes = [n for p in parsed for n in p.notes]
-    suppressions = [s for p in parsed for s in p.suppressions]
-    terraform = [r for r in resources if r.format == "terraform"]
-    resources = resolve_terraform(terraform, root) + [r for r in resources if r.format != "terraform"]
-    findings, failures = run_checks(checks, resources, root, debug, suppressions, all_checks)
+    result = _analyse(sources, checks, all_checks, limits, options, root, debug, progress)
+    errors += result.errors
+    findings, failures, notes = list(result.findings), list(result.failures), list(result.notes)
     findings = drop_per_path_ignores(findings, options.per_path_ignores, all_checks)
     metas = [c.meta() for c in checks]
     findings, metas = override_severities(findings, metas, options.severity, all_checks)

@@ -10,17 +10,32 @@ Anything else stays an `Unknown` and never produces a finding.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import hashlib
 import json
 import re
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from aiaas_iac.model import Resource, Unknown
 from aiaas_iac.parsers.hcl_expressions import Call, Template, Traversal, collect_refs
 
 MAX_REFERENCED_FILE_BYTES = 1_000_000
+# While a scan records them (for the result cache), files read by file()/templatefile().
+_recorded_reads: list[tuple[str, str]] | None = None
+
+
+@contextlib.contextmanager
+def recording_file_reads() -> Iterator[list[tuple[str, str]]]:
+    """Collect (path, sha256) of every file the resolver reads inside the block."""
+    global _recorded_reads
+    previous, _recorded_reads = _recorded_reads, []
+    try:
+        yield _recorded_reads
+    finally:
+        _recorded_reads = previous
 _TEMPLATE_VAR_RE = re.compile(r"(?<!\$)\$\{\s*([A-Za-z_]\w*)\s*\}")
 _SCALARS = (str, int, float, bool)
 
@@ -144,7 +159,10 @@ class ModuleResolver:
             path.relative_to(self.root)
             if not path.is_file() or path.stat().st_size > MAX_REFERENCED_FILE_BYTES:
                 return None
-            return path.read_text(encoding="utf-8-sig")
+            data = path.read_bytes()
+            if _recorded_reads is not None:
+                _recorded_reads.append((str(path), hashlib.sha256(data).hexdigest()))
+            return data.decode("utf-8-sig")
         except (OSError, ValueError, UnicodeDecodeError):
             return None
 

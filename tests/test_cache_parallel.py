@@ -74,3 +74,26 @@ def test_nothing_is_written_into_the_scanned_tree(tmp_path):
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     scan_dir(tmp_path)
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_a_changed_file_is_seen_by_the_next_warm_scan(tmp_path):
+    write_tree(tmp_path, {"main.tf": WIDE.format(n=1)})
+    assert [f.code for f in scan_dir(tmp_path, select=["AIA101"]).findings] == ["AIA101"]
+    (tmp_path / "main.tf").write_text('resource "aws_s3_bucket" "b" {}\n')
+    assert scan_dir(tmp_path, select=["AIA101"]).findings == []
+
+
+def test_a_changed_templatefile_input_is_seen_by_the_next_warm_scan(tmp_path):
+    write_tree(tmp_path, {
+        "main.tf": 'resource "aws_iam_policy" "p" {\n  policy = templatefile("${path.module}/p.tpl", { a = "bedrock:*" })\n}\n',
+        "p.tpl": '{"Statement": [{"Effect": "Allow", "Action": "${a}", "Resource": "*"}]}',
+    })
+    assert [f.code for f in scan_dir(tmp_path, select=["AIA101"]).findings] == ["AIA101"]
+    (tmp_path / "p.tpl").write_text('{"Statement": [{"Effect": "Deny", "Action": "${a}", "Resource": "*"}]}')
+    assert scan_dir(tmp_path, select=["AIA101"]).findings == []
+
+
+def test_other_selected_checks_are_not_served_from_the_cache(tmp_path):
+    write_tree(tmp_path, {"main.tf": WIDE.format(n=1)})
+    assert [f.code for f in scan_dir(tmp_path, select=["AIA101"]).findings] == ["AIA101"]
+    assert scan_dir(tmp_path, select=["AIA102"]).findings == []
