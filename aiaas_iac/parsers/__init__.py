@@ -134,6 +134,30 @@ def _dispatch(source: SourceFile, text: str, limits: ParseLimits) -> ParsedFile:
 PARALLEL_MIN_FILES = 48
 
 
+def _prepare_parsers_before_fork(sources: Sequence[SourceFile], limits: ParseLimits) -> None:
+    """Build the HCL parser and import cfn-lint's decoder once, in the parent, when the scan needs
+    them: forked workers inherit both instead of paying for them once each."""
+    if any(s.kind in ("terraform", "tfvars", "tfjson") for s in sources):
+        from hcl2.parser import parser
+
+        parser()
+    for source in sources:
+        if source.kind != "structured":
+            continue
+        try:
+            with open(source.path, "rb") as handle:
+                head = handle.read(65536).decode("utf-8", "replace")
+        except OSError:
+            continue
+        from aiaas_iac.parsers import structured
+
+        if structured.sniff(head) == "cloudformation":
+            from aiaas_iac.parsers.cloudformation import _decoder
+
+            _decoder()
+            return
+
+
 def _parse_in_worker(args: tuple) -> ParsedFile:
     source, limits, use_cache = args
     return parse_file(source, limits, use_cache)
@@ -158,6 +182,7 @@ def parse_files(sources: Sequence[SourceFile], limits: ParseLimits = ParseLimits
         return results
     from concurrent.futures import ProcessPoolExecutor
 
+    _prepare_parsers_before_fork(sources, limits)
     chunk = max(4, len(sources) // (workers * 8))
     with ProcessPoolExecutor(max_workers=workers) as pool:
         results = []
