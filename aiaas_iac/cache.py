@@ -34,7 +34,14 @@ def _versions() -> str:
 
     from aiaas_iac import __version__
 
-    parts = [CACHE_FORMAT, __version__]
+    # The package's own source too: in a development checkout the version stays the same
+    # while parsers change, and a stale entry would hide the change.
+    package = Path(__file__).resolve().parent
+    stamp = hashlib.sha256()
+    for source in sorted(package.rglob("*.py")):
+        stat = source.stat()
+        stamp.update(f"{source.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}\0".encode())
+    parts = [CACHE_FORMAT, __version__, stamp.hexdigest()[:16]]
     for package in ("python-hcl2", "cfn-lint", "PyYAML", "lark"):
         try:
             parts.append(f"{package}={metadata.version(package)}")

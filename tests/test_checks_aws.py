@@ -191,6 +191,47 @@ resource "aws_iam_role_policy" "agent" {
     assert triples(report, "AIA101") == {("AIA101", "main.tf", 3)}
 
 
+def test_aia101_service_control_policy_allow_list_grants_nothing(tree):
+    report = tree({"org.tf": """
+data "aws_iam_policy_document" "ai_accounts" {
+  statement {
+    sid       = "AllowApprovedServices"
+    actions   = ["bedrock:*", "s3:*", "logs:*"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_organizations_policy" "ai_accounts" {
+  name    = "ai-accounts-allow-list"
+  type    = "SERVICE_CONTROL_POLICY"
+  content = data.aws_iam_policy_document.ai_accounts.json
+}
+"""})
+    assert triples(report, "AIA1") == set()
+
+
+def test_aia101_document_used_by_an_organization_policy_and_a_role_is_still_a_grant(tree):
+    report = tree({"org.tf": """
+data "aws_iam_policy_document" "ai_accounts" {
+  statement {
+    actions   = ["bedrock:*"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_organizations_policy" "ai_accounts" {
+  name    = "ai-accounts"
+  content = data.aws_iam_policy_document.ai_accounts.json
+}
+
+resource "aws_iam_role_policy" "platform" {
+  role   = aws_iam_role.platform.id
+  policy = data.aws_iam_policy_document.ai_accounts.json
+}
+"""})
+    assert triples(report, "AIA101") == {("AIA101", "org.tf", 3)}
+
+
 def test_aia101_deny_statement_is_not_a_grant(tree):
     report = tree({"main.tf": policy('{ Effect = "Deny", Action = "bedrock:*", Resource = "*" }')})
     assert triples(report, "AIA1") == set()

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from aiaas_iac.context import ScanContext
+from aiaas_iac.context import ScanContext, address_of_ref
 from aiaas_iac.iam.aws import Statement, as_list, statements_from_json, statements_from_policy_document_data
 from aiaas_iac.model import Resource, Unknown
 from aiaas_iac.parsers.hcl_expressions import Template, collect_refs
@@ -35,6 +35,7 @@ CLOUDFORMATION_POLICY_TYPES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "A
                                "AWS::IAM::UserPolicy", "AWS::IAM::GroupPolicy")
 CLOUDFORMATION_INLINE_POLICY_TYPES = ("AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group")
 POLICY_DOCUMENT_DATA = "aws_iam_policy_document"
+ORGANIZATION_POLICY = "aws_organizations_policy"
 
 
 @dataclass(frozen=True)
@@ -144,8 +145,23 @@ def _terraform_documents(ctx: ScanContext) -> list[PolicyDocument]:
             if isinstance(item, dict) and is_document_value(item.get("policy_document")):
                 out.append(document_from_value(ctx, role, item["policy_document"], ("policies", index, "policy_document")))
     for data in ctx.of_type(POLICY_DOCUMENT_DATA, kind="data", format="terraform"):
-        out.append(PolicyDocument(data, (), tuple(_data_document_statements(ctx, data))))
+        if not _only_organization_policy_content(ctx, data):
+            out.append(PolicyDocument(data, (), tuple(_data_document_statements(ctx, data))))
     return [document for document in out if document is not None]
+
+
+def _only_organization_policy_content(ctx: ScanContext, data: Resource) -> bool:
+    """A policy-document data source used only as an organization policy (an SCP or RCP): its
+    Allow statements limit what accounts may do and grant nothing to anyone."""
+    def compute() -> dict[str, set[str]]:
+        users: dict[str, set[str]] = {}
+        for resource in ctx.in_module(data):
+            for ref in collect_refs(dict(resource.attributes)):
+                users.setdefault(address_of_ref(ref, resource.format), set()).add(resource.type)
+        return users
+
+    users = ctx.memo(("aws.policy_document_users", data.format, data.module), compute).get(data.address, set())
+    return users == {ORGANIZATION_POLICY}
 
 
 def _cloudformation_documents(ctx: ScanContext) -> list[PolicyDocument]:
