@@ -233,7 +233,35 @@ def module_inputs(resources: list[Resource]) -> tuple[dict[str, Any], dict[str, 
                 variables[key] = value
             else:
                 variables.pop(key, None)
+    types = {r.name: r.attributes.get("type") for r in resources if r.kind == "variable"}
+    for name, value in variables.items():
+        variables[name] = with_type_defaults(types.get(name), value)
     return variables, locals_
+
+
+def with_type_defaults(type_expression: Any, value: Any) -> Any:
+    """Apply `optional(type, default)` attribute defaults of an object type constraint, as
+    Terraform does to a variable's value (absent optional attributes without a default are null).
+    Modules such as Azure Verified Modules set most of their settings this way."""
+    if not isinstance(type_expression, Call) or not type_expression.args:
+        return value
+    name, argument = type_expression.name, type_expression.args[0]
+    if name == "optional":
+        return with_type_defaults(argument, value)
+    if name == "object" and isinstance(argument, dict) and isinstance(value, dict):
+        out = dict(value)
+        for key, attribute_type in argument.items():
+            if key in out:
+                out[key] = with_type_defaults(attribute_type, out[key])
+            elif isinstance(attribute_type, Call) and attribute_type.name == "optional":
+                default = attribute_type.args[1] if len(attribute_type.args) > 1 else None
+                out[key] = with_type_defaults(attribute_type.args[0] if attribute_type.args else None, default)
+        return out
+    if name == "map" and isinstance(value, dict):
+        return {k: with_type_defaults(argument, v) for k, v in value.items()}
+    if name in ("list", "set") and isinstance(value, list):
+        return [with_type_defaults(argument, v) for v in value]
+    return value
 
 
 def resolve_terraform(resources: list[Resource], root: Path) -> list[Resource]:

@@ -177,6 +177,11 @@ def is_ai_credential_name(name: object) -> bool:
 _TEMPLATE_PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\{\{.*?\}\}|\$\([^)]*\)", re.DOTALL)
 _ANGLE_PLACEHOLDER = re.compile(r"<[^<>]+>")
 _FILLER = re.compile(r"(?:[A-Za-z0-9]{1,8}[-_]){0,3}(?:AKIA|ASIA|AIza|ABSK)?[.…xX*#_\-]+")
+# "your_openai_api_key_here", "YOUR-API-KEY", "insert-key-here", "<set-me>"...: instructions, not keys.
+_INSTRUCTION_PLACEHOLDER = re.compile(
+    r"(?:your|my|insert|put|add|enter|paste|set|replace)[-_ ][\w\- ]*|[\w\- ]*[-_ ](?:here|goes[-_ ]here)",
+    re.IGNORECASE,
+)
 _PLACEHOLDER_WORDS = frozenset({
     "changeme", "change-me", "change_me", "replaceme", "replace-me", "replace_me", "todo", "tbd",
     "placeholder", "dummy", "redacted", "none", "null", "nil", "secret", "password", "token", "key",
@@ -197,6 +202,7 @@ def is_placeholder(value: object) -> bool:
         or bool(_ANGLE_PLACEHOLDER.fullmatch(text))
         or text.lower() in _PLACEHOLDER_WORDS
         or bool(_FILLER.fullmatch(text))
+        or bool(_INSTRUCTION_PLACEHOLDER.fullmatch(text))
     )
 
 

@@ -269,3 +269,13 @@ def test_manifests_that_embed_a_template_are_read_as_manifests(tmp_path):
     assert parsed.errors == ()
     assert [r.address for r in parsed.resources] == ["ConfigMap/stack-template", "ServiceAccount/deployer"]
     assert parsed.resources[0].span == Span(1, 9, 1, None)
+
+
+def test_unrendered_template_names_get_a_readable_address(tmp_path):
+    from aiaas_iac.discover import SourceFile
+    from aiaas_iac.parsers import parse_file
+
+    path = tmp_path / "deploy.yaml"
+    path.write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec: {}\n")
+    (resource,) = parse_file(SourceFile(path, "deploy.yaml", "structured")).resources
+    assert resource.address == "Deployment/(templated)"

@@ -127,3 +127,34 @@ def test_modules_do_not_see_each_others_variables(tmp_path):
     resources += parse_terraform('resource "x" "y" { a = var.a }\n', "child/main.tf", "child")
     found = {r.address: r for r in resolve_terraform(resources, tmp_path)}
     assert isinstance(found["x.y"].get("a"), Unknown)
+
+
+def test_optional_attribute_defaults_of_an_object_variable(tmp_path):
+    found = resolved({"main.tf": '''\
+variable "account" {
+  type = object({
+    name               = string
+    disable_local_auth = optional(bool, false)
+    network            = optional(object({ default_action = optional(string, "Allow") }), {})
+    tags               = optional(map(string))
+  })
+  default = { name = "chat" }
+}
+resource "x" "y" {
+  disable = var.account.disable_local_auth
+  action  = var.account.network.default_action
+  tags    = var.account.tags
+}
+'''}, tmp_path)
+    assert found["x.y"].get("disable") is False
+    assert found["x.y"].get("action") == "Allow"
+    assert found["x.y"].get("tags") is None
+
+
+def test_optional_defaults_apply_to_tfvars_values_and_map_elements(tmp_path):
+    found = resolved({
+        "main.tf": 'variable "accounts" {\n  type = map(object({ local_auth = optional(bool, true) }))\n}\n'
+                   'resource "x" "y" { a = var.accounts["chat"].local_auth }\n',
+        "terraform.tfvars": 'accounts = { chat = {} }\n',
+    }, tmp_path)
+    assert found["x.y"].get("a") is True

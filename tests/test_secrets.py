@@ -131,3 +131,14 @@ def test_base64_secret_data_decodes_to_text_or_none():
     assert decode_base64_text(base64.b64encode(b"hello").decode()) == "hello"
     assert decode_base64_text("not base64!") is None
     assert decode_base64_text(base64.b64encode(b"\xff\xfe\x00").decode()) is None
+
+
+@pytest.mark.parametrize("value", ["your_openai_api_key_here", "YOUR_OPENAI_API_KEY", "your-openai-api-key",
+                                   "insert-key-here", "paste your key here", "api_key_goes_here"])
+def test_instructions_in_place_of_a_key_are_placeholders(value):
+    assert is_placeholder(value)
+
+
+@pytest.mark.parametrize("value", ["hunter2-prod", "s3cr3t-value-1234", "gsk_live_token_value"])
+def test_real_looking_values_are_not_placeholders(value):
+    assert not is_placeholder(value)

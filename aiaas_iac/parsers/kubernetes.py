@@ -48,10 +48,12 @@ def address_of(manifest: dict) -> tuple[str, str]:
     metadata = manifest.get("metadata")
     metadata = metadata if isinstance(metadata, dict) else {}
     name = metadata.get("name") or metadata.get("generateName") or "unnamed"
-    name = name if isinstance(name, str) else str(name)
+    if not isinstance(name, str):
+        # `name: {{ .Release.Name }}` in an unrendered template parses as a YAML mapping.
+        name = "(templated)" if isinstance(name, dict) else str(name)
     namespace = metadata.get("namespace")
     kind = manifest["kind"]
-    if isinstance(namespace, str) and namespace:
+    if isinstance(namespace, str) and namespace and "{{" not in namespace:
         return name, f"{kind}/{namespace}/{name}"
     return name, f"{kind}/{name}"
 
