@@ -11,7 +11,7 @@ import posixpath
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
-from aiaas_iac.model import Resource
+from aiaas_iac.model import Resource, scalar_text
 from aiaas_iac.secrets import decode_base64_text
 
 if TYPE_CHECKING:
@@ -30,16 +30,6 @@ POD_SPEC_PATHS: dict[str, tuple] = {
 }
 WORKLOAD_KINDS = tuple(POD_SPEC_PATHS)
 CONTAINER_LISTS = ("initContainers", "containers")
-
-
-def scalar_text(value: Any) -> str | None:
-    """A YAML scalar as the string Kubernetes sees; None for null and for a mapping or list,
-    which is what an unrendered Helm action (`value: {{ .Values.key }}`) parses into."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value) if isinstance(value, (int, float)) else None
 
 
 def _is_manifest(resource: Resource) -> bool:

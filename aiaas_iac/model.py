@@ -79,6 +79,16 @@ def is_known(value: Any) -> bool:
     return not isinstance(value, Unknown)
 
 
+def scalar_text(value: Any) -> str | None:
+    """A string, number or boolean as the text a template or manifest makes of it (`true`,
+    not `True`); None for null, a mapping, a list or an unknown value."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value) if isinstance(value, (int, float)) else None
+
+
 @dataclass(frozen=True)
 class Resource:
     """One declaration in an IaC file, format-independent.

@@ -19,7 +19,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from aiaas_iac.model import Resource, Unknown
+from aiaas_iac.model import Resource, Unknown, scalar_text
 from aiaas_iac.parsers.hcl_expressions import Call, Template, Traversal, collect_refs
 
 MAX_REFERENCED_FILE_BYTES = 1_000_000
@@ -38,28 +38,19 @@ def recording_file_reads() -> Iterator[list[tuple[str, str]]]:
         _recorded_reads = previous
 _TEMPLATE_VAR_RE = re.compile(r"(?<!\$)\$\{\s*([A-Za-z_]\w*)\s*\}")
 _SCALARS = (str, int, float, bool)
+_MISSING = object()
 
 
-def _index(value: Any, parts: Iterable[Any]) -> Any:
+def value_at(value: Any, parts: Iterable[Any], missing: Any = _MISSING) -> Any:
+    """What `parts` select inside `value` (map keys, list indexes), or `missing` where one is absent."""
     for part in parts:
         if isinstance(value, dict) and part in value:
             value = value[part]
         elif isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
             value = value[part]
         else:
-            return _MISSING
+            return missing
     return value
-
-
-_MISSING = object()
-
-
-def _as_text(value: Any) -> str | None:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (str, int, float)):
-        return str(value)
-    return None
 
 
 class ModuleResolver:
@@ -92,9 +83,9 @@ class ModuleResolver:
             return ref
         name = ref.parts[1]
         if head == "var" and name in self.variables:
-            found = _index(self.variables[name], ref.parts[2:])
+            found = value_at(self.variables[name], ref.parts[2:])
         elif head == "local" and name in self.locals:
-            found = _index(self.local(name), ref.parts[2:])
+            found = value_at(self.local(name), ref.parts[2:])
         elif head == "path" and name in ("module", "root", "cwd"):
             found = str(self.module_dir) if name == "module" else str(self.root)
         else:
@@ -114,7 +105,7 @@ class ModuleResolver:
 
     def template(self, template: Template) -> Any:
         parts = [self.resolve(p) for p in template.parts]
-        texts = [_as_text(p) for p in parts]
+        texts = [scalar_text(p) for p in parts]
         if all(t is not None for t in texts):
             return "".join(texts)  # type: ignore[arg-type]
         return Template(template.text, collect_refs(parts), tuple(parts))
@@ -177,7 +168,7 @@ class ModuleResolver:
         position = 0
         for match in _TEMPLATE_VAR_RE.finditer(content):
             value = variables.get(match.group(1))
-            text = _as_text(value)
+            text = scalar_text(value)
             if text is None and not isinstance(value, Unknown):
                 return None
             parts += [content[position:match.start()], value if text is None else text]

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from aiaas_iac.context import ScanContext
 from aiaas_iac.model import Resource, Unknown
-from aiaas_iac.parsers.hcl_expressions import Call, Template, Traversal, collect_refs
+from aiaas_iac.parsers.hcl_expressions import Call, Template, Traversal, collect_refs, traversal_parts
 from aiaas_iac.parsers.terraform import HclSyntaxError, _TreeWalker, parse_tree
-from aiaas_iac.resolve import ModuleResolver, module_inputs
+from aiaas_iac.resolve import ModuleResolver, module_inputs, value_at
 
 # Terraform allows far more, but a scan must stay bounded on a generated collection.
 MAX_INSTANCES = 1000
@@ -38,30 +38,6 @@ _INSTANCE_INDEX_RE = re.compile(
     r"^(?P<base>[A-Za-z_][\w.\-\[\]\"]*?)\[(?P<index>count\.index|each\.key|each\.value)\]"
     r"(?P<rest>(?:\.[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"]*\"\])*)$"
 )
-_TRAVERSAL_PART_RE = re.compile(r"[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"]*\"\]")
-
-
-def _traversal_parts(text: str) -> tuple:
-    parts: list[Any] = []
-    for piece in _TRAVERSAL_PART_RE.findall(text):
-        if piece.startswith('["'):
-            parts.append(piece[2:-2])
-        elif piece.startswith("["):
-            parts.append(int(piece[1:-1]))
-        else:
-            parts.append(piece)
-    return tuple(parts)
-
-
-def _index(value: Any, parts: tuple) -> Any:
-    for part in parts:
-        if isinstance(value, dict) and part in value:
-            value = value[part]
-        elif isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
-            value = value[part]
-        else:
-            return None
-    return value
 
 
 def _module_resolver(ctx: ScanContext, near: Resource) -> ModuleResolver:
@@ -74,7 +50,7 @@ def _module_resolver(ctx: ScanContext, near: Resource) -> ModuleResolver:
 
 def resolve_reference_text(ctx: ScanContext, near: Resource, text: str) -> Any:
     """The value of a reference written as text (`local.roles`, `var.roles`) in `near`'s module."""
-    parts = _traversal_parts(text)
+    parts = traversal_parts(text)
     if not parts:
         return Unknown(text)
     return _module_resolver(ctx, near).resolve(Traversal(text, (text,), parts))
@@ -103,7 +79,7 @@ class _Substitution:
         head = value.parts[0]
         if head not in self.scope:
             return value
-        found = _index(self.scope[head], value.parts[1:])
+        found = value_at(self.scope[head], value.parts[1:], missing=None)
         return value if found is None else found
 
     def template(self, value: Template) -> Any:
@@ -120,7 +96,7 @@ class _Substitution:
         collection = resolve_reference_text(self.ctx, self.near, match["base"])
         if isinstance(key, Unknown) or isinstance(collection, Unknown):
             return value
-        found = _index(collection, (key,) + _traversal_parts(match["rest"]))
+        found = value_at(collection, (key,) + traversal_parts(match["rest"]), missing=None)
         return value if found is None else found
 
 
@@ -225,6 +201,18 @@ def expanded_blocks(ctx: ScanContext, resource: Resource, block_type: str) -> It
             continue
         for key, value in items[:MAX_INSTANCES]:
             yield path, _Substitution(ctx, resource, {name: {"key": key, "value": value}})(content), True
+
+
+def some_block_may(ctx: ScanContext, resource: Resource, block_type: str, test: Callable[[dict], bool]) -> bool:
+    """Does some `block_type` block pass `test`? True as well for a `dynamic` one over an unknown
+    collection, which may add such a block: an unknown never counts toward a finding."""
+    return any(not certain or test(block) for _, block, certain in expanded_blocks(ctx, resource, block_type))
+
+
+def has_dynamic_block(block: dict, block_type: str) -> bool:
+    """True when `block` holds a `dynamic "<block_type>"` block: the blocks it makes are not known statically."""
+    return any(isinstance(item, dict) and (item.get("__labels__") or [None])[0] == block_type
+               for item in block.get("dynamic") or [])
 
 
 def _blocks_of(value: Any) -> Iterator[tuple[int, dict]]:

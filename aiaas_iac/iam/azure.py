@@ -17,11 +17,14 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from aiaas_iac.model import Resource, Unknown
+from aiaas_iac.model import Finding, Resource, Unknown
 from aiaas_iac.parsers.hcl_expressions import Traversal
 from aiaas_iac.terraform_instances import declared, instances
+
+if TYPE_CHECKING:
+    from aiaas_iac.check import Check
 
 AI_ACCOUNT_KINDS = frozenset({"openai", "aiservices"})
 ACCOUNT_ARM_TYPE = "microsoft.cognitiveservices/accounts"
@@ -65,6 +68,14 @@ class AIAccount:
         if isinstance(value, bool):
             return f"{setting.source} = {'true' if value else 'false'}"
         return f'{setting.source} = "{value}"' if isinstance(value, str) else f"{setting.source} = {{...}}"
+
+
+def setting_finding(check: Check, account: AIAccount, setting: Setting, when_written: str, when_unset: str) -> Finding:
+    """`check`'s finding on `account` about `setting`: "<address> sets <setting as written><when_written>"
+    at the attribute when the code writes it, else "<address> <when_unset>" at the resource block
+    (the provider default applies)."""
+    cause = f"sets {account.written(setting)}{when_written}" if setting.written else when_unset
+    return check.finding(account.resource, f"{account.address} {cause}", setting.path, detail=setting.source)
 
 
 # --- reading Terraform and ARM values ------------------------------------------------------

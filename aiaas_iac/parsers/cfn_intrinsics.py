@@ -27,7 +27,7 @@ import json
 import re
 from typing import Any
 
-from aiaas_iac.model import Unknown
+from aiaas_iac.model import Unknown, scalar_text
 from aiaas_iac.parsers.hcl_expressions import collect_refs
 
 SUB_PLACEHOLDERS = {
@@ -72,14 +72,6 @@ def _unknown(source: Any, refs: Any = ()) -> Unknown:
     if len(text) > _MAX_TEXT:
         text = text[:_MAX_TEXT] + "…"
     return Unknown(text, tuple(dict.fromkeys(refs)))
-
-
-def _scalar_text(value: Any) -> str | None:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (str, int, float)):
-        return str(value)
-    return None
 
 
 def _parameter_value(body: Any) -> Any:
@@ -173,7 +165,7 @@ class IntrinsicResolver:
                 return "${" + name[1:] + "}"  # `${!Literal}` is the text `${Literal}`
             name = name.strip()
             value = variables[name] if name in variables else self.defaults.get(name, _NO_VALUE)
-            text = _scalar_text(value) if value is not _NO_VALUE else SUB_PLACEHOLDERS.get(name)
+            text = scalar_text(value) if value is not _NO_VALUE else SUB_PLACEHOLDERS.get(name)
             if text is not None:
                 return text
             unresolved = True
@@ -192,7 +184,7 @@ class IntrinsicResolver:
         resolved = self.resolve(arg)
         if isinstance(resolved, list) and len(resolved) == 2 and isinstance(resolved[0], str) \
                 and isinstance(resolved[1], list):
-            texts = [_scalar_text(item) for item in resolved[1]]
+            texts = [scalar_text(item) for item in resolved[1]]
             if all(text is not None for text in texts):
                 return resolved[0].join(texts)  # type: ignore[arg-type]
         return _unknown(source, collect_refs(resolved))

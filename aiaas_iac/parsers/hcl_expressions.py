@@ -8,10 +8,13 @@ makes the value certain: a variable default, a local, `jsonencode(...)`,
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from aiaas_iac.model import Unknown
+
+_TRAVERSAL_PART_RE = re.compile(r"[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"]*\"\]")
 
 
 @dataclass(frozen=True)
@@ -61,3 +64,16 @@ def traversal_text(parts: tuple) -> str:
     for part in parts[1:]:
         text += f"[{part}]" if isinstance(part, int) else f".{part}"
     return text
+
+
+def traversal_parts(text: str) -> tuple:
+    """The parts of a reference written as text: `local.roles[0]["name"]` -> ("local", "roles", 0, "name")."""
+    parts: list[Any] = []
+    for piece in _TRAVERSAL_PART_RE.findall(text):
+        if piece.startswith('["'):
+            parts.append(piece[2:-2])
+        elif piece.startswith("["):
+            parts.append(int(piece[1:-1]))
+        else:
+            parts.append(piece)
+    return tuple(parts)

@@ -14,7 +14,7 @@ import textwrap
 from typing import Any
 
 from aiaas_iac.model import ParseError, Resource, Span, Unknown
-from aiaas_iac.parsers.hcl_expressions import Call, Template, Traversal, collect_refs, traversal_text
+from aiaas_iac.parsers.hcl_expressions import Call, Template, Traversal, collect_refs, traversal_parts, traversal_text
 
 _EXPRESSION_NODES = {
     "expr_term", "string", "int_lit", "float_lit", "identifier", "tuple", "object",
@@ -57,16 +57,8 @@ def _unescape(text: str) -> str:
 def _simple_traversal(text: str) -> Traversal | None:
     if not _SIMPLE_TRAVERSAL_RE.match(text):
         return None
-    parts: list[Any] = []
-    for piece in re.findall(r"[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"]*\"\]", text):
-        if piece.startswith("[\""):
-            parts.append(piece[2:-2])
-        elif piece.startswith("["):
-            parts.append(int(piece[1:-1]))
-        else:
-            parts.append(piece)
-    parts_t = tuple(parts)
-    return Traversal(text, (traversal_text(parts_t),), parts_t)
+    parts = traversal_parts(text)
+    return Traversal(text, (traversal_text(parts),), parts)
 
 
 def heredoc_value(token_text: str) -> Any:

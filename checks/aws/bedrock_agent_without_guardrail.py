@@ -1,5 +1,6 @@
 from aiaas_iac.check import Check
 from aiaas_iac.model import Mappings, Severity, Unknown
+from aiaas_iac.terraform_instances import has_dynamic_block
 
 # Agent resource type -> (guardrail configuration block/property, identifier inside it).
 AGENT_GUARDRAIL_FIELDS = {
@@ -9,16 +10,10 @@ AGENT_GUARDRAIL_FIELDS = {
 }
 
 
-def _generated_by_dynamic(block, block_type: str) -> bool:
-    """True when `block_type` blocks come from a `dynamic` block: their content is not known statically."""
-    return any(isinstance(item, dict) and (item.get("__labels__") or [None])[0] == block_type
-               for item in block.get("dynamic") or [])
-
-
 def guardrail_state(resource) -> tuple[str, tuple]:
     """("set" | "unknown" | "missing", path to point at) for an agent's guardrail identifier."""
     block_key, identifier_key = AGENT_GUARDRAIL_FIELDS[resource.type]
-    if isinstance(resource.get(block_key), Unknown) or _generated_by_dynamic(resource.attributes, block_key):
+    if isinstance(resource.get(block_key), Unknown) or has_dynamic_block(resource.attributes, block_key):
         return "unknown", ()
     blocks = list(resource.blocks(block_key))
     identifiers = [block.get(identifier_key) for _, block in blocks]

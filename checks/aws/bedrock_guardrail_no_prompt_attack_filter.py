@@ -1,5 +1,6 @@
 from aiaas_iac.check import Check
 from aiaas_iac.model import Mappings, Severity, Unknown
+from aiaas_iac.terraform_instances import has_dynamic_block
 
 # Guardrail resource type -> keys of (content policy, its filter list, filter type, input strength).
 GUARDRAIL_FIELDS = {
@@ -10,21 +11,15 @@ GUARDRAIL_FIELDS = {
 PROMPT_ATTACK = "PROMPT_ATTACK"
 
 
-def _generated_by_dynamic(block, block_type: str) -> bool:
-    """True when `block_type` blocks come from a `dynamic` block: their content is not known statically."""
-    return any(isinstance(item, dict) and (item.get("__labels__") or [None])[0] == block_type
-               for item in block.get("dynamic") or [])
-
-
 def prompt_attack_state(guardrail) -> tuple[str, tuple]:
     """("filtered" | "unknown" | "missing" | "none", path) for a guardrail's PROMPT_ATTACK input filter."""
     policy_key, filters_key, type_key, strength_key = GUARDRAIL_FIELDS[guardrail.type]
-    if isinstance(guardrail.get(policy_key), Unknown) or _generated_by_dynamic(guardrail.attributes, policy_key):
+    if isinstance(guardrail.get(policy_key), Unknown) or has_dynamic_block(guardrail.attributes, policy_key):
         return "unknown", ()
     weak_path: tuple = ()
     for policy_index, policy in guardrail.blocks(policy_key):
         policy_path = (policy_key, policy_index) if isinstance(guardrail.get(policy_key), list) else (policy_key,)
-        if isinstance(policy.get(filters_key), Unknown) or _generated_by_dynamic(policy, filters_key):
+        if isinstance(policy.get(filters_key), Unknown) or has_dynamic_block(policy, filters_key):
             return "unknown", ()
         for filter_index, item in guardrail.blocks(*policy_path, filters_key):
             kind, strength = item.get(type_key), item.get(strength_key)

@@ -2,28 +2,23 @@ from aiaas_iac.check import Check
 from aiaas_iac.iam.actions import BEDROCK_FULL_ACCESS, INVOKE_ACTIONS
 from aiaas_iac.iam.aws_documents import identity_documents, is_managed_policy, policy_attachments
 from aiaas_iac.model import Mappings, Severity, Unknown
+from aiaas_iac.terraform_instances import has_dynamic_block
 
 LOGGING_TYPE = "aws_bedrock_model_invocation_logging_configuration"
 BEDROCK_RESOURCE_TYPES = ("aws_bedrock*", "awscc_bedrock*")  # aws_bedrock* covers aws_bedrockagent*
 DESTINATIONS = ("cloudwatch_config", "s3_config")
 
 
-def _generated_by_dynamic(block, block_type: str) -> bool:
-    """True when `block_type` blocks come from a `dynamic` block: their content is not known statically."""
-    return any(isinstance(item, dict) and (item.get("__labels__") or [None])[0] == block_type
-               for item in block.get("dynamic") or [])
-
-
 def logging_defect(resource) -> tuple[str, tuple] | None:
     """(what is wrong, attribute path) for a logging configuration that records no prompts."""
     value = resource.get("logging_config")
-    if isinstance(value, Unknown) or _generated_by_dynamic(resource.attributes, "logging_config"):
+    if isinstance(value, Unknown) or has_dynamic_block(resource.attributes, "logging_config"):
         return None
     blocks = list(resource.blocks("logging_config"))
     if not blocks:
         return "has no logging_config", ()
     index, config = blocks[0]
-    destinations = [d for d in DESTINATIONS if config.get(d) or _generated_by_dynamic(config, d)]
+    destinations = [d for d in DESTINATIONS if config.get(d) or has_dynamic_block(config, d)]
     if not destinations:
         return "sends logs nowhere (neither cloudwatch_config nor s3_config)", ("logging_config", index)
     # The provider's default is true: only an explicit false turns prompt logging off.

@@ -1,5 +1,5 @@
 from aiaas_iac.check import Check
-from aiaas_iac.iam.azure import ai_accounts
+from aiaas_iac.iam.azure import ai_accounts, setting_finding
 from aiaas_iac.model import Mappings, Severity
 
 
@@ -47,7 +47,7 @@ class AzureOpenAILocalAuthEnabled(Check):
         for account in ai_accounts(ctx):
             setting = account.local_auth_enabled
             if setting.value is True:
-                cause = f"sets {account.written(setting)}, so API keys work" if setting.written \
-                    else f"leaves {setting.source} unset, so API keys work (provider default)"
-                yield self.finding(account.resource, f"{account.address} {cause}", setting.path,
-                                   detail=setting.source)
+                yield setting_finding(
+                    self, account, setting, when_written=", so API keys work",
+                    when_unset=f"leaves {setting.source} unset, so API keys work (provider default)",
+                )

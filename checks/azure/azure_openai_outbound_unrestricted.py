@@ -1,5 +1,5 @@
 from aiaas_iac.check import Check
-from aiaas_iac.iam.azure import ai_accounts
+from aiaas_iac.iam.azure import ai_accounts, setting_finding
 from aiaas_iac.model import Mappings, Severity
 
 
@@ -46,7 +46,7 @@ class AzureOpenAIOutboundUnrestricted(Check):
         for account in ai_accounts(ctx):
             setting = account.outbound_restricted
             if setting.value is False:
-                cause = f"sets {account.written(setting)}" if setting.written \
-                    else f"leaves {setting.source} unset (outbound access is unrestricted by default)"
-                yield self.finding(account.resource, f"{account.address} {cause}", setting.path,
-                                   detail=setting.source)
+                yield setting_finding(
+                    self, account, setting, when_written="",
+                    when_unset=f"leaves {setting.source} unset (outbound access is unrestricted by default)",
+                )

@@ -1,5 +1,5 @@
 from aiaas_iac.check import Check
-from aiaas_iac.iam.azure import ai_accounts
+from aiaas_iac.iam.azure import ai_accounts, setting_finding
 from aiaas_iac.model import Mappings, Severity
 
 
@@ -48,8 +48,8 @@ class AzureOpenAIPublicNetwork(Check):
         for account in ai_accounts(ctx):
             public, deny = account.public_network_access, account.network_acls_deny
             if public.value is True and deny.value is False:
-                how = f"sets {account.written(public)}" if public.written \
-                    else f"leaves {public.source} unset (public by default)"
                 acl = "a network ACL that allows by default" if deny.written else "no network ACL denying by default"
-                yield self.finding(account.resource, f"{account.address} {how} with {acl}", public.path,
-                                   detail=public.source)
+                yield setting_finding(
+                    self, account, public, when_written=f" with {acl}",
+                    when_unset=f"leaves {public.source} unset (public by default) with {acl}",
+                )

@@ -1,5 +1,5 @@
 from aiaas_iac.check import Check
-from aiaas_iac.iam.azure import ai_accounts, separate_customer_key
+from aiaas_iac.iam.azure import ai_accounts, separate_customer_key, setting_finding
 from aiaas_iac.model import Mappings, Severity
 
 
@@ -50,7 +50,7 @@ class AzureOpenAIWithoutCMK(Check):
         for account in ai_accounts(ctx):
             inline = account.inline_customer_key
             if inline.value is False and separate_customer_key(ctx, account) is False:
-                cause = f"sets {account.written(inline)}, which uses Microsoft-managed keys" if inline.written \
-                    else "has no customer-managed key (data is encrypted with Microsoft-managed keys)"
-                yield self.finding(account.resource, f"{account.address} {cause}", inline.path,
-                                   detail=inline.source)
+                yield setting_finding(
+                    self, account, inline, when_written=", which uses Microsoft-managed keys",
+                    when_unset="has no customer-managed key (data is encrypted with Microsoft-managed keys)",
+                )

@@ -1,6 +1,6 @@
 from aiaas_iac.check import Check
 from aiaas_iac.model import Mappings, Severity, Unknown
-from aiaas_iac.terraform_instances import declared, expanded_blocks
+from aiaas_iac.terraform_instances import declared, some_block_may
 
 
 class VertexEndpointPublic(Check):
@@ -70,10 +70,9 @@ def _is_private(ctx, endpoint) -> bool:
     network = endpoint.get("network")
     if isinstance(network, Unknown) or (isinstance(network, str) and network.strip()):
         return True
-    for _, config, certain in expanded_blocks(ctx, endpoint, "private_service_connect_config"):
-        if not certain:
-            return True  # a dynamic block over an unknown collection may enable it
-        enabled = config.get("enable_private_service_connect")
-        if enabled is True or isinstance(enabled, Unknown):
-            return True
-    return False
+    return some_block_may(ctx, endpoint, "private_service_connect_config", _enables_private_service_connect)
+
+
+def _enables_private_service_connect(config) -> bool:
+    enabled = config.get("enable_private_service_connect")
+    return enabled is True or isinstance(enabled, Unknown)

@@ -1,6 +1,6 @@
 from aiaas_iac.check import Check
 from aiaas_iac.model import Mappings, Severity, Unknown
-from aiaas_iac.terraform_instances import declared, expanded_blocks
+from aiaas_iac.terraform_instances import declared, some_block_may
 
 CMEK_RESOURCE_TYPES = (
     "google_vertex_ai_endpoint", "google_vertex_ai_dataset", "google_vertex_ai_featurestore",
@@ -64,10 +64,9 @@ class VertexWithoutCmek(Check):
 
 def _has_kms_key(ctx, resource) -> bool:
     """A key in an `encryption_spec` block; a `dynamic` one over an unknown collection may add one."""
-    for _, spec, certain in expanded_blocks(ctx, resource, "encryption_spec"):
-        if not certain:
-            return True
-        key = spec.get("kms_key_name")
-        if isinstance(key, Unknown) or (isinstance(key, str) and key.strip()):
-            return True
-    return False
+    return some_block_may(ctx, resource, "encryption_spec", _names_kms_key)
+
+
+def _names_kms_key(spec) -> bool:
+    key = spec.get("kms_key_name")
+    return isinstance(key, Unknown) or (isinstance(key, str) and key.strip() != "")

@@ -1,6 +1,6 @@
 from aiaas_iac.check import Check
-from aiaas_iac.k8s_workloads import containers, env_vars, pod_specs, scalar_text
-from aiaas_iac.model import Mappings, Severity
+from aiaas_iac.k8s_workloads import containers, env_vars, pod_specs
+from aiaas_iac.model import Mappings, Severity, scalar_text
 from aiaas_iac.secrets import find_credential, is_ai_credential_name, is_placeholder, redact_parts
 
 
