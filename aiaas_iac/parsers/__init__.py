@@ -134,28 +134,17 @@ def _dispatch(source: SourceFile, text: str, limits: ParseLimits) -> ParsedFile:
 PARALLEL_MIN_FILES = 48
 
 
-def _prepare_parsers_before_fork(sources: Sequence[SourceFile], limits: ParseLimits) -> None:
-    """Build the HCL parser and import cfn-lint's decoder once, in the parent, when the scan needs
-    them: forked workers inherit both instead of paying for them once each."""
-    if any(s.kind in ("terraform", "tfvars", "tfjson") for s in sources):
-        from hcl2.parser import parser
+def _looks_like_cloudformation(source: SourceFile) -> bool:
+    if source.kind != "structured":
+        return False
+    try:
+        with open(source.path, "rb") as handle:
+            head = handle.read(65536).decode("utf-8", "replace")
+    except OSError:
+        return False
+    from aiaas_iac.parsers import structured
 
-        parser()
-    for source in sources:
-        if source.kind != "structured":
-            continue
-        try:
-            with open(source.path, "rb") as handle:
-                head = handle.read(65536).decode("utf-8", "replace")
-        except OSError:
-            continue
-        from aiaas_iac.parsers import structured
-
-        if structured.sniff(head) == "cloudformation":
-            from aiaas_iac.parsers.cloudformation import _decoder
-
-            _decoder()
-            return
+    return structured.sniff(head) == "cloudformation"
 
 
 def _parse_in_worker(args: tuple) -> ParsedFile:
@@ -182,13 +171,24 @@ def parse_files(sources: Sequence[SourceFile], limits: ParseLimits = ParseLimits
         return results
     from concurrent.futures import ProcessPoolExecutor
 
-    _prepare_parsers_before_fork(sources, limits)
-    chunk = max(4, len(sources) // (workers * 8))
+    # Workers fork with the HCL parser already built. CloudFormation templates are decoded here,
+    # in the parent, while the workers parse everything else: importing cfn-lint costs about half
+    # a second, paid once and overlapped with the workers instead of once per worker.
+    if any(s.kind in ("terraform", "tfvars", "tfjson") for s in sources):
+        from hcl2.parser import parser
+
+        parser()
+    in_parent = {i for i, s in enumerate(sources) if _looks_like_cloudformation(s)}
+    in_workers = [i for i in range(len(sources)) if i not in in_parent]
+    chunk = max(4, len(in_workers) // (workers * 8))
+    results_by_index: dict[int, ParsedFile] = {}
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        results = []
-        for done, parsed in enumerate(pool.map(_parse_in_worker, [(s, limits, use_cache) for s in sources],
-                                               chunksize=chunk), 1):
+        parsed_in_workers = pool.map(_parse_in_worker, [(sources[i], limits, use_cache) for i in in_workers],
+                                     chunksize=chunk)
+        for index in sorted(in_parent):
+            results_by_index[index] = parse_file(sources[index], limits, use_cache)
+        for done, (index, parsed) in enumerate(zip(in_workers, parsed_in_workers), len(in_parent) + 1):
             if progress is not None:
                 progress(done, len(sources))
-            results.append(parsed)
-        return results
+            results_by_index[index] = parsed
+    return [results_by_index[i] for i in range(len(sources))]
