@@ -392,3 +392,187 @@ def test_duplicate_key_is_reported_without_its_name(tmp_path):
             Type: AWS::S3::Bucket
         """)
     assert [(e.message, e.line) for e in parsed.errors] == [("invalid template: duplicate key", 5)]
+
+
+def test_every_short_form_reads_as_its_long_form(tmp_path):
+    short = parse(tmp_path, """\
+        Parameters:
+          Stage: {Type: String, Default: prod}
+        Conditions:
+          IsProd: !Equals [!Ref Stage, prod]
+          NotProd: !Not [!Condition IsProd]
+        Resources:
+          Fn:
+            Type: AWS::Lambda::Function
+            Properties:
+              FunctionName: !Sub ["${Stage}-${Suffix}", {Suffix: !Select [0, !Split ["-", !ImportValue app-id]]}]
+              Role: !GetAtt [Role, Arn]
+              KmsKeyArn: !If [IsProd, !GetAtt Key.Arn, !Ref "AWS::NoValue"]
+              Environment:
+                Variables:
+                  MODEL: !FindInMap [Models, !Ref Stage, Id]
+                  ZONE: !Select [0, !GetAZs ""]
+                  SUBNET: !Select [0, !Cidr [10.0.0.0/16, 4, 8]]
+                  BLOB: !Base64 {"Fn::Join": ["", [a, b]]}
+        """, name="short.yaml")
+    long = parse(tmp_path, """\
+        Parameters:
+          Stage: {Type: String, Default: prod}
+        Conditions:
+          IsProd: {"Fn::Equals": [{Ref: Stage}, prod]}
+          NotProd: {"Fn::Not": [{Condition: IsProd}]}
+        Resources:
+          Fn:
+            Type: AWS::Lambda::Function
+            Properties:
+              FunctionName: {"Fn::Sub": ["${Stage}-${Suffix}", {Suffix: {"Fn::Select": [0, {"Fn::Split": ["-", {"Fn::ImportValue": app-id}]}]}}]}
+              Role: {"Fn::GetAtt": [Role, Arn]}
+              KmsKeyArn: {"Fn::If": [IsProd, {"Fn::GetAtt": [Key, Arn]}, {Ref: "AWS::NoValue"}]}
+              Environment:
+                Variables:
+                  MODEL: {"Fn::FindInMap": [Models, {Ref: Stage}, Id]}
+                  ZONE: {"Fn::Select": [0, {"Fn::GetAZs": ""}]}
+                  SUBNET: {"Fn::Select": [0, {"Fn::Cidr": [10.0.0.0/16, 4, 8]}]}
+                  BLOB: {"Fn::Base64": {"Fn::Join": ["", [a, b]]}}
+        """, name="long.yaml")
+    assert short.errors == long.errors == ()
+    assert by_address(short)["Fn"].attributes == by_address(long)["Fn"].attributes
+    assert by_address(short)["Fn"].get("Environment", "Variables", "BLOB") == "YWI="
+
+
+def test_loader_gives_the_long_form_with_the_tagged_nodes_span():
+    from aiaas_iac.parsers.positioned_yaml import load_yaml_documents
+
+    (document,) = load_yaml_documents(textwrap.dedent("""\
+        Resources:
+          Key:
+            Type: AWS::KMS::Key
+            Properties:
+              Description: !Sub
+                - "Key for ${Env}"
+                - Env: !Ref Stage
+              KeyPolicy: !GetAtt Policy.Document
+        """), cloudformation=True)
+    properties = document.value["Resources"]["Key"]["Properties"]
+    assert properties == {
+        "Description": {"Fn::Sub": ["Key for ${Env}", {"Env": {"Ref": "Stage"}}]},
+        "KeyPolicy": {"Fn::GetAtt": ["Policy", "Document"]},
+    }
+    prefix = ("Resources", "Key", "Properties")
+    assert document.spans[prefix + ("Description",)] == Span(5, 7, 7, None)
+    assert document.spans[prefix + ("Description", "Fn::Sub")] == Span(5, 7, 20, None)
+    assert document.spans[prefix + ("Description", "Fn::Sub", 1, "Env", "Ref")] == Span(7, 7, 16, 26)
+    assert document.spans[prefix + ("KeyPolicy",)] == Span(8, 8, 7, 41)
+    assert document.spans[prefix + ("KeyPolicy", "Fn::GetAtt")] == Span(8, 8, 18, 41)
+
+
+def test_tags_outside_cloudformation_keep_their_plain_value():
+    from aiaas_iac.parsers.positioned_yaml import load_yaml_documents
+
+    (document,) = load_yaml_documents("region: !Ref AWS::Region\nzones: !Split [',', 'a,b']\n")
+    assert document.value == {"region": "AWS::Region", "zones": [",", "a,b"]}
+
+
+def test_a_number_property_spans_to_the_end_of_its_value(tmp_path):
+    parsed = parse(tmp_path, """\
+        Resources:
+          Fn:
+            Type: AWS::Lambda::Function
+            Properties:
+              Timeout: 900
+        """)
+    assert parsed.resources[0].span_of("Timeout") == Span(5, 5, 7, 19)
+
+
+def test_anchor_merge_overriding_a_key_is_not_a_duplicate(tmp_path):
+    parsed = parse(tmp_path, """\
+        AWSTemplateFormatVersion: "2010-09-09"
+        Resources:
+          ChatQueue:
+            Type: AWS::SQS::Queue
+            Properties: &queue
+              KmsMasterKeyId: alias/aws/sqs
+              VisibilityTimeout: 60
+          SummaryQueue:
+            Type: AWS::SQS::Queue
+            Properties:
+              <<: *queue
+              VisibilityTimeout: 300
+        """)
+    assert parsed.errors == ()
+    assert by_address(parsed)["SummaryQueue"].attributes == {"KmsMasterKeyId": "alias/aws/sqs",
+                                                             "VisibilityTimeout": 300}
+
+
+def test_duplicate_key_in_a_json_template_names_its_second_line(tmp_path):
+    parsed = parse(tmp_path, """\
+        {
+          "AWSTemplateFormatVersion": "2010-09-09",
+          "Resources": {
+            "Logs": {"Type": "AWS::S3::Bucket", "Properties": {
+              "BucketName": "chat-logs",
+              "BucketName": "chat-logs-eu"
+            }}
+          }
+        }
+        """, name="template.json")
+    assert [(e.message, e.line) for e in parsed.errors] == [("invalid template: duplicate key", 6)]
+
+
+def test_a_second_yaml_document_is_an_error_at_its_start(tmp_path):
+    parsed = parse(tmp_path, """\
+        AWSTemplateFormatVersion: "2010-09-09"
+        Resources:
+          Logs: {Type: AWS::S3::Bucket}
+        ---
+        Resources:
+          Archive: {Type: AWS::S3::Bucket}
+        """)
+    assert [(e.message, e.line) for e in parsed.errors] == [
+        ("invalid template: expected a single document in the stream, but found another document", 4)]
+
+
+def test_json_template_with_the_classic_template_extension(tmp_path):
+    parsed = parse(tmp_path, """\
+        {
+        \t"AWSTemplateFormatVersion": "2010-09-09",
+        \t"Resources": {
+        \t\t"Logs": {"Type": "AWS::S3::Bucket", "Properties": {"ObjectLockEnabled": true}}
+        \t}
+        }
+        """, name="storage.template")
+    logs = by_address(parsed)["Logs"]
+    assert logs.attributes == {"ObjectLockEnabled": True}
+    assert logs.span == Span(4, 4, 3, 81)
+
+
+def test_json_template_with_a_trailing_comma_is_still_read(tmp_path):
+    parsed = parse(tmp_path, """\
+        {
+          "AWSTemplateFormatVersion": "2010-09-09",
+          "Resources": {
+            "Logs": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "chat-logs"}},
+          }
+        }
+        """, name="template.json")
+    assert parsed.errors == ()
+    assert [(r.address, r.span.start_line, r.get("BucketName")) for r in parsed.resources] == [("Logs", 4, "chat-logs")]
+
+
+def test_templates_parsed_in_worker_processes_match_a_serial_scan(tmp_path):
+    from conftest import scan_dir, write_tree
+
+    agent = "    Type: AWS::Bedrock::Agent\n    Properties: {AgentName: !Sub 'agent-${AWS::Region}'}\n"
+    files = {f"stacks/agent{n}.yaml": f"Resources:\n  Agent{n}:\n{agent}" for n in range(50)}
+    files["stacks/broken.yaml"] = "AWSTemplateFormatVersion: '2010-09-09'\nResources: {Logs: [\n"
+    write_tree(tmp_path, files)
+
+    def summary(report):
+        return ([(f.code, f.location.file, f.location.span.start_line) for f in report.findings],
+                [(e.file, e.line, e.message) for e in report.errors])
+
+    serial = scan_dir(tmp_path, jobs=1, use_cache=False)
+    parallel = scan_dir(tmp_path, jobs=2, use_cache=False)
+    assert summary(parallel) == summary(serial)
+    assert len([f for f in serial.findings if f.code == "AIA105"]) == 50
+    assert [(e.file, e.line) for e in serial.errors] == [("stacks/broken.yaml", 3)]

@@ -189,12 +189,29 @@ def test_positioned_values_equal_pyyaml_values(value, flow):
     assert document.value == yaml.safe_load(text)
 
 
-def test_terraform_only_scan_does_not_import_cfn_lint(tmp_path):
+AGENT_TEMPLATE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  SupportAgent:
+    Type: AWS::Bedrock::Agent
+    Properties:
+      AgentName: !Sub ${AWS::StackName}-support
+      FoundationModel: anthropic.claude-3-haiku-20240307-v1:0
+"""
+
+
+def test_no_scan_imports_cfn_lint_not_even_of_templates(tmp_path):
+    # cfn-lint is a dependency for its IAM action data only; importing it costs about half a second.
     (tmp_path / "main.tf").write_text('resource "aws_iam_user" "bot" {\n  name = "bedrock-bot"\n}\n')
     (tmp_path / "ci.yml").write_text("on: [push]\njobs: {}\n")
     (tmp_path / "deploy.yaml").write_text(K8S_HEAD)
-    code = f"import sys; from aiaas_iac.engine import scan; scan({str(tmp_path)!r}); print('cfnlint' in sys.modules)"
+    (tmp_path / "agent.yaml").write_text(AGENT_TEMPLATE)
+    (tmp_path / "users.json").write_text('{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {\n'
+                                         '  "User": {"Type": "AWS::IAM::User"},\n  "User": {"Type": "AWS::IAM::User"}}}')
+    code = ("import sys; from aiaas_iac.engine import scan; report = scan(sys.argv[1]); "
+            "print([(f.code, f.location.file) for f in report.findings if f.code == 'AIA105'], "
+            "[(e.file, e.line) for e in report.errors], 'cfnlint' in sys.modules)")
     environment = {**os.environ, "AIAAS_IAC_CACHE_DIR": str(tmp_path / ".cache")}
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=environment,
+    result = subprocess.run([sys.executable, "-c", code, str(tmp_path)], cwd=REPO, env=environment,
                             capture_output=True, text=True, timeout=120)
-    assert result.stdout.strip() == "False", result.stderr
+    assert result.stdout.strip() == "[('AIA105', 'agent.yaml')] [('users.json', 3)] False", result.stderr

@@ -134,19 +134,6 @@ def _dispatch(source: SourceFile, text: str, limits: ParseLimits) -> ParsedFile:
 PARALLEL_MIN_FILES = 48
 
 
-def _looks_like_cloudformation(source: SourceFile) -> bool:
-    if source.kind != "structured":
-        return False
-    try:
-        with open(source.path, "rb") as handle:
-            head = handle.read(65536).decode("utf-8", "replace")
-    except OSError:
-        return False
-    from aiaas_iac.parsers import structured
-
-    return structured.sniff(head) == "cloudformation"
-
-
 def _parse_in_worker(args: tuple) -> ParsedFile:
     source, limits, use_cache = args
     return parse_file(source, limits, use_cache)
@@ -171,24 +158,17 @@ def parse_files(sources: Sequence[SourceFile], limits: ParseLimits = ParseLimits
         return results
     from concurrent.futures import ProcessPoolExecutor
 
-    # Workers fork with the HCL parser already built. CloudFormation templates are decoded here,
-    # in the parent, while the workers parse everything else: importing cfn-lint costs about half
-    # a second, paid once and overlapped with the workers instead of once per worker.
+    # Workers fork with the HCL parser already built.
     if any(s.kind in ("terraform", "tfvars", "tfjson") for s in sources):
         from hcl2.parser import parser
 
         parser()
-    in_parent = {i for i, s in enumerate(sources) if _looks_like_cloudformation(s)}
-    in_workers = [i for i in range(len(sources)) if i not in in_parent]
-    chunk = max(4, len(in_workers) // (workers * 8))
-    results_by_index: dict[int, ParsedFile] = {}
+    chunk = max(4, len(sources) // (workers * 8))
+    results = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        parsed_in_workers = pool.map(_parse_in_worker, [(sources[i], limits, use_cache) for i in in_workers],
-                                     chunksize=chunk)
-        for index in sorted(in_parent):
-            results_by_index[index] = parse_file(sources[index], limits, use_cache)
-        for done, (index, parsed) in enumerate(zip(in_workers, parsed_in_workers), len(in_parent) + 1):
+        parsed_files = pool.map(_parse_in_worker, [(source, limits, use_cache) for source in sources], chunksize=chunk)
+        for done, parsed in enumerate(parsed_files, 1):
             if progress is not None:
                 progress(done, len(sources))
-            results_by_index[index] = parsed
-    return [results_by_index[i] for i in range(len(sources))]
+            results.append(parsed)
+    return results

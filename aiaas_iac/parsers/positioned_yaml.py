@@ -7,6 +7,12 @@ files), and hostile input stays cheap: alias expansion is counted (the
 "billion laughs" file composes to a few nodes but expands to billions),
 nesting is bounded, and a repeated key keeps its last value.
 
+CloudFormation mode (`cloudformation=True`) reads a template the way
+CloudFormation does: short-form intrinsics become their long form (`!Ref X`
+-> `{"Ref": "X"}`, `!GetAtt A.B` -> `{"Fn::GetAtt": ["A", "B"]}`, any other
+`!Name v` -> `{"Fn::Name": v}`, a scalar argument staying its text), and a
+repeated key is an error instead of a silent overwrite.
+
 Paths are tuples of mapping keys (always strings: a key is its source text)
 and list indexes. A mapping entry's span runs from its key to the end of its
 value; spans end on the last line that holds content (block collections end,
@@ -45,6 +51,8 @@ _BOOL_VALUES = {"yes": True, "no": False, "true": True, "false": False, "on": Tr
 _JSON_LITERALS = {"true": True, "false": False, "null": None}
 _IMPLICIT_TAGS = Resolver.yaml_implicit_resolvers
 _QUOTED = re.compile(r"""(['"])(.{5,}?)\1""")
+# Short forms whose long form has no `Fn::` prefix.
+_UNPREFIXED_INTRINSICS = ("Ref", "Condition")
 
 
 class YamlError(Exception):
@@ -53,6 +61,10 @@ class YamlError(Exception):
     def __init__(self, message: str, line: int | None = None) -> None:
         super().__init__(message)
         self.line = line
+
+
+class DuplicateKeyError(YamlError):
+    """A key repeated in one mapping, in CloudFormation mode."""
 
 
 @dataclass(frozen=True)
@@ -177,10 +189,12 @@ def _json_scalar(text: str) -> Any:
 class _Builder:
     """Walks one composed document into plain values, recording spans by path."""
 
-    def __init__(self, lines: LineIndex, max_depth: int, json_mode: bool, has_anchors: bool) -> None:
+    def __init__(self, lines: LineIndex, max_depth: int, json_mode: bool, has_anchors: bool,
+                 cloudformation: bool = False) -> None:
         self.lines = lines
         self.max_depth = max_depth
         self.json_mode = json_mode
+        self.cloudformation = cloudformation
         self.spans: dict[tuple, Span] = {}
         # Without an anchor (`&`) in the text there can be no alias: skip the bookkeeping.
         self.seen: set[int] | None = set() if has_anchors else None
@@ -198,23 +212,49 @@ class _Builder:
                                     node.start_mark.line + 1)
             else:
                 self.seen.add(id(node))
+        if self.cloudformation and node.tag[:1] == "!" and len(node.tag) > 1:
+            return self.intrinsic(node, node.tag[1:], path, depth, expanding)
         if isinstance(node, ScalarNode):
             return self.scalar(node)
+        self.check_depth(node, depth)
+        if isinstance(node, SequenceNode):
+            return self.sequence(node, path, depth, expanding)
+        return self.mapping(node, path, depth, expanding)
+
+    def check_depth(self, node: Any, depth: int) -> None:
         if depth >= self.max_depth:
             raise YamlError(f"nesting deeper than {self.max_depth} levels; skipped", node.start_mark.line + 1)
-        if isinstance(node, SequenceNode):
-            items = []
-            for index, item in enumerate(node.value):
-                item_path = path + (index,)
-                items.append(self.value(item, item_path, depth + 1, expanding))
-                self.spans[item_path] = self.lines.span(item.start_mark, item.end_mark, _is_block_scalar(item))
-            return items
-        return self.mapping(node, path, depth, expanding)
+
+    def intrinsic(self, node: Any, short_name: str, path: tuple, depth: int, expanding: bool) -> dict:
+        """`!Name v` -> `{"Fn::Name": v}`; the argument's span is the tagged node's."""
+        self.check_depth(node, depth)
+        name = short_name if short_name in _UNPREFIXED_INTRINSICS else f"Fn::{short_name}"
+        argument_path = path + (name,)
+        argument: Any
+        if isinstance(node, ScalarNode):
+            # CloudFormation reads a scalar argument as text: `!Ref 123` names the logical ID "123".
+            argument = node.value.split(".", 1) if name == "Fn::GetAtt" else node.value
+        elif isinstance(node, SequenceNode):
+            argument = self.sequence(node, argument_path, depth + 1, expanding)
+        else:
+            argument = self.mapping(node, argument_path, depth + 1, expanding)
+        self.spans[argument_path] = self.lines.span(node.start_mark, node.end_mark, _is_block_scalar(node))
+        return {name: argument}
+
+    def sequence(self, node: SequenceNode, path: tuple, depth: int, expanding: bool) -> list:
+        items = []
+        for index, item in enumerate(node.value):
+            item_path = path + (index,)
+            items.append(self.value(item, item_path, depth + 1, expanding))
+            self.spans[item_path] = self.lines.span(item.start_mark, item.end_mark, _is_block_scalar(item))
+        return items
 
     def mapping(self, node: MappingNode, path: tuple, depth: int, expanding: bool) -> dict:
         out: dict[str, Any] = {}
         entries = node.value
         merges = [value for key, value in entries if key.value == "<<" and _is_merge_key(key)]
+        # With merges, a key both merged in and written is an override, not a repetition.
+        written: set[str] | None = set() if merges and self.cloudformation else None
         for merge in reversed(merges):  # earlier merged mappings win over later ones
             sources = merge.value if isinstance(merge, SequenceNode) else [merge]
             for source in reversed(sources):
@@ -227,7 +267,12 @@ class _Builder:
             key = self.key(key_node)
             entry_path = path + (key,)
             if key in out:
+                if self.cloudformation and (written is None or key in written):
+                    kind = "JSON" if self.json_mode else "YAML"
+                    raise DuplicateKeyError(f"invalid {kind}: duplicate key", key_node.start_mark.line + 1)
                 self.forget(entry_path)
+            if written is not None:
+                written.add(key)
             out[key] = self.value(value_node, entry_path, depth + 1, expanding)
             self.spans[entry_path] = self.lines.span(key_node.start_mark, value_node.end_mark,
                                                      _is_block_scalar(value_node))
@@ -277,22 +322,32 @@ def _yaml_error(error: yaml.YAMLError, text: str, kind: str) -> YamlError:
         code = error.character if isinstance(error.character, int) else ord(error.character)
         return YamlError(f"invalid {kind}: unacceptable character #x{code:04x}", line)
     line = mark.line + 1 if mark is not None else None
+    context = getattr(error, "context", None)
+    if problem and context and problem.startswith("but "):  # "expected a single document..., but found another"
+        problem = f"{context}, {problem}"
     return YamlError(f"invalid {kind}: {shorten_quoted(problem or type(error).__name__)}", line)
 
 
-def load_yaml_documents(text: str, max_depth: int = DEFAULT_MAX_DEPTH) -> list[Document]:
-    """Every document of a YAML stream. Raises YamlError for invalid or hostile input."""
-    return _load(text, max_depth, json_mode=False)
+def load_yaml_documents(text: str, max_depth: int = DEFAULT_MAX_DEPTH, *,
+                        cloudformation: bool = False) -> list[Document]:
+    """Every document of a YAML stream. Raises YamlError for invalid or hostile input.
+
+    With `cloudformation`, the stream must hold at most one document (a template), see the module docstring.
+    """
+    return _load(text, max_depth, json_mode=False, cloudformation=cloudformation)
 
 
-def _load(text: str, max_depth: int, json_mode: bool) -> list[Document]:
+def _load(text: str, max_depth: int, json_mode: bool, cloudformation: bool = False) -> list[Document]:
     lines = LineIndex(text)
     has_anchors = "&" in text
     documents = []
     kind = "JSON" if json_mode else "YAML"
     try:
-        for root in yaml.compose_all(text, Loader=_Loader):
-            builder = _Builder(lines, max_depth, json_mode, has_anchors)
+        roots = [yaml.compose(text, Loader=_Loader)] if cloudformation else yaml.compose_all(text, Loader=_Loader)
+        for root in roots:
+            if root is None:  # an empty stream
+                continue
+            builder = _Builder(lines, max_depth, json_mode, has_anchors, cloudformation)
             value = builder.value(root, (), 0)
             documents.append(Document(value, builder.spans, lines.span(root.start_mark, root.end_mark)))
     except yaml.YAMLError as error:
@@ -314,8 +369,11 @@ def _depth_within(value: Any, limit: int) -> bool:
     return True
 
 
-def load_json_document(text: str, max_depth: int = DEFAULT_MAX_DEPTH) -> Document:
-    """One JSON document with spans. JSON's own rules decide validity and scalar meaning."""
+def load_json_document(text: str, max_depth: int = DEFAULT_MAX_DEPTH, *, cloudformation: bool = False) -> Document:
+    """One JSON document with spans. JSON's own rules decide validity and scalar meaning.
+
+    With `cloudformation`, a repeated key is an error, as CloudFormation rejects it.
+    """
     try:
         checked = json.loads(text)
     except json.JSONDecodeError as error:
@@ -323,7 +381,9 @@ def load_json_document(text: str, max_depth: int = DEFAULT_MAX_DEPTH) -> Documen
     except RecursionError:
         raise YamlError("JSON nesting too deep; skipped") from None
     try:
-        documents = _load(text, max_depth, json_mode=True)
+        documents = _load(text, max_depth, json_mode=True, cloudformation=cloudformation)
+    except DuplicateKeyError:
+        raise
     except YamlError as error:
         if not error.args[0].startswith("invalid JSON"):
             raise
