@@ -50,3 +50,36 @@ def test_codes_slugs_severities_and_formats_match_the_spec():
     spec = spec_rows()
     assert spec, "could not read the spec's tables"
     assert {code: ours.get(code) for code in spec} == spec
+
+
+def readme_block(language: str, starts_with: str) -> str:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for block in re.findall(rf"```{language}\n(.*?)```", readme, re.DOTALL):
+        if block.startswith(starts_with):
+            return block
+    raise AssertionError(f"no {language} block starting with {starts_with!r} in the README")
+
+
+def test_readme_python_api_example_runs(tmp_path, monkeypatch, capsys):
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "iam.tf").write_text(
+        'resource "aws_iam_policy" "p" {\n  policy = jsonencode({\n'
+        '    Statement = [{ Effect = "Allow", Action = "bedrock:*", Resource = "*" }]\n  })\n}\n')
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(readme_block("python", "import aiaas_iac"), namespace)
+    assert namespace["exit_code"] == 1
+    assert "AIA101 high infra/iam.tf 3 aws_iam_policy.p" in capsys.readouterr().out
+
+
+def test_readme_custom_check_example_loads_and_runs(tmp_path):
+    from conftest import scan_dir
+
+    checks = tmp_path / "checks"
+    checks.mkdir()
+    (checks / "idle_session.py").write_text(readme_block("python", "from aiaas_iac.check import Check"))
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "agent.tf").write_text('resource "aws_bedrockagent_agent" "a" {\n  idle_session_ttl_in_seconds = 86400\n}\n')
+    report = scan_dir(repo, select=["ORG101"], checks_dirs=[checks])
+    assert [(f.code, f.location.span.start_line) for f in report.findings] == [("ORG101", 2)]
