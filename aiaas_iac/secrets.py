@@ -12,6 +12,7 @@ alphabets that public secret scanners (gitleaks, TruffleHog) validate against.
 from __future__ import annotations
 
 import base64
+import functools
 import binascii
 import math
 import re
@@ -129,9 +130,16 @@ def looks_fabricated(token: str, prefix: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=1)
+def _any_prefix() -> re.Pattern:
+    """One search for every format's prefix: most strings hold none, and then the dozen
+    format patterns need not run (AIA501 looks at every literal of the scan)."""
+    return re.compile("|".join(sorted({re.escape(f.prefix) for f in CREDENTIAL_FORMATS}, key=len, reverse=True)))
+
+
 def find_credentials(text: str) -> Iterator[CredentialMatch]:
     """Every credential of a known format inside `text`, in order of appearance."""
-    if not isinstance(text, str) or len(text) < 20:
+    if not isinstance(text, str) or len(text) < 20 or not _any_prefix().search(text):
         return
     found: list[tuple[int, CredentialMatch]] = []
     for credential_format in CREDENTIAL_FORMATS:

@@ -139,36 +139,56 @@ def _parse_in_worker(args: tuple) -> ParsedFile:
     return parse_file(source, limits, use_cache)
 
 
+def _from_cache(source: SourceFile, limits: ParseLimits) -> ParsedFile | None:
+    from aiaas_iac import cache
+
+    try:
+        data = read_source(source, limits)
+    except SourceError:
+        return None
+    cached = cache.load(cache.cache_key(source.rel, source.kind, data, limits))
+    return cached if isinstance(cached, ParsedFile) else None
+
+
 def parse_files(sources: Sequence[SourceFile], limits: ParseLimits = ParseLimits(), *,
                 progress: Callable[[int, int], None] | None = None, use_cache: bool = True,
                 jobs: int | None = None) -> list[ParsedFile]:
     """Parse every file, in the order given (deterministic output whatever the parallelism).
 
-    Larger scans are spread over processes; each worker reads and fills the cache itself.
+    Cached files are read here; only the others are parsed, spread over processes when there
+    are enough of them to pay for the pool (a pull request touching a few files stays serial).
     """
     import os
 
+    results: dict[int, ParsedFile] = {}
+    if use_cache:
+        for index, source in enumerate(sources):
+            cached = _from_cache(source, limits)
+            if cached is not None:
+                results[index] = cached
+    todo = [i for i in range(len(sources)) if i not in results]
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
-    if workers <= 1 or len(sources) < PARALLEL_MIN_FILES:
-        results: list[ParsedFile] = []
-        for done, source in enumerate(sources, 1):
-            if progress is not None:
-                progress(done, len(sources))
-            results.append(parse_file(source, limits, use_cache))
-        return results
+
+    def report(done: int) -> None:
+        if progress is not None:
+            progress(done, len(sources))
+
+    if workers <= 1 or len(todo) < PARALLEL_MIN_FILES:
+        for done, index in enumerate(todo, len(results) + 1):
+            report(done)
+            results[index] = parse_file(sources[index], limits, use_cache)
+        return [results[i] for i in range(len(sources))]
     from concurrent.futures import ProcessPoolExecutor
 
     # Workers fork with the HCL parser already built.
-    if any(s.kind in ("terraform", "tfvars", "tfjson") for s in sources):
+    if any(sources[i].kind in ("terraform", "tfvars", "tfjson") for i in todo):
         from hcl2.parser import parser
 
         parser()
-    chunk = max(4, len(sources) // (workers * 8))
-    results = []
+    chunk = max(4, len(todo) // (workers * 8))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        parsed_files = pool.map(_parse_in_worker, [(source, limits, use_cache) for source in sources], chunksize=chunk)
-        for done, parsed in enumerate(parsed_files, 1):
-            if progress is not None:
-                progress(done, len(sources))
-            results.append(parsed)
-    return results
+        parsed_files = pool.map(_parse_in_worker, [(sources[i], limits, use_cache) for i in todo], chunksize=chunk)
+        for done, (index, parsed) in enumerate(zip(todo, parsed_files), len(results) + 1):
+            report(done)
+            results[index] = parsed
+    return [results[i] for i in range(len(sources))]
