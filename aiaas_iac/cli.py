@@ -124,6 +124,9 @@ def scan(
     from aiaas_iac.engine import UsageError, scan as run_scan
     from aiaas_iac.model import Severity
 
+    missing = [str(p) for p in paths or [] if not os.path.lexists(p)]
+    if missing:
+        raise _fail(f"{missing[0]}: no such file or directory")
     progress = _Progress()
     try:
         options, config_fail_on = _scan_options(

@@ -139,3 +139,9 @@ def test_console_script_never_prints_a_traceback(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 3
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_missing_scan_path_is_a_usage_error(repo):
+    result = run("scan", "no-such-dir")
+    assert result.exit_code == 2
+    assert "no-such-dir: no such file or directory" in result.output
