@@ -83,3 +83,34 @@ def test_readme_custom_check_example_loads_and_runs(tmp_path):
     (repo / "agent.tf").write_text('resource "aws_bedrockagent_agent" "a" {\n  idle_session_ttl_in_seconds = 86400\n}\n')
     report = scan_dir(repo, select=["ORG101"], checks_dirs=[checks])
     assert [(f.code, f.location.span.start_line) for f in report.findings] == [("ORG101", 2)]
+
+
+def sample_readme_rows() -> list[tuple[str, list[str]]]:
+    rows = []
+    for line in (SAMPLES_DIR / "README.md").read_text(encoding="utf-8").splitlines():
+        match = re.match(r"\| (AIA\d{3}) \| `[^`]+` \| (.*?) \|", line)
+        if match:
+            rows.append((match.group(1), re.findall(r"`([^`]+:\d+)`", match.group(2))))
+    return rows
+
+
+SAMPLES_DIR = REPO / "sample_infra"
+
+
+def test_sample_readme_lists_a_failing_example_for_every_check():
+    listed = {code for code, locations in sample_readme_rows() if locations}
+    assert listed == {m.code for m in METAS if not m.code.startswith("AIA9")}
+
+
+def test_every_failing_example_in_the_sample_readme_is_reported_there():
+    from aiaas_iac.engine import scan
+
+    reported: dict[str, set] = {}
+    for code, locations in sample_readme_rows():
+        for location in locations:
+            path, line = location.rsplit(":", 1)
+            scenario = str(Path(*Path(path).parts[:4]))
+            if scenario not in reported:
+                report = scan([str(REPO / scenario)], root=REPO, use_cache=False)
+                reported[scenario] = {(f.code, f.location.file, f.location.span.start_line) for f in report.findings}
+            assert (code, path, int(line)) in reported[scenario], f"{code} is no longer reported at {location}"
