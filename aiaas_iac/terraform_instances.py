@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from aiaas_iac.context import ScanContext
 from aiaas_iac.model import Resource, Unknown
@@ -150,6 +150,16 @@ def declared(ctx: ScanContext, resource: Resource) -> Resource | None:
     if ("count" in resource.attributes or "for_each" in resource.attributes) and _instance_scopes(ctx, resource) == []:
         return None
     return with_known_values(ctx, resource)
+
+
+def declared_resources(ctx: ScanContext, resources: Iterable[Resource]) -> Iterator[Resource]:
+    """`declared()` over Terraform resources (others pass through): what the module's defaults
+    create, with their conditionals worked out."""
+    for resource in resources:
+        if resource.format != "terraform":
+            yield resource
+        elif (found := declared(ctx, resource)) is not None:
+            yield found
 
 
 def with_known_values(ctx: ScanContext, resource: Resource, scope: dict | None = None) -> Resource:

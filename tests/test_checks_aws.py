@@ -932,3 +932,36 @@ def test_cloudformation_knowledge_base_and_network_policy_in_different_templates
 """),
     })
     assert triples(report, "AIA110") == set()
+
+
+def test_agent_key_set_through_a_conditional_on_a_null_default_is_missing(tree):
+    report = tree({"agent.tf": '''\
+variable "kms_key_arn" {
+  type    = string
+  default = null
+}
+resource "aws_bedrockagent_agent" "support" {
+  agent_name                  = "support"
+  foundation_model            = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+  customer_encryption_key_arn = var.kms_key_arn != null ? var.kms_key_arn : null
+  guardrail_configuration {
+    guardrail_identifier = "gr-123"
+    guardrail_version    = "1"
+  }
+}
+'''}, select=["AIA106"])
+    assert [(f.code, f.location.span.start_line) for f in report.findings] == [("AIA106", 8)]
+
+
+def test_agent_not_created_by_the_module_defaults_is_not_judged(tree):
+    report = tree({"agent.tf": '''\
+variable "create_agent" {
+  default = false
+}
+resource "aws_bedrockagent_agent" "support" {
+  count            = var.create_agent ? 1 : 0
+  agent_name       = "support"
+  foundation_model = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+}
+'''}, select=["AIA105", "AIA106"])
+    assert report.findings == []

@@ -1,5 +1,6 @@
 from aiaas_iac.check import Check
 from aiaas_iac.model import Mappings, Severity, Unknown
+from aiaas_iac.terraform_instances import declared_resources
 
 # Agent resource type -> attribute/property holding the customer managed KMS key.
 AGENT_KEY_ATTRIBUTES = {
@@ -46,7 +47,7 @@ class BedrockAgentWithoutCmk(Check):
     """
 
     def run(self, ctx):
-        for agent in ctx.of_type(*AGENT_KEY_ATTRIBUTES):
+        for agent in declared_resources(ctx, ctx.of_type(*AGENT_KEY_ATTRIBUTES)):
             attribute = AGENT_KEY_ATTRIBUTES[agent.type]
             key = agent.get(attribute)
             if isinstance(key, Unknown) or (isinstance(key, str) and key.strip()):

@@ -1,6 +1,6 @@
 from aiaas_iac.check import Check
 from aiaas_iac.model import Mappings, Severity, Unknown
-from aiaas_iac.terraform_instances import has_dynamic_block
+from aiaas_iac.terraform_instances import declared_resources, has_dynamic_block
 
 # Agent resource type -> (guardrail configuration block/property, identifier inside it).
 AGENT_GUARDRAIL_FIELDS = {
@@ -63,7 +63,7 @@ class BedrockAgentWithoutGuardrail(Check):
     """
 
     def run(self, ctx):
-        for agent in ctx.of_type(*AGENT_GUARDRAIL_FIELDS):
+        for agent in declared_resources(ctx, ctx.of_type(*AGENT_GUARDRAIL_FIELDS)):
             state, path = guardrail_state(agent)
             if state == "missing":
                 cause = "a guardrail configuration without identifier" if path else "no guardrail configuration"

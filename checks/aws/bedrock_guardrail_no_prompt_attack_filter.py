@@ -1,6 +1,6 @@
 from aiaas_iac.check import Check
 from aiaas_iac.model import Mappings, Severity, Unknown
-from aiaas_iac.terraform_instances import has_dynamic_block
+from aiaas_iac.terraform_instances import declared_resources, has_dynamic_block
 
 # Guardrail resource type -> keys of (content policy, its filter list, filter type, input strength).
 GUARDRAIL_FIELDS = {
@@ -86,7 +86,7 @@ class BedrockGuardrailNoPromptAttackFilter(Check):
     """
 
     def run(self, ctx):
-        for guardrail in ctx.of_type(*GUARDRAIL_FIELDS):
+        for guardrail in declared_resources(ctx, ctx.of_type(*GUARDRAIL_FIELDS)):
             state, path = prompt_attack_state(guardrail)
             if state == "missing":
                 yield self.finding(guardrail, f"{guardrail.address} has no {PROMPT_ATTACK} content filter")
