@@ -86,12 +86,6 @@ class ScanContext:
                 found.append(target)
         return found
 
-    def refers_to(self, near: Resource, value: Any, target: Resource) -> bool:
-        """True if `value` is a reference to `target` (by address, or by literal name/ID)."""
-        if isinstance(value, Unknown):
-            return target in self.referenced(near, value)
-        return False
-
     def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
         """Share one computation (e.g. every IAM statement in the scan) between checks."""
         if key not in self._memo:

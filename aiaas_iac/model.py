@@ -13,9 +13,6 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Iterator, Mapping
 
-Path_ = tuple  # an attribute path inside a resource: ("statement", 0, "actions")
-
-
 class Severity(str, Enum):
     CRITICAL = "critical"
     HIGH = "high"
@@ -48,9 +45,6 @@ class Severity(str, Enum):
 _SEVERITY_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1}
 _SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 
-FORMATS = ("terraform", "cloudformation", "kubernetes")
-
-
 @dataclass(frozen=True)
 class Span:
     """Lines are 1-based and inclusive; columns are 1-based when known."""
@@ -73,10 +67,6 @@ class Unknown:
 
     text: str
     refs: tuple[str, ...] = ()
-
-
-def is_known(value: Any) -> bool:
-    return not isinstance(value, Unknown)
 
 
 def scalar_text(value: Any) -> str | None:

@@ -2,8 +2,6 @@
 
 import os
 
-import pytest
-
 from conftest import scan_dir, write_tree
 
 GOOD = '''\

@@ -37,12 +37,6 @@ def candidates(text: str) -> list[str]:
     return found
 
 
-def sniff(text: str) -> str | None:
-    """The most likely format of the text, or None."""
-    found = candidates(text)
-    return found[0] if found else None
-
-
 def _parse_as(kind: str, source: SourceFile, text: str, limits: ParseLimits) -> ParsedFile | None:
     if kind == "tfplan":
         from aiaas_iac.parsers import tfplan

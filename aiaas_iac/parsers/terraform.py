@@ -13,7 +13,7 @@ import re
 import textwrap
 from typing import Any
 
-from aiaas_iac.model import ParseError, Resource, Span, Unknown
+from aiaas_iac.model import Resource, Span, Unknown
 from aiaas_iac.parsers.hcl_expressions import Call, Template, Traversal, collect_refs, traversal_parts, traversal_text
 
 _EXPRESSION_NODES = {
@@ -347,6 +347,3 @@ def parse_tfvars(source: str, file: str, module: str) -> list[Resource]:
     return [Resource("terraform", "tfvars", "tfvars", name, name, values, file, module,
                      Span(1, lines), walker.spans)]
 
-
-def file_error(file: str, error: HclSyntaxError) -> ParseError:
-    return ParseError(file, str(error), error.line)

@@ -8,7 +8,6 @@ from `invocations[].toolExecutionNotifications` on the tool status page.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Iterable
 from urllib.parse import quote
