@@ -50,11 +50,14 @@ def _versions() -> str:
     return "|".join(parts)
 
 
-def cache_key(rel: str, kind: str, data: bytes, limits: Any) -> str:
-    digest = hashlib.sha256()
-    digest.update(f"{_versions()}|{kind}|{rel}|{limits!r}\0".encode("utf-8", "surrogateescape"))
-    digest.update(data)
-    return digest.hexdigest()
+def content_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def cache_key(rel: str, kind: str, digest: str, limits: Any) -> str:
+    """The entry of one file's parse result; `digest` is `content_digest` of its bytes."""
+    key = f"{_versions()}|{kind}|{rel}|{limits!r}|{digest}"
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _entry(key: str) -> Path:

@@ -208,11 +208,12 @@ def _analyse(sources: list, checks: list, all_checks: list, limits: Any, options
     from aiaas_iac.parsers import parse_files
     from aiaas_iac.resolve import recording_file_reads, resolve_terraform
 
-    key = result_cache.scan_key(root, sources, checks, limits, options) if options.use_cache else None
+    key, digests = result_cache.scan_key(root, sources, checks, limits, options) if options.use_cache else (None, {})
     cached = result_cache.load(key) if key else None
     if cached is not None:
         return cached
-    parsed = parse_files(sources, limits, progress=progress, use_cache=options.use_cache, jobs=options.jobs)
+    parsed = parse_files(sources, limits, progress=progress, use_cache=options.use_cache, jobs=options.jobs,
+                         digests=digests)
     if options.frameworks:
         parsed = [_keep_frameworks(p, s.kind, options.frameworks) for p, s in zip(parsed, sources)]
     resources = [r for p in parsed for r in p.resources]

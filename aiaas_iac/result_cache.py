@@ -37,22 +37,27 @@ def _file_digest(path: str, limit: int) -> str:
             stat = os.stat(path)
             return f"large:{stat.st_size}:{stat.st_mtime_ns}"
         with open(path, "rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest()
+            return cache.content_digest(handle.read())
     except OSError as error:
         return f"unreadable:{error.errno}"
 
 
-def scan_key(root: Any, sources: Sequence[Any], checks: Sequence[Any], limits: Any, options: Any) -> str:
+def scan_key(root: Any, sources: Sequence[Any], checks: Sequence[Any], limits: Any,
+             options: Any) -> tuple[str, dict[str, str]]:
+    """The scan's key, and each readable file's content digest (reused for the parse cache)."""
     digest = hashlib.sha256()
     digest.update(f"{ENTRY_FORMAT}|{cache._versions()}|{root}|{limits!r}|{options.frameworks!r}\0".encode())
     for check in checks:
         module_file = inspect.getfile(check)
         stat = os.stat(module_file)
         digest.update(f"{check.code}|{module_file}|{stat.st_size}|{stat.st_mtime_ns}\0".encode())
+    files: dict[str, str] = {}
     for source in sources:
-        digest.update(f"{source.rel}|{source.kind}|{_file_digest(str(source.path), limits.max_file_bytes)}\0"
-                      .encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
+        file_digest = _file_digest(str(source.path), limits.max_file_bytes)
+        if ":" not in file_digest:
+            files[source.rel] = file_digest
+        digest.update(f"{source.rel}|{source.kind}|{file_digest}\0".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest(), files
 
 
 def load(key: str) -> CachedResult | None:

@@ -81,7 +81,7 @@ def parse_file(source: SourceFile, limits: ParseLimits = ParseLimits(), use_cach
     if use_cache:
         from aiaas_iac import cache
 
-        key = cache.cache_key(source.rel, source.kind, data, limits)
+        key = cache.cache_key(source.rel, source.kind, cache.content_digest(data), limits)
         cached = cache.load(key)
         if isinstance(cached, ParsedFile):
             return cached
@@ -139,21 +139,25 @@ def _parse_in_worker(args: tuple) -> ParsedFile:
     return parse_file(source, limits, use_cache)
 
 
-def _from_cache(source: SourceFile, limits: ParseLimits) -> ParsedFile | None:
+def _from_cache(source: SourceFile, limits: ParseLimits, digest: str | None) -> ParsedFile | None:
     from aiaas_iac import cache
 
-    try:
-        data = read_source(source, limits)
-    except SourceError:
-        return None
-    cached = cache.load(cache.cache_key(source.rel, source.kind, data, limits))
+    if digest is None:
+        try:
+            digest = cache.content_digest(read_source(source, limits))
+        except SourceError:
+            return None
+    cached = cache.load(cache.cache_key(source.rel, source.kind, digest, limits))
     return cached if isinstance(cached, ParsedFile) else None
 
 
 def parse_files(sources: Sequence[SourceFile], limits: ParseLimits = ParseLimits(), *,
                 progress: Callable[[int, int], None] | None = None, use_cache: bool = True,
-                jobs: int | None = None) -> list[ParsedFile]:
+                jobs: int | None = None, digests: dict[str, str] | None = None) -> list[ParsedFile]:
     """Parse every file, in the order given (deterministic output whatever the parallelism).
+
+    `digests` (relative path -> content digest), when the caller already hashed the files,
+    spares reading them again to look them up in the cache.
 
     Cached files are read here; only the others are parsed, spread over processes when there
     are enough of them to pay for the pool (a pull request touching a few files stays serial).
@@ -163,7 +167,7 @@ def parse_files(sources: Sequence[SourceFile], limits: ParseLimits = ParseLimits
     results: dict[int, ParsedFile] = {}
     if use_cache:
         for index, source in enumerate(sources):
-            cached = _from_cache(source, limits)
+            cached = _from_cache(source, limits, (digests or {}).get(source.rel))
             if cached is not None:
                 results[index] = cached
     todo = [i for i in range(len(sources)) if i not in results]
