@@ -135,13 +135,18 @@ class Resource:
 
     def blocks(self, *path: Any) -> Iterator[tuple[int, dict]]:
         """(index, block) for each nested block at `path` (blocks are lists of dicts)."""
-        value = self.get(*path)
-        if isinstance(value, Mapping):
-            value = [value]
-        if isinstance(value, list):
-            for index, item in enumerate(value):
-                if isinstance(item, Mapping):
-                    yield index, item
+        return blocks_of(self.get(*path))
+
+
+def blocks_of(value: Any) -> Iterator[tuple[int, dict]]:
+    """(index, block) of a nested-block value: a list of blocks, or one block written as a mapping
+    (as `.tf.json` and CloudFormation do)."""
+    if isinstance(value, Mapping):
+        value = [value]
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, Mapping):
+                yield index, item
 
 
 @dataclass(frozen=True)

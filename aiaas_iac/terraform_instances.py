@@ -25,7 +25,7 @@ import re
 from typing import Any, Callable, Iterable, Iterator
 
 from aiaas_iac.context import ScanContext
-from aiaas_iac.model import Resource, Unknown
+from aiaas_iac.model import Resource, Unknown, blocks_of
 from aiaas_iac.parsers.hcl_expressions import Call, Template, Traversal, collect_refs, traversal_parts
 from aiaas_iac.parsers.terraform import HclSyntaxError, _TreeWalker, parse_tree
 from aiaas_iac.resolve import ModuleResolver, module_inputs, value_at
@@ -197,7 +197,7 @@ def expanded_blocks(ctx: ScanContext, resource: Resource, block_type: str) -> It
     for index, dynamic in resource.blocks("dynamic"):
         if dynamic.get("__labels__") != [block_type]:
             continue
-        content = next((b for _, b in _blocks_of(dynamic.get("content"))), {})
+        content = next((b for _, b in blocks_of(dynamic.get("content"))), {})
         path = ("dynamic", index, "content", 0)
         iterator = dynamic.get("iterator")
         name = iterator.parts[0] if isinstance(iterator, Traversal) else block_type
@@ -223,14 +223,6 @@ def has_dynamic_block(block: dict, block_type: str) -> bool:
     """True when `block` holds a `dynamic "<block_type>"` block: the blocks it makes are not known statically."""
     return any(isinstance(item, dict) and (item.get("__labels__") or [None])[0] == block_type
                for item in block.get("dynamic") or [])
-
-
-def _blocks_of(value: Any) -> Iterator[tuple[int, dict]]:
-    for index, item in enumerate(value if isinstance(value, list) else [value]):
-        if isinstance(item, dict):
-            yield index, item
-
-
 
 
 # --- conditionals and operators -------------------------------------------------------------

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
-from aiaas_iac.model import Finding, Resource, Unknown
+from aiaas_iac.model import Finding, Resource, Unknown, blocks_of
 from aiaas_iac.parsers.hcl_expressions import Traversal
 from aiaas_iac.terraform_instances import declared, instances
 
@@ -111,9 +111,7 @@ def as_bool(value: Any) -> bool | None:
 
 def block_list(value: Any) -> list[dict]:
     """The blocks of a nested block attribute (one block or a list of them)."""
-    if isinstance(value, dict):
-        return [value]
-    return [b for b in value if isinstance(b, dict)] if isinstance(value, list) else []
+    return [block for _, block in blocks_of(value)]
 
 
 def _for_each_items(dynamic: dict) -> list[tuple[Any, Any]] | None:
