@@ -143,8 +143,9 @@ def scan(
     _write(report, output_format.value, output, render_options)
     for format_name, path in extra:
         _write(report, format_name, path, render_options)
-    if output is not None or extra:
-        for error in report.errors if output_format is not OutputFormat.text or output is not None else ():
+    # Skipped files are in the text report; when that does not reach the terminal, say so on stderr.
+    if output is not None or (extra and output_format is not OutputFormat.text):
+        for error in report.errors:
             typer.echo(f"aiaas-iac: skipped {error}", err=True)
     if soft_fail:
         raise typer.Exit(0)
