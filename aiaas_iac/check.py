@@ -70,3 +70,14 @@ class Check:
             location=Location(file, Span(line, line)), resource=resource,
             remediation=inspect.cleandoc(self.remediation), mappings=self.mappings, detail=detail,
         )
+
+
+def check_names(checks: Iterable[type[Check]]) -> dict[str, str]:
+    """Every way to name a check (its code, its lower-case slug) -> its code."""
+    return {name: c.code for c in checks for name in (c.code, c.slug.lower())}
+
+
+def code_of(names: dict[str, str], token: str) -> str | None:
+    """The code a user's token (`AIA101`, `aia101`, `bedrock-wildcard-permission`) names, if any."""
+    token = token.strip()
+    return names.get(token.upper()) or names.get(token.lower())

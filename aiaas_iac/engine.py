@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from aiaas_iac.check import Check
+from aiaas_iac.check import Check, check_names, code_of
 from aiaas_iac.model import CheckMeta, Finding, ParseError, Resource, Severity
 
 BUILTIN_CHECKS_PACKAGE = "aiaas_iac.checks"
@@ -146,7 +146,7 @@ def run_checks(checks: Sequence[type[Check]], resources: list[Resource], root: P
 
     ctx = ScanContext(resources, root)
     failures: list[str] = []
-    names = {c.slug.lower(): c.code for c in known or checks} | {c.code: c.code for c in known or checks}
+    names = check_names(known or checks)
     findings = _run([c for c in checks if not c.after_suppressions], ctx, debug, failures)
     findings, used = apply_suppressions(findings, suppressions, resources, names)
     ctx.suppressions, ctx.used_suppressions, ctx.check_names = tuple(suppressions), used, names
@@ -159,10 +159,10 @@ def override_severities(findings: list[Finding], checks: list[CheckMeta], overri
     """Apply per-check severity overrides (config `severity` table) to findings and rule metadata."""
     if not overrides:
         return findings, checks
-    by_name = {c.slug.lower(): c.code for c in all_checks} | {c.code: c.code for c in all_checks}
+    names = check_names(all_checks)
     mapped: dict[str, Severity] = {}
     for name, severity in overrides.items():
-        code = by_name.get(name.lower(), by_name.get(name.upper()))
+        code = code_of(names, name)
         if code is None:
             raise UsageError(f"severity override for unknown check {name!r}")
         mapped[code] = Severity.parse(severity)

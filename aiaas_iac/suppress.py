@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
+from aiaas_iac.check import code_of
 from aiaas_iac.model import Finding, Resource
 
 _MARKER = "aiaas-iac:"
@@ -61,7 +62,7 @@ def apply_suppressions(
     findings: Iterable[Finding],
     suppressions: Iterable[Suppression],
     resources: Iterable[Resource],
-    slug_to_code: dict[str, str],
+    names: dict[str, str],
 ) -> tuple[list[Finding], set[Suppression]]:
     """Mark suppressed findings; return them with the set of suppressions that matched something."""
     by_file: dict[str, list[Suppression]] = {}
@@ -73,7 +74,7 @@ def apply_suppressions(
     out = []
     for finding in findings:
         for suppression in by_file.get(finding.location.file, ()):
-            codes = {slug_to_code.get(t.lower(), t.upper()) for t in suppression.tokens}
+            codes = {code_of(names, t) for t in suppression.tokens}
             if finding.code in codes and _covers(suppression, finding, index.get((finding.location.file, finding.resource))):
                 finding = dataclasses.replace(finding, suppressed=True, suppression_reason=suppression.reason)
                 used.add(suppression)

@@ -1,4 +1,4 @@
-from aiaas_iac.check import Check
+from aiaas_iac.check import Check, code_of
 from aiaas_iac.model import Mappings, Severity
 
 
@@ -42,7 +42,7 @@ class UnusedSuppression(Check):
         for suppression in ctx.suppressions:
             if not suppression.reason or suppression in ctx.used_suppressions:
                 continue
-            unknown = [t for t in suppression.tokens if t.upper() not in ctx.check_names and t.lower() not in ctx.check_names]
+            unknown = [t for t in suppression.tokens if code_of(ctx.check_names, t) is None]
             codes = ",".join(suppression.tokens)
             cause = f"names unknown check {', '.join(unknown)}" if unknown else "matches no finding"
             yield self.finding_at(
