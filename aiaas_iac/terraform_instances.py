@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterable, Iterator
 from aiaas_iac.context import ScanContext
 from aiaas_iac.model import Resource, Unknown, blocks_of
 from aiaas_iac.parsers.hcl_expressions import Call, Template, Traversal, collect_refs, traversal_parts
-from aiaas_iac.parsers.terraform import HclSyntaxError, _TreeWalker, parse_tree
+from aiaas_iac.parsers.terraform import HclSyntaxError, _TreeWalker, expression_tree
 from aiaas_iac.resolve import ModuleResolver, module_inputs, value_at
 
 # Terraform allows far more, but a scan must stay bounded on a generated collection.
@@ -298,9 +298,8 @@ class _ExpressionEvaluator:
         self.walker: _TreeWalker | None = None
 
     def evaluate_text(self, text: str) -> Any:
-        source = f"__value = {text}\n"
         try:
-            tree = parse_tree(source)
+            source, tree = expression_tree(text)
         except (HclSyntaxError, RecursionError):
             return _UNKNOWN
         attributes = [c for c in tree.children[0].children if getattr(c, "data", None) == "attribute"]

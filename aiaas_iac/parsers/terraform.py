@@ -9,6 +9,7 @@ value resolver.
 
 from __future__ import annotations
 
+import functools
 import re
 import textwrap
 from typing import Any
@@ -292,6 +293,15 @@ def parse_tree(source: str) -> Any:
         return parser().parse(source + "\n")
     except LarkError as error:
         raise _describe_syntax_error(error) from None
+
+
+@functools.lru_cache(maxsize=1024)
+def expression_tree(expression: str) -> tuple[str, Any]:
+    """(source, tree) of one expression parsed on its own as `value = (expression)`; the
+    parentheses let it span lines. Cached: generated JSON and module code repeat the same
+    expressions many times. Raises HclSyntaxError."""
+    source = f"value = ({expression})"
+    return source, parse_tree(source)
 
 
 def _block_resource(node: Any, walker: _TreeWalker, file: str, module: str, tfvars: bool) -> list[Resource]:

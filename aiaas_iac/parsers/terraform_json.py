@@ -17,7 +17,6 @@ one dict; `Resource.blocks()` accepts both). `"//"` comment keys are dropped.
 
 from __future__ import annotations
 
-import functools
 import json
 from dataclasses import dataclass
 from typing import Any, Iterator
@@ -90,7 +89,7 @@ class _TfJsonError(Exception):
 
 def parse_expression(source: str) -> Any:
     """One HCL expression (`var.x`, `jsonencode({...})`) as the HCL parser gives it."""
-    from aiaas_iac.parsers.terraform import HclSyntaxError, _simple_traversal, _TreeWalker
+    from aiaas_iac.parsers.terraform import HclSyntaxError, _simple_traversal, _TreeWalker, expression_tree
 
     source = source.strip()
     if source not in _HCL_LITERALS:
@@ -98,21 +97,12 @@ def parse_expression(source: str) -> Any:
         traversal = _simple_traversal(source)
         if traversal is not None:
             return traversal
-    hcl = f"value = ({source})"  # parentheses let the expression span lines
     try:
-        tree = _expression_tree(hcl)
+        hcl, tree = expression_tree(source)
     except HclSyntaxError as error:
         raise _TfJsonError(f"invalid expression in a string: {str(error).removeprefix('invalid HCL: ')}") from None
     # Walked afresh each time: every attribute gets its own (mutable) values.
     return _TreeWalker(hcl + "\n").body(tree.children[0], ())["value"]
-
-
-@functools.lru_cache(maxsize=512)
-def _expression_tree(hcl: str) -> Any:
-    """Generated JSON repeats the same expressions (`jsonencode` of one policy) many times."""
-    from aiaas_iac.parsers.terraform import parse_tree
-
-    return parse_tree(hcl)
 
 
 def template_value(text: str) -> Any:
