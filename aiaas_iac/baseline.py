@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from aiaas_iac import __version__
 from aiaas_iac.model import Finding
+from aiaas_iac.report.escape import json_text
 
 if TYPE_CHECKING:
     from aiaas_iac.engine import Report
@@ -29,7 +30,7 @@ def baseline_document(findings: list[Finding]) -> str:
     } for f in findings if not f.suppressed]
     document = {"tool": "aiaas-iac", "tool_version": __version__, "baseline_version": BASELINE_VERSION,
                 "findings": entries}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(document)
 
 
 def read_baseline(path: Path) -> list[dict]:

@@ -8,19 +8,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from aiaas_iac.model import Severity
+# Input-derived text is escaped for the workflow-command sink (escape.py says why).
+from aiaas_iac.report.escape import github_data as _data, github_property as _property
 
 if TYPE_CHECKING:
     from aiaas_iac.engine import Report
 
 LEVELS = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "notice"}
-
-
-def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _property(text: str) -> str:
-    return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def render(report: "Report") -> str:

@@ -6,12 +6,12 @@ when a field is removed or changes meaning, so consumers can pin what they parse
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from aiaas_iac import __version__
 from aiaas_iac.model import CheckMeta, Finding, ParseError, Severity
 from aiaas_iac.report import PROJECT_URI, TOOL_NAME
+from aiaas_iac.report.escape import json_text
 
 if TYPE_CHECKING:
     from aiaas_iac.engine import Report
@@ -20,7 +20,7 @@ SCHEMA_VERSION = "1.0"
 
 
 def render(report: "Report", show_suppressed: bool = False) -> str:
-    return json.dumps(report_document(report, show_suppressed), indent=2, ensure_ascii=False) + "\n"
+    return json_text(report_document(report, show_suppressed))
 
 
 def report_document(report: "Report", show_suppressed: bool = False) -> dict[str, Any]:

@@ -7,34 +7,33 @@ that could not be parsed are errors in their own suite.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
 from aiaas_iac.model import Finding
+# Names, messages and reasons come from the scanned tree (escape.py says why they are escaped).
+from aiaas_iac.report.escape import xml_attribute, xml_document, xml_text
 
 if TYPE_CHECKING:
     from aiaas_iac.engine import Report
 
-# XML 1.0 cannot carry most control characters, even escaped.
-_INVALID_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
-
-def _clean(text: str) -> str:
-    return _INVALID_XML.sub("?", text)
+def _lines(text: str) -> str:
+    """Multi-line text: each line escaped, the line breaks kept."""
+    return "\n".join(xml_text(line) for line in text.strip().splitlines())
 
 
 def _case(suite: ET.Element, finding: Finding) -> None:
     where = f"{finding.location.file}:{finding.location.span.start_line}"
-    case = ET.SubElement(suite, "testcase", name=_clean(f"{where} {finding.resource}"),
-                         classname=finding.code, file=_clean(finding.location.file),
+    case = ET.SubElement(suite, "testcase", name=xml_attribute(f"{where} {finding.resource}"),
+                         classname=xml_attribute(finding.code), file=xml_attribute(finding.location.file),
                          line=str(finding.location.span.start_line))
     if finding.suppressed:
-        ET.SubElement(case, "skipped", message=_clean(f"suppressed: {finding.suppression_reason}"))
+        ET.SubElement(case, "skipped", message=xml_attribute(f"suppressed: {finding.suppression_reason}"))
         return
-    failure = ET.SubElement(case, "failure", type=finding.severity.value, message=_clean(finding.message))
-    failure.text = _clean(f"{where} {finding.code} [{finding.severity.value}] {finding.message}\n\n"
-                          f"Remediation: {finding.remediation}")
+    failure = ET.SubElement(case, "failure", type=finding.severity.value, message=xml_attribute(finding.message))
+    failure.text = (xml_text(f"{where} {finding.code} [{finding.severity.value}] {finding.message}")
+                    + f"\n\nRemediation: {_lines(finding.remediation)}")
 
 
 def render(report: "Report") -> str:
@@ -47,7 +46,7 @@ def render(report: "Report") -> str:
     total = failures = skipped = 0
     for code in codes:
         findings = by_code.get(code, [])
-        suite = ET.SubElement(root, "testsuite", name=titles.get(code, code))
+        suite = ET.SubElement(root, "testsuite", name=xml_attribute(titles.get(code, code)))
         for finding in findings:
             _case(suite, finding)
         if not findings:
@@ -65,8 +64,9 @@ def render(report: "Report") -> str:
         suite = ET.SubElement(root, "testsuite", name="parse errors", tests=str(len(report.errors)),
                               failures="0", errors=str(len(report.errors)), skipped="0")
         for error in report.errors:
-            case = ET.SubElement(suite, "testcase", name=_clean(error.file), classname="parse", file=_clean(error.file))
-            ET.SubElement(case, "error", message=_clean(str(error)))
+            case = ET.SubElement(suite, "testcase", name=xml_attribute(error.file), classname="parse",
+                                 file=xml_attribute(error.file))
+            ET.SubElement(case, "error", message=xml_attribute(str(error)))
         total += len(report.errors)
     root.set("tests", str(total))
     root.set("failures", str(failures))
@@ -74,4 +74,4 @@ def render(report: "Report") -> str:
     root.set("skipped", str(skipped))
     root.set("time", f"{report.duration_seconds:.3f}")
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + xml_document(ET.tostring(root, encoding="unicode")) + "\n"

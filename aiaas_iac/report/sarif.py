@@ -7,7 +7,6 @@ from `invocations[].toolExecutionNotifications` on the tool status page.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Iterable
 from urllib.parse import quote
@@ -16,6 +15,7 @@ from aiaas_iac import __version__
 from aiaas_iac.docs import check_markdown, explain_text
 from aiaas_iac.model import CheckMeta, Finding, ParseError, Span
 from aiaas_iac.report import PROJECT_URI, TOOL_NAME
+from aiaas_iac.report.escape import json_text
 
 if TYPE_CHECKING:
     from aiaas_iac.engine import Report
@@ -32,7 +32,7 @@ GITHUB_MAX_TAGS = 20
 
 
 def render(report: "Report", *, category: str = DEFAULT_CATEGORY, max_results: int = GITHUB_MAX_RESULTS) -> str:
-    return json.dumps(sarif_log(report, category, max_results), indent=2, ensure_ascii=False) + "\n"
+    return json_text(sarif_log(report, category, max_results))
 
 
 def sarif_log(report: "Report", category: str = DEFAULT_CATEGORY, max_results: int = GITHUB_MAX_RESULTS) -> dict[str, Any]:

@@ -10,11 +10,13 @@
 
 from __future__ import annotations
 
-import re
 from itertools import groupby
 from typing import TYPE_CHECKING, Iterable
 
 from aiaas_iac.model import Finding, ParseError, Severity
+# Messages quote names and values from the scanned files: every piece of input
+# goes through the terminal sink's escaping (escape.py says why).
+from aiaas_iac.report.escape import terminal_lines, terminal_text as printable
 
 if TYPE_CHECKING:
     from aiaas_iac.engine import Report
@@ -28,10 +30,6 @@ SEVERITY_COLORS = {
 ERROR_COLOR = "\x1b[1;31m"
 RESET = "\x1b[0m"
 
-# Messages quote names and values from the scanned files; an escape sequence
-# hidden in a resource name must not reach (and reprogram) the user's terminal.
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
 
 def render(report: "Report", *, color: bool = False, verbose: bool = False, show_suppressed: bool = False) -> str:
     """The whole terminal report; `verbose` adds remediation, suppressed findings and notes."""
@@ -44,11 +42,9 @@ def render(report: "Report", *, color: bool = False, verbose: bool = False, show
     if verbose and report.notes:
         sections.append([f"note: {printable(note)}" for note in report.notes])
     sections.append([summary_line(report)])
-    return "\n\n".join("\n".join(section) for section in sections if section) + "\n"
-
-
-def printable(text: str) -> str:
-    return _CONTROL_CHARACTERS.sub(lambda match: repr(match.group())[1:-1], text)
+    text = "\n\n".join("\n".join(section) for section in sections if section) + "\n"
+    # A safety net for lines composed of several pieces: none may start with `::`.
+    return terminal_lines(text)
 
 
 def finding_groups(findings: Iterable[Finding], color: bool, verbose: bool) -> list[str]:
