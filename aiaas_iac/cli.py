@@ -60,7 +60,10 @@ def _split(values: Optional[List[str]]) -> list[str]:
 
 
 def _fail(message: str, code: int = 2) -> "typer.Exit":
-    typer.echo(f"aiaas-iac: error: {message}", err=True)
+    from aiaas_iac.report.escape import log_line
+
+    # Messages quote paths and parser errors from the scanned tree: one escaped line.
+    typer.echo(f"aiaas-iac: error: {log_line(message)}", err=True)
     return typer.Exit(code)
 
 
@@ -145,8 +148,10 @@ def scan(
         _write(report, format_name, path, render_options)
     # Skipped files are in the text report; when that does not reach the terminal, say so on stderr.
     if output is not None or (extra and output_format is not OutputFormat.text):
+        from aiaas_iac.report.escape import log_line
+
         for error in report.errors:
-            typer.echo(f"aiaas-iac: skipped {error}", err=True)
+            typer.echo(f"aiaas-iac: skipped {log_line(str(error))}", err=True)
     if soft_fail:
         raise typer.Exit(0)
     gate = (fail_on.value if fail_on else None) or config_fail_on or "low"
@@ -201,11 +206,19 @@ def _write(report, format_name: str, output: Optional[Path], options: dict) -> N
     if output is None:
         sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
         return
+    _write_file(output, text)
+
+
+def _write_file(path: Path, text: str) -> None:
+    """Reports and baselines never follow a symlink at the target (see report/write.py)."""
+    from aiaas_iac.report.write import UnsafeTarget, write_file
+
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        write_file(path, text)
+    except UnsafeTarget as error:
+        raise _fail(str(error))
     except OSError as error:
-        raise _fail(f"cannot write {output}: {error.strerror or error}")
+        raise _fail(f"cannot write {path}: {error.strerror or error}")
 
 
 @app.command(help="Record the current findings in a baseline file; `scan --baseline FILE` then reports only new ones.")
@@ -222,6 +235,7 @@ def baseline(
 
     from aiaas_iac.baseline import baseline_document
     from aiaas_iac.engine import UsageError, scan as run_scan
+    from aiaas_iac.report.escape import log_line
 
     try:
         options, _ = _scan_options(paths, config, select=select, ignore=ignore, exclude=exclude, framework=None,
@@ -229,12 +243,9 @@ def baseline(
         report = run_scan([str(p) for p in paths] if paths else ["."], options=dataclasses.replace(options, baseline=None), debug=debug)
     except UsageError as error:
         raise _fail(str(error))
-    try:
-        output.write_text(baseline_document(report.findings), encoding="utf-8")
-    except OSError as error:
-        raise _fail(f"cannot write {output}: {error.strerror or error}")
+    _write_file(output, baseline_document(report.findings))
     recorded = sum(1 for f in report.findings if not f.suppressed)
-    typer.echo(f"Recorded {recorded} finding{'s' if recorded != 1 else ''} in {output}")
+    typer.echo(log_line(f"Recorded {recorded} finding{'s' if recorded != 1 else ''} in {output}"))
     raise typer.Exit(3 if report.errors else 0)
 
 
@@ -293,7 +304,9 @@ def main() -> None:
     except Exception as error:  # never a traceback unless --debug
         if debug:
             raise
-        typer.echo(f"aiaas-iac: internal error: {type(error).__name__}: {error} (rerun with --debug)", err=True)
+        from aiaas_iac.report.escape import log_line
+
+        typer.echo(f"aiaas-iac: internal error: {log_line(f'{type(error).__name__}: {error}')} (rerun with --debug)", err=True)
         sys.exit(4)
 
 
