@@ -216,7 +216,8 @@ class Finding:
         """Stable across line moves: built from what was found, never from line numbers."""
         parts = (self.code, self.identity) if self.identity else (self.code, self.location.file, self.resource, self.detail)
         key = "\x1f".join(parts)
-        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+        # surrogateescape: a file name that is not UTF-8 hashes as its own bytes instead of failing.
+        return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
     @property
     def sort_key(self) -> tuple:

@@ -150,11 +150,12 @@ def result(finding: Finding, rule_index: int) -> dict[str, Any]:
 
 
 def artifact_location(file: str) -> dict[str, str]:
-    """A URI relative to %SRCROOT% (percent-encoded: file names may hold spaces or `#`)."""
+    """A URI relative to %SRCROOT% (percent-encoded: file names may hold spaces or `#`,
+    and bytes that are not UTF-8, which are encoded as the bytes they were)."""
     path = PurePosixPath(file)
     if path.is_absolute():
-        return {"uri": path.as_uri()}
-    return {"uri": quote(path.as_posix(), safe="/"), "uriBaseId": SOURCE_ROOT}
+        return {"uri": "file://" + quote(path.as_posix(), safe="/", errors="surrogateescape")}
+    return {"uri": quote(path.as_posix(), safe="/", errors="surrogateescape"), "uriBaseId": SOURCE_ROOT}
 
 
 def region(span: Span) -> dict[str, int]:
