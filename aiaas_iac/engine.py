@@ -292,7 +292,7 @@ def scan(
     if options.changed_since:
         from aiaas_iac.changes import keep_changed_files
 
-        keep_changed_files(report, options.changed_since)
+        keep_changed_files(report, options.changed_since, path_list)
     if options.baseline is not None:
         from aiaas_iac.baseline import apply_baseline
 
