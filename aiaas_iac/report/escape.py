@@ -119,11 +119,13 @@ def xml_document(document: str) -> str:
 # leaves the rest raw. These stay exact values (consumers get back what was in the
 # file) but are written as \u escapes, so the document is safe to print. (The
 # document's own line breaks and indentation are C0 too: they are not touched.)
-_JSON_UNSAFE = re.compile(f"[{_UNSAFE_ABOVE_C0}]|(?<=##)\\[")
+_JSON_UNSAFE = re.compile(f"[{_UNSAFE_ABOVE_C0}]")
 
 
 def json_text(document: Any, indent: int | None = 2) -> str:
     """`document` as JSON text holding no raw control, bidi or separator character
     and no `##[`; non-ASCII letters stay readable."""
     text = json.dumps(document, indent=indent, ensure_ascii=False)
-    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text) + "\n"
+    text = _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    # `##[` only ever occurs inside a string: `[` as \u005b there decodes to the same value.
+    return text.replace(_LEGACY_COMMAND, "##\\u005b") + "\n"
