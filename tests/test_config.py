@@ -30,7 +30,8 @@ def scan(*args):
 def test_dedicated_file_selects_checks(repo):
     write_tree(repo, {"main.tf": WIDE, ".aiaas-iac.toml": 'ignore = ["AIA101"]\n'})
     result = scan(".")
-    assert "AIA101" not in result.output and "AIA104" in result.output
+    assert "AIA101 [" not in result.output and "AIA104 [" in result.output
+    assert "Config .aiaas-iac.toml narrows this scan:\n  ignore turns off AIA101\n" in result.output
 
 
 def test_pyproject_table_found_from_a_subdirectory(repo, monkeypatch):

@@ -38,4 +38,15 @@ def render(report: "Report") -> str:
         props = [f"file={_property(error.file)}"] + ([f"line={error.line}"] if error.line else [])
         props.append("title=aiaas-iac could not parse this file")
         lines.append(f"::error {','.join(props)}::{_data(error.message)}")
+    lines += config_annotations(report)
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def config_annotations(report: "Report") -> list[str]:
+    """One warning naming the config file and all it turned off, one per nothing-left warning."""
+    if report.config_path is None or not (report.config_effects or report.config_warnings):
+        return []
+    title = "title=aiaas-iac config"
+    lines = [f"::warning {title}::{_data(f'Config {report.config_path} narrows this scan: ' + '; '.join(report.config_effects))}"]
+    lines += [f"::warning {title}::{_data(f'Config {report.config_path}: {warning}')}" for warning in report.config_warnings]
+    return lines

@@ -37,6 +37,23 @@ def _case(suite: ET.Element, finding: Finding) -> None:
                           f"Remediation: {finding.remediation}")
 
 
+def _config_suite(root: ET.Element, report: "Report") -> None:
+    """An empty suite whose properties and system-out name the config file and all it turned off."""
+    suite = ET.SubElement(root, "testsuite", name="aiaas-iac configuration", tests="0", failures="0",
+                          errors="0", skipped="0")
+    properties = ET.SubElement(suite, "properties")
+    ET.SubElement(properties, "property", name="config.path", value=_clean(report.config_path or ""))
+    for effect in report.config_effects:
+        ET.SubElement(properties, "property", name="config.effect", value=_clean(effect))
+    for warning in report.config_warnings:
+        ET.SubElement(properties, "property", name="config.warning", value=_clean(warning))
+    lines = [f"Config {report.config_path} " + ("narrows this scan:" if report.config_effects or report.config_warnings
+                                                 else "applied; it turns nothing off.")]
+    lines += [f"  {effect}" for effect in report.config_effects]
+    lines += [f"  warning: {warning}" for warning in report.config_warnings]
+    ET.SubElement(suite, "system-out").text = _clean("\n".join(lines))
+
+
 def render(report: "Report") -> str:
     root = ET.Element("testsuites", name="aiaas-iac")
     by_code: dict[str, list[Finding]] = {}
@@ -68,6 +85,8 @@ def render(report: "Report") -> str:
             case = ET.SubElement(suite, "testcase", name=_clean(error.file), classname="parse", file=_clean(error.file))
             ET.SubElement(case, "error", message=_clean(str(error)))
         total += len(report.errors)
+    if report.config_path is not None:
+        _config_suite(root, report)
     root.set("tests", str(total))
     root.set("failures", str(failures))
     root.set("errors", str(len(report.errors)))

@@ -43,6 +43,7 @@ def render(report: "Report", *, color: bool = False, verbose: bool = False, show
         sections.append(["Tool errors:", *(_labelled("error", message, color) for message in report.tool_errors)])
     if verbose and report.notes:
         sections.append([f"note: {printable(note)}" for note in report.notes])
+    sections.append(config_lines(report))
     sections.append([summary_line(report)])
     return "\n\n".join("\n".join(section) for section in sections if section) + "\n"
 
@@ -89,6 +90,18 @@ def parse_error_line(error: ParseError, color: bool) -> str:
 def _labelled(label: str, message: str, color: bool) -> str:
     label = f"{ERROR_COLOR}{label}:{RESET}" if color else f"{label}:"
     return f"{label} {printable(message)}"
+
+
+def config_lines(report: "Report") -> list[str]:
+    """Which config file applied and everything it turned off: a narrowed gate is never silent."""
+    if report.config_path is None:
+        return []
+    if not report.config_effects and not report.config_warnings:
+        return [printable(f"Config {report.config_path} applied; it turns nothing off.")]
+    lines = [printable(f"Config {report.config_path} narrows this scan:")]
+    lines += [printable(f"  {effect}") for effect in report.config_effects]
+    lines += [printable(f"  warning: {warning}") for warning in report.config_warnings]
+    return lines
 
 
 def summary_line(report: "Report") -> str:
