@@ -8,6 +8,7 @@ every reporter shows the list next to the findings.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
@@ -29,15 +30,21 @@ class ConfigEffects:
     warnings: list[str] = field(default_factory=list)
 
 
+def _visible(text: str) -> str:
+    """Control characters as escapes: an effect is always one line, in every sink."""
+    return "".join(repr(c)[1:-1] if unicodedata.category(c) == "Cc" else c for c in text)
+
+
 def shown_path(path: Path, root: Path) -> str:
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        shown = path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
-        return path.resolve().as_posix()
+        shown = path.resolve().as_posix()
+    return _visible(shown)
 
 
 def _pattern(text: str) -> str:
-    return text if len(text) <= MAX_SHOWN_PATTERN else text[:MAX_SHOWN_PATTERN] + "…"
+    return _visible(text if len(text) <= MAX_SHOWN_PATTERN else text[:MAX_SHOWN_PATTERN] + "…")
 
 
 def _codes(codes: Iterable[str], every: Sequence[str]) -> str:

@@ -270,3 +270,13 @@ def test_a_baseline_that_is_not_a_regular_file_is_refused(repo):
     result = run(repo, ".")
 
     assert result.returncode == 2 and "is not a regular file" in result.stderr
+
+
+def test_a_glob_holding_a_workflow_command_stays_on_its_line(repo):
+    write_tree(repo, {".aiaas-iac.toml": 'exclude = ["x\\n::add-mask::secret\\r::stop-commands::t"]\n'})
+
+    for format_name in ("text", "github", "junit", "json", "sarif"):
+        result = run(repo, ".", "--format", format_name)
+        commands = [line for line in (result.stdout + result.stderr).splitlines() if line.lstrip().startswith("::")]
+        assert all(line.startswith(("::warning title=aiaas-iac config::", "::error file=", "::warning file=")) for line in commands), format_name
+        assert "add-mask" in result.stdout, format_name

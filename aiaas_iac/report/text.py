@@ -94,13 +94,16 @@ def _labelled(label: str, message: str, color: bool) -> str:
 
 def config_lines(report: "Report") -> list[str]:
     """Which config file applied and everything it turned off: a narrowed gate is never silent."""
+    def one_line(text: str) -> str:  # each effect is one line, whatever a glob from the repository holds
+        return printable(text).replace("\r", "\\r").replace("\n", "\\n")
+
     if report.config_path is None:
         return []
     if not report.config_effects and not report.config_warnings:
-        return [printable(f"Config {report.config_path} applied; it turns nothing off.")]
-    lines = [printable(f"Config {report.config_path} narrows this scan:")]
-    lines += [printable(f"  {effect}") for effect in report.config_effects]
-    lines += [printable(f"  warning: {warning}") for warning in report.config_warnings]
+        return [one_line(f"Config {report.config_path} applied; it turns nothing off.")]
+    lines = [one_line(f"Config {report.config_path} narrows this scan:")]
+    lines += [one_line(f"  {effect}") for effect in report.config_effects]
+    lines += [one_line(f"  warning: {warning}") for warning in report.config_warnings]
     return lines
 
 
