@@ -23,6 +23,7 @@ from aiaas_iac.engine import UsageError
 from aiaas_iac.path_glob import PathGlob, PatternError
 
 CONFIG_FILE = ".aiaas-iac.toml"
+MAX_GLOBS = 1000
 
 
 def package_data_dir(name: str) -> Path:
@@ -167,6 +168,8 @@ def load_config(start: Path, explicit: Path | None = None, scanned_paths: Iterab
     if baseline is not None and in_tree:
         _confine_baseline(shown, baseline, base)
     for key, patterns in (("exclude", table.get("exclude", ())), ("per-path-ignores", table.get("per-path-ignores", {}))):
+        if len(patterns) > MAX_GLOBS:  # each file is matched against each glob: keep that bounded
+            raise UsageError(f"{shown}: {key}: more than {MAX_GLOBS} globs")
         for pattern in patterns:
             try:
                 PathGlob(pattern)

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from aiaas_iac.config import Config
 
 MAX_SHOWN_PATTERN = 120  # globs come from the scanned repository: never echoed at any length
+MAX_SHOWN_PATTERNS = 20
+MAX_EFFECTS = 50  # one notification each in SARIF: a config of thousands of entries is summarised
 DEFAULT_FAIL_ON = "low"
 
 
@@ -58,7 +60,7 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-def static_effects(config: "Config", all_checks: Sequence[type[Check]], limits: object) -> list[str]:
+def static_effects(config: "Config", all_checks: Sequence[type[Check]]) -> list[str]:
     """The effects known before the scan runs, in the order of the config file's keys."""
     from aiaas_iac.engine import select_checks
 
@@ -73,19 +75,29 @@ def static_effects(config: "Config", all_checks: Sequence[type[Check]], limits: 
         dropped = [code for code in every if code not in {c.code for c in select_checks(all_checks, (), config.ignore)}]
         effects.append(f"ignore turns off {_codes(dropped, every)}")
     if config.exclude:
-        effects.append("exclude skips paths matching " + ", ".join(_pattern(p) for p in config.exclude))
+        shown = ", ".join(_pattern(p) for p in config.exclude[:MAX_SHOWN_PATTERNS])
+        more = len(config.exclude) - MAX_SHOWN_PATTERNS
+        effects.append(f"exclude skips paths matching {shown}" + (f" and {_plural(more, 'more glob')}" if more > 0 else ""))
     for glob, tokens in config.per_path_ignores.items():
         codes = [c.code for c in select_checks(all_checks, tokens)]
         effects.append(f"per-path-ignores turns off {_codes(codes, every)} in {_pattern(glob)}")
     effects += _lowered_severities(config.severity, all_checks)
+    if len(effects) > MAX_EFFECTS:
+        effects[MAX_EFFECTS - 1:] = [f"and {len(effects) - MAX_EFFECTS + 1} more per-path-ignores or severity entries"]
     if config.fail_on and config.fail_on != DEFAULT_FAIL_ON:
         effects.append("fail-on = none: no finding fails the run" if config.fail_on == "none" else
                        f"fail-on = {config.fail_on}: only findings of {config.fail_on} severity or above fail the run")
-    for key, value, default in (("max-file-size", config.max_file_size, getattr(limits, "max_file_bytes", None)),
-                                ("max-depth", config.max_depth, getattr(limits, "max_depth", None))):
-        if value is not None and default is not None and value <= default:
-            effects.append(f"{key} = {value}: files beyond it are skipped with a note")
+    for key, value, what in (("max-file-size", config.max_file_size, "larger files are not scanned"),
+                             ("max-depth", config.max_depth, "more deeply nested documents are not scanned")):
+        if value is not None and value < _default_limit(key):
+            effects.append(f"{key} = {value}: {what}")
     return effects
+
+
+def _default_limit(key: str) -> int:
+    from aiaas_iac.parsers import ParseLimits
+
+    return ParseLimits().max_file_bytes if key == "max-file-size" else ParseLimits().max_depth
 
 
 def _lowered_severities(overrides: dict[str, str], all_checks: Sequence[type[Check]]) -> list[str]:

@@ -322,20 +322,20 @@ def scan(
 
         apply_baseline(report, options.baseline, {s.rel for s in sources})
     if config is not None and config.path is not None:
-        _describe_config(report, config, all_checks, limits, path_list, options.excludes,
+        _describe_config(report, config, all_checks, path_list, options.excludes,
                          hidden_by_path=before_config_ignores - len(findings))
     report.duration_seconds = time.perf_counter() - started
     return report
 
 
-def _describe_config(report: Report, config: "Config", all_checks: list[type[Check]], limits: Any,
-                     paths: list[Path], cli_excludes: tuple[str, ...], hidden_by_path: int) -> None:
+def _describe_config(report: Report, config: "Config", all_checks: list[type[Check]], paths: list[Path],
+                     cli_excludes: tuple[str, ...], hidden_by_path: int) -> None:
     """Put on the report which config file applied, what it turned off, and whether it left nothing to do."""
     from aiaas_iac.config_effects import nothing_left_warnings, shown_path, static_effects
     from aiaas_iac.discover import discover
 
     report.config_path = shown_path(config.path, report.root)
-    report.config_effects = static_effects(config, all_checks, limits)
+    report.config_effects = static_effects(config, all_checks)
     if config.baseline is not None:
         report.config_effects.append(
             f"baseline {shown_path(config.baseline, report.root)} hides {report.baseline_matched} "
