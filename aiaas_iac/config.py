@@ -71,16 +71,18 @@ def _is_within(path: Path, directory: Path) -> bool:
 
 def scanned_tree(root: Path, paths: Iterable[Path]) -> tuple[Path, ...]:
     """The directories whose contents came with the scanned files: the scan root and each path."""
-    real = [Path(os.path.realpath(root))]
-    for path in paths:
-        resolved = Path(os.path.realpath(path))
-        real.append(resolved if resolved.is_dir() else resolved.parent)
-    return tuple(dict.fromkeys(real))
+    directories = []
+    for path in (root, *paths):
+        for spelling in (Path(os.path.abspath(path)), Path(os.path.realpath(path))):
+            directories.append(spelling if spelling.is_dir() else spelling.parent)
+    return tuple(dict.fromkeys(directories))
 
 
 def _in_tree(path: Path, tree: tuple[Path, ...]) -> bool:
-    real = Path(os.path.realpath(path))
-    return any(_is_within(real, directory) for directory in tree)
+    """Inside the scanned tree as named, or once symbolic links are followed: a link committed
+    in the tree is the tree's content wherever it points."""
+    named, real = Path(os.path.abspath(path)), Path(os.path.realpath(path))
+    return any(_is_within(named, directory) or _is_within(real, directory) for directory in tree)
 
 
 def find_config(start: Path) -> tuple[Path, dict] | None:
@@ -156,7 +158,7 @@ def load_config(start: Path, explicit: Path | None = None, scanned_paths: Iterab
     validate(path, table)
     base = Path(os.path.abspath(path)).parent
     shown = display_path(path)
-    if in_tree and "checks-dir" in table:
+    if in_tree and table.get("checks-dir"):
         raise UsageError(f"{shown}: checks-dir is only honoured from --checks-dir or a --config file outside "
                          "the scanned paths; code from the scanned repository never runs")
     checks_dirs = tuple(base / d for d in table.get("checks-dir", ()))

@@ -280,3 +280,20 @@ def test_a_glob_holding_a_workflow_command_stays_on_its_line(repo):
         commands = [line for line in (result.stdout + result.stderr).splitlines() if line.lstrip().startswith("::")]
         assert all(line.startswith(("::warning title=aiaas-iac config::", "::error file=", "::warning file=")) for line in commands), format_name
         assert "add-mask" in result.stdout, format_name
+
+
+def test_a_committed_link_to_a_config_is_still_the_trees_config(repo, tmp_path):
+    marker = tmp_path / "marker"
+    evil_policy(repo, marker)
+    outside = write_tree(tmp_path / "elsewhere", {"aiaas.toml": f'checks-dir = [{str(repo / "policy")!r}]\n'})
+    (repo / "ci.toml").symlink_to(outside / "aiaas.toml")
+
+    result = run(repo, ".", "--config", "ci.toml")
+
+    assert not marker.exists()
+    assert result.returncode == 2 and REFUSAL in result.stderr
+
+
+def test_an_empty_checks_dir_in_the_tree_is_harmless(repo):
+    write_tree(repo, {".aiaas-iac.toml": "checks-dir = []\n"})
+    assert run(repo, ".").returncode == 1
