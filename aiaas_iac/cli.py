@@ -116,6 +116,7 @@ def scan(
     baseline: Optional[Path] = typer.Option(None, "--baseline", metavar="FILE", help="Report and gate only on findings not in this baseline (see `aiaas-iac baseline`)."),
     changed_since: Optional[str] = typer.Option(None, "--changed-since", metavar="GIT_REF", help="Report and gate only on findings in files changed since GIT_REF (whole-scan checks still see every file)."),
     config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help="Configuration file (default: .aiaas-iac.toml or [tool.aiaas-iac] in pyproject.toml, found upwards from the scan root)."),
+    no_config: bool = typer.Option(False, "--no-config", help="Ignore every configuration file (what a CI gate on untrusted pull requests wants)."),
     checks_dir: Optional[List[Path]] = typer.Option(None, "--checks-dir", metavar="DIR", help="Load extra checks from this directory (repeatable)."),
     category: str = typer.Option("aiaas-iac/", "--category", metavar="ID", help="SARIF automationDetails.id: the GitHub code scanning category."),
     show_suppressed: bool = typer.Option(False, "--show-suppressed", help="List suppressed findings in text and JSON reports (SARIF always carries them)."),
@@ -133,8 +134,9 @@ def scan(
     progress = _Progress()
     try:
         options, config_fail_on = _scan_options(
-            paths, config, select=select, ignore=ignore, exclude=exclude, framework=framework,
+            paths, config, no_config, select=select, ignore=ignore, exclude=exclude, framework=framework,
             checks_dir=checks_dir, baseline=baseline, changed_since=changed_since, no_cache=no_cache, jobs=jobs,
+            fail_on=fail_on,
         )
         extra = [_parse_report_spec(spec) for spec in reports or []]
         report = run_scan([str(p) for p in paths] if paths else ["."], options=options, debug=debug, progress=progress)
@@ -142,6 +144,7 @@ def scan(
         raise _fail(str(error))
     finally:
         progress.clear()
+    _warn_about_config(report)
     render_options = {"category": category, "show_suppressed": show_suppressed}
     _write(report, output_format.value, output, render_options)
     for format_name, path in extra:
@@ -158,25 +161,37 @@ def scan(
     raise typer.Exit(report.exit_code(None if gate == "none" else Severity(gate)))
 
 
-def _scan_options(paths, config_path, *, select, ignore, exclude, framework, checks_dir, baseline,
-                  changed_since, no_cache, jobs):
+def _scan_options(paths, config_path, no_config, *, select, ignore, exclude, framework, checks_dir, baseline,
+                  changed_since, no_cache, jobs, fail_on=None):
     """ScanOptions from the config file, with command-line flags taking precedence."""
-    from aiaas_iac.config import load_config
+    import dataclasses
+
+    from aiaas_iac.config import Config, load_config
     from aiaas_iac.engine import ScanOptions, UsageError, scan_root
 
-    root = scan_root([Path(p) for p in paths] if paths else [Path(".")])
-    config = load_config(root, config_path)
+    if no_config and config_path is not None:
+        raise UsageError("--config and --no-config exclude each other")
+    scanned = [Path(p) for p in paths] if paths else [Path(".")]
+    root = scan_root(scanned)
+    config = Config() if no_config else load_config(root, config_path, scanned)
     frameworks = tuple(_split(framework))
     unknown = [f for f in frameworks if f not in ("terraform", "cloudformation", "kubernetes", "tfplan")]
     if unknown:
         raise UsageError(f"unknown framework {unknown[0]!r} (expected terraform, cloudformation, kubernetes or tfplan)")
+    # The config as applied: what a flag overrides is not the config's doing and is not reported as such.
+    applied = dataclasses.replace(
+        config,
+        select=() if _split(select) else config.select,
+        ignore=() if _split(ignore) else config.ignore,
+        fail_on=None if fail_on else config.fail_on,
+        baseline=None if baseline else config.baseline,
+    )
     options = ScanOptions(
         select=tuple(_split(select)) or config.select,
         ignore=tuple(_split(ignore)) or config.ignore,
-        excludes=tuple(_split(exclude)) + config.exclude,
+        excludes=tuple(_split(exclude)),  # the config's own excludes are anchored at its directory: see `config`
         checks_dirs=tuple(checks_dir or ()) + config.checks_dirs,
         severity=config.severity,
-        per_path_ignores=config.per_path_ignores,
         baseline=baseline or config.baseline,
         changed_since=changed_since,
         max_file_size=config.max_file_size,
@@ -184,8 +199,17 @@ def _scan_options(paths, config_path, *, select, ignore, exclude, framework, che
         use_cache=not no_cache,
         jobs=jobs,
         frameworks=frameworks,
+        config=applied if config.path is not None else None,
     )
     return options, config.fail_on
+
+
+def _warn_about_config(report) -> None:
+    """A config that leaves the gate nothing to do is said on stderr too, whatever the format."""
+    from aiaas_iac.report.escape import log_line
+
+    for warning in report.config_warnings:
+        typer.echo(log_line(f"aiaas-iac: warning: {report.config_path}: {warning}"), err=True)
 
 
 def _parse_report_spec(spec: str) -> tuple[str, Path]:
@@ -229,6 +253,7 @@ def baseline(
     ignore: Optional[List[str]] = typer.Option(None, "--ignore", metavar="CODES", help="Skip these checks."),
     exclude: Optional[List[str]] = typer.Option(None, "--exclude", metavar="GLOB", help="Skip paths matching this glob."),
     config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help="Configuration file."),
+    no_config: bool = typer.Option(False, "--no-config", help="Ignore every configuration file."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ) -> None:
     import dataclasses
@@ -238,11 +263,14 @@ def baseline(
     from aiaas_iac.report.escape import log_line
 
     try:
-        options, _ = _scan_options(paths, config, select=select, ignore=ignore, exclude=exclude, framework=None,
+        options, _ = _scan_options(paths, config, no_config, select=select, ignore=ignore, exclude=exclude, framework=None,
                                    checks_dir=None, baseline=None, changed_since=None, no_cache=False, jobs=None)
-        report = run_scan([str(p) for p in paths] if paths else ["."], options=dataclasses.replace(options, baseline=None), debug=debug)
+        config = options.config and dataclasses.replace(options.config, baseline=None)
+        report = run_scan([str(p) for p in paths] if paths else ["."],
+                          options=dataclasses.replace(options, baseline=None, config=config), debug=debug)
     except UsageError as error:
         raise _fail(str(error))
+    _warn_about_config(report)
     _write_file(output, baseline_document(report.findings))
     recorded = sum(1 for f in report.findings if not f.suppressed)
     typer.echo(log_line(f"Recorded {recorded} finding{'s' if recorded != 1 else ''} in {output}"))

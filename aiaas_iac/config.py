@@ -2,19 +2,28 @@
 
 The file is found by walking up from the scan root (stopping at the repository
 root, the directory holding `.git`). Command-line options override it.
+
+A config file inside the scanned tree (every auto-discovered one, and a
+`--config` that lies under the scan root or a scanned path) was written by
+whoever opened the pull request. It may narrow or tune checks, and what it
+turns off is reported (aiaas_iac.config_effects), but it never names code to
+run (`checks-dir`) and its `baseline` must stay inside its own directory.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from aiaas_iac.engine import UsageError
+from aiaas_iac.path_glob import PathGlob, PatternError
 
 CONFIG_FILE = ".aiaas-iac.toml"
+MAX_GLOBS = 1000
 
 
 def package_data_dir(name: str) -> Path:
@@ -42,6 +51,38 @@ class Config:
     checks_dirs: tuple[Path, ...] = ()
     max_file_size: int | None = None
     max_depth: int | None = None
+    in_scanned_tree: bool = False  # written by whoever wrote the scanned files: never trusted with code
+    anchor: Path | None = None  # the directory `exclude` and `per-path-ignores` globs are relative to
+
+
+def display_path(path: Path) -> str:
+    """`./.aiaas-iac.toml` under the working directory, else the absolute path."""
+    absolute = Path(os.path.realpath(path))
+    try:
+        relative = absolute.relative_to(Path(os.path.realpath(Path.cwd()))).as_posix()
+        return "." if relative == "." else "./" + relative
+    except ValueError:
+        return absolute.as_posix()
+
+
+def _is_within(path: Path, directory: Path) -> bool:
+    return path == directory or directory in path.parents
+
+
+def scanned_tree(root: Path, paths: Iterable[Path]) -> tuple[Path, ...]:
+    """The directories whose contents came with the scanned files: the scan root and each path."""
+    directories = []
+    for path in (root, *paths):
+        for spelling in (Path(os.path.abspath(path)), Path(os.path.realpath(path))):
+            directories.append(spelling if spelling.is_dir() else spelling.parent)
+    return tuple(dict.fromkeys(directories))
+
+
+def _in_tree(path: Path, tree: tuple[Path, ...]) -> bool:
+    """Inside the scanned tree as named, or once symbolic links are followed: a link committed
+    in the tree is the tree's content wherever it points."""
+    named, real = Path(os.path.abspath(path)), Path(os.path.realpath(path))
+    return any(_is_within(named, directory) or _is_within(real, directory) for directory in tree)
 
 
 def find_config(start: Path) -> tuple[Path, dict] | None:
@@ -93,8 +134,13 @@ def validate(path: Path, table: Any) -> None:
     raise UsageError(f"{path}: {key or '(top level)'}: {error.message}")
 
 
-def load_config(start: Path, explicit: Path | None = None) -> Config:
-    """The configuration that applies to a scan rooted at `start` (empty Config if none)."""
+def load_config(start: Path, explicit: Path | None = None, scanned_paths: Iterable[Path] = ()) -> Config:
+    """The configuration that applies to a scan rooted at `start` (empty Config if none).
+
+    `scanned_paths` are the paths given to scan; with `start` they make the
+    scanned tree, which decides whether the file is trusted with `checks-dir`.
+    """
+    tree = scanned_tree(start, scanned_paths)
     if explicit is not None:
         if not explicit.is_file():
             raise UsageError(f"{explicit}: configuration file not found")
@@ -102,13 +148,35 @@ def load_config(start: Path, explicit: Path | None = None) -> Config:
         if explicit.name == "pyproject.toml":
             table = table.get("tool", {}).get("aiaas-iac", {})
         found: tuple[Path, dict] | None = (explicit, table)
+        in_tree = _in_tree(explicit, tree)
     else:
         found = find_config(start)
+        in_tree = True  # found from the scan root upwards: part of the repository being scanned
     if found is None:
         return Config()
     path, table = found
     validate(path, table)
-    base = path.parent
+    base = Path(os.path.abspath(path)).parent
+    shown = display_path(path)
+    if in_tree and table.get("checks-dir"):
+        raise UsageError(f"{shown}: checks-dir is only honoured from --checks-dir or a --config file outside "
+                         "the scanned paths; code from the scanned repository never runs")
+    checks_dirs = tuple(base / d for d in table.get("checks-dir", ()))
+    for directory in checks_dirs:
+        if _in_tree(directory, tree):
+            raise UsageError(f"{shown}: checks-dir {directory} is inside the scanned paths; code from the scanned "
+                             "repository never runs (pass it with --checks-dir if you trust it)")
+    baseline = (base / table["baseline"]) if "baseline" in table else None
+    if baseline is not None and in_tree:
+        _confine_baseline(shown, baseline, base)
+    for key, patterns in (("exclude", table.get("exclude", ())), ("per-path-ignores", table.get("per-path-ignores", {}))):
+        if len(patterns) > MAX_GLOBS:  # each file is matched against each glob: keep that bounded
+            raise UsageError(f"{shown}: {key}: more than {MAX_GLOBS} globs")
+        for pattern in patterns:
+            try:
+                PathGlob(pattern)
+            except PatternError as error:
+                raise UsageError(f"{shown}: {key}: {error}") from None
     return Config(
         path=path,
         select=tuple(table.get("select", ())),
@@ -117,8 +185,23 @@ def load_config(start: Path, explicit: Path | None = None) -> Config:
         fail_on=table.get("fail-on"),
         severity=dict(table.get("severity", {})),
         per_path_ignores={k: tuple(v) for k, v in table.get("per-path-ignores", {}).items()},
-        baseline=(base / table["baseline"]) if "baseline" in table else None,
-        checks_dirs=tuple(base / d for d in table.get("checks-dir", ())),
+        baseline=baseline,
+        checks_dirs=checks_dirs,
         max_file_size=table.get("max-file-size"),
         max_depth=table.get("max-depth"),
+        in_scanned_tree=in_tree,
+        # A file kept outside the scanned tree (the action's copy of the base branch's config
+        # in $RUNNER_TEMP) describes the repository it is used with: its globs read from the root.
+        anchor=Path(os.path.realpath(base)) if in_tree else Path(os.path.realpath(start)),
     )
+
+
+def _confine_baseline(shown: str, baseline: Path, base: Path) -> None:
+    """A baseline named by an in-tree config must be a regular file inside that config's directory:
+    it decides which findings are hidden, so it must not be read from anywhere else."""
+    real = Path(os.path.realpath(baseline))
+    if not _is_within(real, Path(os.path.realpath(base))):
+        raise UsageError(f"{shown}: baseline {baseline} leads outside {display_path(base)}; a config file in the "
+                         "scanned tree may only name a baseline inside its own directory")
+    if real.exists() and not real.is_file():
+        raise UsageError(f"{shown}: baseline {baseline} is not a regular file")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 from aiaas_iac.model import ParseError
+from aiaas_iac.path_glob import AnchoredGlobs, PathFilter
 
 SKIPPED_DIRS = frozenset({
     ".git", ".hg", ".svn", ".terraform", ".terragrunt-cache", "node_modules", ".venv", "venv",
@@ -55,26 +55,20 @@ def relative_to_root(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def _excluded(rel: str, excludes: Iterable[str]) -> bool:
-    name = rel.rsplit("/", 1)[-1]
-    for pattern in excludes:
-        pattern = pattern.rstrip("/")
-        if fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(name, pattern) \
-                or fnmatch.fnmatchcase(rel, pattern + "/*") or rel.startswith(pattern + "/"):
-            return True
-    return False
+def discover(paths: Iterable[Path], root: Path, excludes: Iterable[str] | PathFilter = ()) -> tuple[list[SourceFile], list[ParseError]]:
+    """Every scannable file under `paths`, sorted by relative path, plus what was skipped and why.
 
-
-def discover(paths: Iterable[Path], root: Path, excludes: Iterable[str] = ()) -> tuple[list[SourceFile], list[ParseError]]:
-    """Every scannable file under `paths`, sorted by relative path, plus what was skipped and why."""
-    excludes = tuple(excludes)
+    `excludes` is a PathFilter, or globs relative to `root` (see aiaas_iac.path_glob).
+    """
+    path_filter = excludes if isinstance(excludes, PathFilter) else PathFilter(root, [AnchoredGlobs(excludes, root)])
+    excluded = path_filter.excludes if path_filter else (lambda rel: False)
     root_real = Path(os.path.realpath(root))
     found: dict[str, SourceFile] = {}
     errors: list[ParseError] = []
 
     def add_file(path: Path, rel: str) -> None:
         kind = file_kind(path.name)
-        if kind is not None and not _excluded(rel, excludes):
+        if kind is not None and not excluded(rel):
             found.setdefault(rel, SourceFile(path, rel, kind))
 
     def inside_root(real: str) -> bool:
@@ -107,7 +101,7 @@ def discover(paths: Iterable[Path], root: Path, excludes: Iterable[str] = ()) ->
                     errors.append(ParseError(rel, "symbolic link loop; not followed"))
                     continue
             if is_dir:
-                if entry.name in SKIPPED_DIRS or _excluded(rel, excludes):
+                if entry.name in SKIPPED_DIRS or excluded(rel):
                     continue
                 real = os.path.realpath(path)
                 walk(path, ancestors | {real})

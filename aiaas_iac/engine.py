@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 import importlib.util
 import inspect
 import os
@@ -12,10 +11,13 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from aiaas_iac.check import Check, check_names, code_of
 from aiaas_iac.model import CheckMeta, Finding, ParseError, Resource, Severity
+
+if TYPE_CHECKING:
+    from aiaas_iac.config import Config
 
 BUILTIN_CHECKS_PACKAGE = "aiaas_iac.checks"
 
@@ -39,6 +41,9 @@ class Report:
     baseline_matched: int = 0  # findings hidden because the baseline has them
     baseline_fixed: int = 0  # baseline entries no longer found
     not_in_changed_files: int = 0  # findings hidden by --changed-since
+    config_path: str | None = None  # the config file applied: relative to root when inside it
+    config_effects: list[str] = field(default_factory=list)  # every check, path or severity it turned off
+    config_warnings: list[str] = field(default_factory=list)  # the config left nothing to scan or check
 
     def gating(self, fail_on: Severity | None) -> list[Finding]:
         if fail_on is None:
@@ -172,15 +177,20 @@ def override_severities(findings: list[Finding], checks: list[CheckMeta], overri
 
 
 def drop_per_path_ignores(findings: list[Finding], per_path: dict[str, Sequence[str]],
-                          all_checks: list[type[Check]]) -> list[Finding]:
-    """Config `per-path-ignores`: glob -> checks not reported in matching files."""
+                          all_checks: list[type[Check]], root: Path | None = None,
+                          anchor: Path | None = None) -> list[Finding]:
+    """`per-path-ignores`: glob -> checks not reported in matching files. Globs are relative to
+    `anchor` (the config file's directory), by default the scan root; see aiaas_iac.path_glob."""
+    from aiaas_iac.path_glob import AnchoredGlobs
+
     if not per_path:
         return findings
-    rules = [(glob, {c.code for c in select_checks(all_checks, tokens)}) for glob, tokens in per_path.items()]
+    root = root or Path.cwd()
+    rules = [(AnchoredGlobs([glob], anchor or root).bind(root), {c.code for c in select_checks(all_checks, tokens)})
+             for glob, tokens in per_path.items()]
 
     def ignored(finding: Finding) -> bool:
-        return any(finding.code in codes and (fnmatch.fnmatchcase(finding.location.file, glob)
-                                              or fnmatch.fnmatchcase(finding.location.file, glob.rstrip("/") + "/*"))
+        return any(finding.code in codes and glob.first_match(finding.location.file) is not None
                    for glob, codes in rules)
 
     return [f for f in findings if not ignored(f)]
@@ -234,7 +244,14 @@ def _analyse(sources: list, checks: list, all_checks: list, limits: Any, options
 
 @dataclass(frozen=True)
 class ScanOptions:
-    """Everything a scan can be told; the CLI fills it from flags over the config file."""
+    """Everything a scan can be told; the CLI fills it from flags over the config file.
+
+    `config` is the config file as applied (keys a flag overrode are blank): the
+    scan takes its `exclude` and `per-path-ignores` from it, anchored at the
+    file's directory, and describes what it turned off on the Report. Other
+    settings reach the scan through the fields here. `excludes` and
+    `per_path_ignores` are relative to the scan root.
+    """
 
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
@@ -249,6 +266,7 @@ class ScanOptions:
     use_cache: bool = True
     jobs: int | None = None
     frameworks: tuple[str, ...] = ()  # terraform, cloudformation, kubernetes, tfplan; empty: all
+    config: "Config | None" = None
 
 
 def scan(
@@ -266,6 +284,7 @@ def scan(
     """
     from aiaas_iac.discover import discover
     from aiaas_iac.parsers import ParseLimits
+    from aiaas_iac.path_glob import AnchoredGlobs, PathFilter
 
     started = time.perf_counter()
     options = dataclasses.replace(options or ScanOptions(), **{k: tuple(v) if isinstance(v, list) else v for k, v in keywords.items()})
@@ -276,13 +295,18 @@ def scan(
     all_checks = load_checks(options.checks_dirs)
     checks = select_checks(all_checks, options.select, options.ignore)
     limits = ParseLimits(**{k: v for k, v in (("max_file_bytes", options.max_file_size), ("max_depth", options.max_depth)) if v})
-    sources, errors = discover(path_list, root, options.excludes)
+    config = options.config
+    config_excludes = [AnchoredGlobs(config.exclude, config.anchor or root)] if config is not None else []
+    sources, errors = discover(path_list, root, PathFilter(root, [AnchoredGlobs(options.excludes, root), *config_excludes]))
     if options.frameworks and "terraform" not in options.frameworks:
         sources = [s for s in sources if s.kind == "structured"]
     result = _analyse(sources, checks, all_checks, limits, options, root, debug, progress)
     errors += result.errors
     findings, failures, notes = list(result.findings), list(result.failures), list(result.notes)
-    findings = drop_per_path_ignores(findings, options.per_path_ignores, all_checks)
+    findings = drop_per_path_ignores(findings, options.per_path_ignores, all_checks, root)
+    before_config_ignores = len(findings)
+    if config is not None:
+        findings = drop_per_path_ignores(findings, config.per_path_ignores, all_checks, root, config.anchor)
     metas = [c.meta() for c in checks]
     findings, metas = override_severities(findings, metas, options.severity, all_checks)
     report = Report(
@@ -297,5 +321,30 @@ def scan(
         from aiaas_iac.baseline import apply_baseline
 
         apply_baseline(report, options.baseline, {s.rel for s in sources})
+    if config is not None and config.path is not None:
+        _describe_config(report, config, all_checks, path_list, options.excludes,
+                         hidden_by_path=before_config_ignores - len(findings))
     report.duration_seconds = time.perf_counter() - started
     return report
+
+
+def _describe_config(report: Report, config: "Config", all_checks: list[type[Check]], paths: list[Path],
+                     cli_excludes: tuple[str, ...], hidden_by_path: int) -> None:
+    """Put on the report which config file applied, what it turned off, and whether it left nothing to do."""
+    from aiaas_iac.config_effects import nothing_left_warnings, shown_path, static_effects
+    from aiaas_iac.discover import discover
+
+    report.config_path = shown_path(config.path, report.root)
+    report.config_effects = static_effects(config, all_checks)
+    if config.baseline is not None:
+        report.config_effects.append(
+            f"baseline {shown_path(config.baseline, report.root)} hides {report.baseline_matched} "
+            f"finding{'' if report.baseline_matched == 1 else 's'} already in it")
+    if hidden_by_path:
+        report.config_effects.append(f"per-path-ignores hid {hidden_by_path} finding{'' if hidden_by_path == 1 else 's'}")
+    without_config = None
+    if config.exclude and report.files_scanned == 0:  # only then is a second walk worth it
+        without_config = len(discover(paths, report.root, cli_excludes)[0])
+    active = sum(1 for f in report.findings if not f.suppressed)
+    report.config_warnings = nothing_left_warnings(config, len(report.checks), report.files_scanned, without_config,
+                                                   hidden_by_path, active)

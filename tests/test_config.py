@@ -30,7 +30,8 @@ def scan(*args):
 def test_dedicated_file_selects_checks(repo):
     write_tree(repo, {"main.tf": WIDE, ".aiaas-iac.toml": 'ignore = ["AIA101"]\n'})
     result = scan(".")
-    assert "AIA101" not in result.output and "AIA104" in result.output
+    assert "AIA101 [" not in result.output and "AIA104 [" in result.output
+    assert "Config .aiaas-iac.toml narrows this scan:\n  ignore turns off AIA101\n" in result.output
 
 
 def test_pyproject_table_found_from_a_subdirectory(repo, monkeypatch):
@@ -87,3 +88,20 @@ def test_search_stops_at_the_repository_root(tmp_path, monkeypatch):
     (tmp_path / "repo" / ".git").mkdir()
     monkeypatch.chdir(tmp_path / "repo")
     assert scan(".").exit_code == 1
+
+
+@pytest.mark.parametrize("content, message", [
+    ('exclude = ["' + "a" * 2000 + '"]\n', "exclude: glob longer than 1024 characters"),
+    ("exclude = [" + ", ".join(['"x"'] * 1001) + "]\n", "exclude: more than 1000 globs"),
+])
+def test_globs_are_bounded_in_length_and_number(repo, content, message):
+    write_tree(repo, {"main.tf": WIDE, ".aiaas-iac.toml": content})
+    result = scan(".")
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_no_config_flag_ignores_the_file(repo):
+    write_tree(repo, {"main.tf": WIDE, ".aiaas-iac.toml": 'fail-on = "none"\n'})
+    assert scan(".").exit_code == 0
+    assert scan(".", "--no-config").exit_code == 1
+    assert runner.invoke(app, ["baseline", ".", "--no-config", "--output", "b.json"]).exit_code == 0

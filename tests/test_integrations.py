@@ -35,15 +35,29 @@ def run_step(step: dict, env: dict, cwd: Path) -> subprocess.CompletedProcess:
                           text=True, timeout=300)
 
 
+def scan_inputs(tmp_path: Path, **inputs: str) -> dict:
+    """The Scan step's environment: every input at its action.yml default unless given."""
+    runner_temp = tmp_path / "runner_temp"
+    runner_temp.mkdir(exist_ok=True)
+    env = {"INPUT_PATHS": ".", "INPUT_FAIL_ON": "low", "INPUT_BASELINE": "", "INPUT_CATEGORY": "aiaas-iac",
+           "INPUT_SARIF_FILE": "", "INPUT_EXTRA_ARGS": "", "INPUT_CONFIG": "", "INPUT_CONFIG_FROM_BASE_REF": "false",
+           "GITHUB_OUTPUT": str(tmp_path / "github_output"), "RUNNER_TEMP": str(runner_temp), "GITHUB_BASE_REF": ""}
+    env.update({"INPUT_" + name.upper(): value for name, value in inputs.items()})
+    return env
+
+
+def step_outputs(tmp_path: Path) -> dict:
+    return dict(line.split("=", 1) for line in (tmp_path / "github_output").read_text().splitlines())
+
+
 def test_action_scan_step_writes_sarif_annotations_and_exit_code(tmp_path):
     shutil.copytree(SAMPLES / "terraform", tmp_path / "infra")
     outputs = tmp_path / "github_output"
-    result = run_step(action_step("Scan"), {
-        "INPUT_PATHS": "infra", "INPUT_FAIL_ON": "high", "INPUT_BASELINE": "", "INPUT_CATEGORY": "iac/ai",
-        "INPUT_SARIF_FILE": "out/aiaas-iac.sarif", "INPUT_EXTRA_ARGS": "", "GITHUB_OUTPUT": str(outputs),
-    }, tmp_path)
+    result = run_step(action_step("Scan"), scan_inputs(
+        tmp_path, paths="infra", fail_on="high", category="iac/ai", sarif_file="out/aiaas-iac.sarif"), tmp_path)
     assert result.returncode == 0, result.stderr
     assert "exit-code=1" in outputs.read_text()
+    assert step_outputs(tmp_path)["sarif-file"] == "out/aiaas-iac.sarif"
     assert "::error file=infra/" in result.stdout
     sarif = json.loads((tmp_path / "out" / "aiaas-iac.sarif").read_text())
     assert sarif["runs"][0]["automationDetails"]["id"] == "iac/ai/"
@@ -57,13 +71,103 @@ def test_action_scan_step_with_baseline_and_extra_args_is_green(tmp_path):
     shutil.copytree(SAMPLES / "terraform", tmp_path / "infra")
     subprocess.run([os.path.join(BIN, "aiaas-iac"), "baseline", "infra", "--output", "baseline.json"],
                    cwd=tmp_path, check=False, capture_output=True, timeout=300)
-    outputs = tmp_path / "github_output"
-    result = run_step(action_step("Scan"), {
-        "INPUT_PATHS": "infra", "INPUT_FAIL_ON": "low", "INPUT_BASELINE": "baseline.json", "INPUT_CATEGORY": "aiaas-iac",
-        "INPUT_SARIF_FILE": "aiaas-iac.sarif", "INPUT_EXTRA_ARGS": "--exclude nothing-here", "GITHUB_OUTPUT": str(outputs),
-    }, tmp_path)
+    result = run_step(action_step("Scan"), scan_inputs(
+        tmp_path, paths="infra", baseline="baseline.json", sarif_file="aiaas-iac.sarif",
+        extra_args="--exclude nothing-here"), tmp_path)
     assert result.returncode == 0, result.stderr
-    assert outputs.read_text().strip() in ("exit-code=0", "exit-code=3")
+    assert step_outputs(tmp_path)["exit-code"] in ("0", "3")
+
+
+WIDE = 'resource "aws_iam_policy" "wide" {\n  policy = jsonencode({\n' \
+       '    Statement = [{ Effect = "Allow", Action = "bedrock:*", Resource = "*" }]\n  })\n}\n'
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_NOSYSTEM": "1", "HOME": "/nonexistent"}
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, env={**os.environ, **GIT_ENV}, check=True,
+                          capture_output=True, text=True).stdout
+
+
+def test_action_writes_sarif_under_runner_temp_by_default(tmp_path):
+    write_tree(tmp_path / "checkout", {"main.tf": WIDE})
+    # A committed link where the SARIF used to go must not matter.
+    (tmp_path / "checkout" / "aiaas-iac.sarif").symlink_to(tmp_path / "victim")
+    result = run_step(action_step("Scan"), scan_inputs(tmp_path), tmp_path / "checkout")
+    assert result.returncode == 0, result.stderr
+    outputs = step_outputs(tmp_path)
+    assert outputs["sarif-file"] == str(tmp_path / "runner_temp" / "aiaas-iac.sarif")
+    assert outputs["sarif-written"] == "true" and outputs["exit-code"] == "1"
+    assert json.loads(Path(outputs["sarif-file"]).read_text())["runs"][0]["results"]
+    assert not (tmp_path / "victim").exists()
+
+
+def test_action_ignores_the_pull_requests_own_config_by_default(tmp_path):
+    checkout = write_tree(tmp_path / "checkout", {"main.tf": WIDE, ".aiaas-iac.toml": 'ignore = ["AIA"]\nexclude = ["*"]\n',
+                                                  "policy/evil.py": "raise SystemExit('ran')\n"})
+    result = run_step(action_step("Scan"), scan_inputs(tmp_path), checkout)
+    assert result.returncode == 0, result.stderr
+    assert step_outputs(tmp_path)["exit-code"] == "1"
+    assert "::error file=main.tf" in result.stdout and "aiaas-iac config" not in result.stdout
+
+
+def test_action_uses_a_config_the_workflow_names(tmp_path):
+    checkout = write_tree(tmp_path / "checkout", {"main.tf": WIDE})
+    # A config kept outside the checkout reads its globs from the scan root.
+    trusted = write_tree(tmp_path / "trusted", {"aiaas.toml": 'exclude = ["main.tf"]\n'})
+    result = run_step(action_step("Scan"), scan_inputs(tmp_path, config=str(trusted / "aiaas.toml")), checkout)
+    assert step_outputs(tmp_path)["exit-code"] == "0", result.stdout + result.stderr
+    assert "::warning title=aiaas-iac config::" in result.stdout and "exclude skips paths matching main.tf" in result.stdout
+
+
+def make_pull_request(tmp_path: Path) -> Path:
+    """A checkout whose base branch (origin/main) has a config and a baseline of its findings, and whose
+    pull request commit adds a finding, hides it in its own baseline and switches every check off."""
+    checkout = write_tree(tmp_path / "checkout", {"main.tf": WIDE, ".aiaas-iac.toml": 'baseline = "ci/baseline.json"\n'})
+    (checkout / "ci").mkdir()
+    git(checkout, "init", "-q", "-b", "main")
+    subprocess.run([os.path.join(BIN, "aiaas-iac"), "baseline", ".", "--output", "ci/baseline.json"], cwd=checkout,
+                   check=True, capture_output=True, timeout=300)
+    git(checkout, "add", ".")
+    git(checkout, "commit", "-q", "-m", "base")
+    git(checkout, "update-ref", "refs/remotes/origin/main", "HEAD")
+    write_tree(checkout, {"new.tf": WIDE.replace('"wide"', '"new"')})
+    subprocess.run([os.path.join(BIN, "aiaas-iac"), "baseline", ".", "--output", "ci/baseline.json"], cwd=checkout,
+                   check=True, capture_output=True, timeout=300)
+    write_tree(checkout, {".aiaas-iac.toml": 'baseline = "ci/baseline.json"\nignore = ["AIA"]\n'})
+    git(checkout, "add", ".")
+    git(checkout, "commit", "-q", "-m", "pull request")
+    return checkout
+
+
+def test_action_takes_config_and_baseline_from_the_base_ref(tmp_path):
+    checkout = make_pull_request(tmp_path)
+    result = run_step(action_step("Scan"), {**scan_inputs(tmp_path, config_from_base_ref="true"),
+                                            "GITHUB_BASE_REF": "main", **GIT_ENV}, checkout)
+    assert step_outputs(tmp_path)["exit-code"] == "1", result.stdout + result.stderr
+    assert "using .aiaas-iac.toml from refs/remotes/origin/main" in result.stdout
+    assert "::error file=new.tf" in result.stdout and "::error file=main.tf" not in result.stdout
+    assert "aiaas-iac-config/ci/baseline.json hides 2 findings" in result.stdout
+
+
+def test_action_on_push_takes_the_config_of_the_checked_out_commit(tmp_path):
+    checkout = make_pull_request(tmp_path)
+    result = run_step(action_step("Scan"), {**scan_inputs(tmp_path, config_from_base_ref="true"), **GIT_ENV}, checkout)
+    assert step_outputs(tmp_path)["exit-code"] == "0", result.stdout + result.stderr
+    assert "using .aiaas-iac.toml from HEAD" in result.stdout and "ignore turns off every check" in result.stdout
+
+
+def test_action_without_a_base_config_scans_without_one(tmp_path):
+    checkout = write_tree(tmp_path / "checkout", {"main.tf": WIDE})
+    git(checkout, "init", "-q", "-b", "main")
+    git(checkout, "add", ".")
+    git(checkout, "commit", "-q", "-m", "base")
+    git(checkout, "update-ref", "refs/remotes/origin/main", "HEAD")
+    write_tree(checkout, {".aiaas-iac.toml": 'ignore = ["AIA"]\n'})
+    result = run_step(action_step("Scan"), {**scan_inputs(tmp_path, config_from_base_ref="true"),
+                                            "GITHUB_BASE_REF": "main", **GIT_ENV}, checkout)
+    assert step_outputs(tmp_path)["exit-code"] == "1", result.stdout + result.stderr
+    assert "no .aiaas-iac.toml on refs/remotes/origin/main; scanning without a config" in result.stdout
 
 
 def test_sarif_from_sample_infra_passes_github_ingestion_rules(tmp_path):

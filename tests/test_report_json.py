@@ -63,7 +63,7 @@ def test_a_real_scan_validates_and_reports_the_finding_exactly(tree):
 def test_header_names_the_schema_version_and_the_tool_version():
     document = as_json(report())
 
-    assert document["schema_version"] == "1.0"
+    assert document["schema_version"] == "1.1"
     assert document["tool"]["name"] == "aiaas-iac"
     assert document["tool"]["version"] == aiaas_iac.__version__
 
@@ -103,6 +103,16 @@ def test_summary_counts_exclude_suppressed_findings():
     }
 
 
+def test_the_config_that_applied_and_what_it_turned_off_validate():
+    assert as_json(report())["config"] == {"path": None, "effects": [], "warnings": []}
+    document = as_json(report(config_path=".aiaas-iac.toml", config_effects=["ignore turns off AIA101"],
+                              config_warnings=["select/ignore leave no check to run"]))
+
+    VALIDATOR.validate(document)
+    assert document["config"] == {"path": ".aiaas-iac.toml", "effects": ["ignore turns off AIA101"],
+                                  "warnings": ["select/ignore leave no check to run"]}
+
+
 def test_suppressed_findings_are_listed_only_when_asked():
     findings = [finding(), finding(line=20, resource="aws_iam_policy.ci", suppressed=True, suppression_reason="reviewed")]
 
@@ -123,6 +133,8 @@ def test_the_fingerprint_is_the_findings_and_does_not_depend_on_the_line():
     lambda doc: doc["findings"][0].update(suppression_reason="not suppressed but has a reason"),
     lambda doc: doc["summary"]["by_severity"].pop("low"),
     lambda doc: doc.update(schema_version="2.0"),
+    lambda doc: doc.pop("config"),
+    lambda doc: doc["config"].update(effects="ignore turns off AIA101"),
 ])
 def test_the_schema_rejects_documents_that_break_the_contract(mutation):
     document = as_json(report([finding()]))

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from aiaas_iac.model import Severity
 # Input-derived text is escaped for the workflow-command sink (escape.py says why).
-from aiaas_iac.report.escape import github_data as _data, github_property as _property
+from aiaas_iac.report.escape import github_data, github_property
 
 if TYPE_CHECKING:
     from aiaas_iac.engine import Report
@@ -23,13 +23,24 @@ def render(report: "Report") -> str:
         if finding.suppressed:
             continue
         span = finding.location.span
-        props = [f"file={_property(finding.location.file)}", f"line={span.start_line}", f"endLine={span.end_line}"]
+        props = [f"file={github_property(finding.location.file)}", f"line={span.start_line}", f"endLine={span.end_line}"]
         if span.start_column:
             props.append(f"col={span.start_column}")
-        props.append(f"title={_property(f'{finding.code} {finding.slug}')}")
-        lines.append(f"::{LEVELS[finding.severity]} {','.join(props)}::{_data(finding.message)}")
+        props.append(f"title={github_property(f'{finding.code} {finding.slug}')}")
+        lines.append(f"::{LEVELS[finding.severity]} {','.join(props)}::{github_data(finding.message)}")
     for error in report.errors:
-        props = [f"file={_property(error.file)}"] + ([f"line={error.line}"] if error.line else [])
+        props = [f"file={github_property(error.file)}"] + ([f"line={error.line}"] if error.line else [])
         props.append("title=aiaas-iac could not parse this file")
-        lines.append(f"::error {','.join(props)}::{_data(error.message)}")
+        lines.append(f"::error {','.join(props)}::{github_data(error.message)}")
+    lines += config_annotations(report)
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def config_annotations(report: "Report") -> list[str]:
+    """One warning naming the config file and all it turned off, one per nothing-left warning."""
+    if report.config_path is None or not (report.config_effects or report.config_warnings):
+        return []
+    title = "title=aiaas-iac config"
+    lines = [f"::warning {title}::{github_data(f'Config {report.config_path} narrows this scan: ' + '; '.join(report.config_effects))}"]
+    lines += [f"::warning {title}::{github_data(f'Config {report.config_path}: {warning}')}" for warning in report.config_warnings]
+    return lines

@@ -16,7 +16,7 @@ from aiaas_iac.report.escape import json_text
 if TYPE_CHECKING:
     from aiaas_iac.engine import Report
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def render(report: "Report", show_suppressed: bool = False) -> str:
@@ -36,7 +36,14 @@ def report_document(report: "Report", show_suppressed: bool = False) -> dict[str
         "errors": [parse_error_entry(e) for e in report.errors],
         "tool_errors": list(report.tool_errors),
         "notes": list(report.notes),
+        "config": config_entry(report),
     }
+
+
+def config_entry(report: "Report") -> dict[str, Any]:
+    """The config file applied (null: none) and every check, path or severity it turned off."""
+    return {"path": report.config_path, "effects": list(report.config_effects),
+            "warnings": list(report.config_warnings)}
 
 
 def summary(report: "Report") -> dict[str, Any]:

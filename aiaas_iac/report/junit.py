@@ -36,6 +36,23 @@ def _case(suite: ET.Element, finding: Finding) -> None:
                     + f"\n\nRemediation: {_lines(finding.remediation)}")
 
 
+def _config_suite(root: ET.Element, report: "Report") -> None:
+    """An empty suite whose properties and system-out name the config file and all it turned off."""
+    suite = ET.SubElement(root, "testsuite", name="aiaas-iac configuration", tests="0", failures="0",
+                          errors="0", skipped="0")
+    properties = ET.SubElement(suite, "properties")
+    ET.SubElement(properties, "property", name="config.path", value=xml_attribute(report.config_path or ""))
+    for effect in report.config_effects:
+        ET.SubElement(properties, "property", name="config.effect", value=xml_attribute(effect))
+    for warning in report.config_warnings:
+        ET.SubElement(properties, "property", name="config.warning", value=xml_attribute(warning))
+    lines = [f"Config {report.config_path} " + ("narrows this scan:" if report.config_effects or report.config_warnings
+                                                 else "applied; it turns nothing off.")]
+    lines += [f"  {effect}" for effect in report.config_effects]
+    lines += [f"  warning: {warning}" for warning in report.config_warnings]
+    ET.SubElement(suite, "system-out").text = "\n".join(xml_text(line) for line in lines)
+
+
 def render(report: "Report") -> str:
     root = ET.Element("testsuites", name="aiaas-iac")
     by_code: dict[str, list[Finding]] = {}
@@ -68,6 +85,8 @@ def render(report: "Report") -> str:
                                  file=xml_attribute(error.file))
             ET.SubElement(case, "error", message=xml_attribute(str(error)))
         total += len(report.errors)
+    if report.config_path is not None:
+        _config_suite(root, report)
     root.set("tests", str(total))
     root.set("failures", str(failures))
     root.set("errors", str(len(report.errors)))

@@ -189,7 +189,25 @@ def invocation(report: "Report", dropped: int, max_results: int) -> dict[str, An
                 f"accepts at most {max_results} results per run; kept the {max_results} most severe"
             )},
         })
-    return {"executionSuccessful": not report.tool_errors, "toolExecutionNotifications": notifications}
+    entry = {"executionSuccessful": not report.tool_errors, "toolExecutionNotifications": notifications}
+    if report.config_path is not None:
+        entry["toolConfigurationNotifications"] = config_notifications(report)
+    return entry
+
+
+def config_notifications(report: "Report") -> list[dict[str, Any]]:
+    """The config file that applied (a note), then each thing it turned off and each warning."""
+    where = [{"physicalLocation": {"artifactLocation": artifact_location(report.config_path)}}]
+    notifications: list[dict[str, Any]] = [{
+        "descriptor": {"id": "config-applied"}, "level": "note", "locations": where,
+        "message": {"text": f"Config {report.config_path} applied"
+                            + ("" if report.config_effects or report.config_warnings else "; it turns nothing off")},
+    }]
+    notifications += [{"descriptor": {"id": "config-narrows-scan"}, "level": "warning", "locations": where,
+                       "message": {"text": f"Config {report.config_path}: {effect}"}} for effect in report.config_effects]
+    notifications += [{"descriptor": {"id": "config-leaves-nothing"}, "level": "warning", "locations": where,
+                       "message": {"text": f"Config {report.config_path}: {warning}"}} for warning in report.config_warnings]
+    return notifications
 
 
 def parse_error_notification(error: ParseError) -> dict[str, Any]:

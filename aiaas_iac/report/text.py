@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Iterable
 from aiaas_iac.model import Finding, ParseError, Severity
 # Messages quote names and values from the scanned files: every piece of input
 # goes through the terminal sink's escaping (escape.py says why).
-from aiaas_iac.report.escape import terminal_lines, terminal_text as printable
+from aiaas_iac.report.escape import terminal_lines, terminal_text
 
 if TYPE_CHECKING:
     from aiaas_iac.engine import Report
@@ -40,7 +40,8 @@ def render(report: "Report", *, color: bool = False, verbose: bool = False, show
     if report.tool_errors:
         sections.append(["Tool errors:", *(_labelled("error", message, color) for message in report.tool_errors)])
     if verbose and report.notes:
-        sections.append([f"note: {printable(note)}" for note in report.notes])
+        sections.append([f"note: {terminal_text(note)}" for note in report.notes])
+    sections.append(config_lines(report))
     sections.append([summary_line(report)])
     text = "\n\n".join("\n".join(section) for section in sections if section) + "\n"
     # A safety net for lines composed of several pieces: none may start with `::`.
@@ -64,27 +65,39 @@ def finding_lines(finding: Finding, color: bool, verbose: bool) -> str:
     severity = f"[{finding.severity.value}]"
     if color:
         severity = f"{SEVERITY_COLORS[finding.severity]}{severity}{RESET}"
-    line = printable(f"{where} {finding.code} ") + severity + printable(f" {finding.message} ({finding.resource})")
+    line = terminal_text(f"{where} {finding.code} ") + severity + terminal_text(f" {finding.message} ({finding.resource})")
     if finding.suppressed:
-        line += printable(f" [suppressed: {finding.suppression_reason or 'no reason given'}]")
+        line += terminal_text(f" [suppressed: {finding.suppression_reason or 'no reason given'}]")
     if verbose and finding.remediation:
-        first, *rest = printable_lines(finding.remediation)
+        first, *rest = terminal_text_lines(finding.remediation)
         line += "\n    remediation: " + first + "".join(f"\n      {text}" for text in rest)
     return line
 
 
-def printable_lines(text: str) -> list[str]:
-    return [printable(line) for line in text.strip().splitlines()] or [""]
+def terminal_text_lines(text: str) -> list[str]:
+    return [terminal_text(line) for line in text.strip().splitlines()] or [""]
 
 
 def parse_error_line(error: ParseError, color: bool) -> str:
     where = f"{error.file}:{error.line}" if error.line else error.file
-    return printable(f"{where}: ") + _labelled("error", error.message, color)
+    return terminal_text(f"{where}: ") + _labelled("error", error.message, color)
 
 
 def _labelled(label: str, message: str, color: bool) -> str:
     label = f"{ERROR_COLOR}{label}:{RESET}" if color else f"{label}:"
-    return f"{label} {printable(message)}"
+    return f"{label} {terminal_text(message)}"
+
+
+def config_lines(report: "Report") -> list[str]:
+    """Which config file applied and everything it turned off: a narrowed gate is never silent."""
+    if report.config_path is None:
+        return []
+    if not report.config_effects and not report.config_warnings:
+        return [terminal_text(f"Config {report.config_path} applied; it turns nothing off.")]
+    lines = [terminal_text(f"Config {report.config_path} narrows this scan:")]
+    lines += [terminal_text(f"  {effect}") for effect in report.config_effects]
+    lines += [terminal_text(f"  warning: {warning}") for warning in report.config_warnings]
+    return lines
 
 
 def summary_line(report: "Report") -> str:
