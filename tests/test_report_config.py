@@ -60,7 +60,7 @@ def test_github_annotation_is_one_escaped_line_per_message():
     lines = render(report(**NARROWED), "github").splitlines()
     assert lines == [
         "::warning title=aiaas-iac config::Config .aiaas-iac.toml narrows this scan: ignore turns off AIA101; "
-        "exclude skips paths matching x%0A::add-mask::secret",
+        "exclude skips paths matching x\\n::add-mask::secret",
         "::warning title=aiaas-iac config::Config .aiaas-iac.toml: select/ignore leave no check to run",
     ]
     assert render(report(config_path=".aiaas-iac.toml"), "github") == ""
@@ -71,6 +71,6 @@ def test_junit_has_a_configuration_suite_with_properties_and_system_out():
     suite = root.find("testsuite[@name='aiaas-iac configuration']")
     properties = [(p.get("name"), p.get("value")) for p in suite.iter("property")]
     assert properties == [("config.path", ".aiaas-iac.toml"), ("config.effect", "ignore turns off AIA101"),
-                          ("config.effect", HOSTILE_EFFECT), ("config.warning", "select/ignore leave no check to run")]
+                          ("config.effect", HOSTILE_EFFECT.replace("\n", "\\n")), ("config.warning", "select/ignore leave no check to run")]
     assert "ignore turns off AIA101" in suite.find("system-out").text
     assert root.get("tests") == "0"
