@@ -150,6 +150,22 @@ def test_action_takes_config_and_baseline_from_the_base_ref(tmp_path):
     assert "aiaas-iac-config/ci/baseline.json hides 2 findings" in result.stdout
 
 
+def test_action_baseline_input_on_a_pull_request_is_the_base_branch_version(tmp_path):
+    checkout = make_pull_request(tmp_path)  # the pull request's ci/baseline.json also lists new.tf's findings
+    result = run_step(action_step("Scan"), {**scan_inputs(tmp_path, baseline="ci/baseline.json"),
+                                            "GITHUB_BASE_REF": "main", **GIT_ENV}, checkout)
+    assert step_outputs(tmp_path)["exit-code"] == "1", result.stdout + result.stderr
+    assert "::error file=new.tf" in result.stdout and "::error file=main.tf" not in result.stdout
+
+
+def test_action_baseline_input_missing_on_the_base_branch_hides_nothing(tmp_path):
+    checkout = make_pull_request(tmp_path)
+    result = run_step(action_step("Scan"), {**scan_inputs(tmp_path, baseline="ci/added-by-the-pr.json"),
+                                            "GITHUB_BASE_REF": "main", **GIT_ENV}, checkout)
+    assert "ci/added-by-the-pr.json is not on refs/remotes/origin/main; every finding counts" in result.stdout
+    assert "::error file=new.tf" in result.stdout and "::error file=main.tf" in result.stdout
+
+
 def test_action_on_push_takes_the_config_of_the_checked_out_commit(tmp_path):
     checkout = make_pull_request(tmp_path)
     result = run_step(action_step("Scan"), {**scan_inputs(tmp_path, config_from_base_ref="true"), **GIT_ENV}, checkout)
