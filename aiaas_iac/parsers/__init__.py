@@ -98,7 +98,7 @@ def parse_bytes(source: SourceFile, data: bytes, limits: ParseLimits) -> ParsedF
         if parsed.resources:
             from aiaas_iac.suppress import find_suppressions
 
-            suppressions = find_suppressions(text, source.rel)
+            suppressions = find_suppressions(text, source.rel, comment_syntax(source))
             if suppressions:
                 parsed = dataclasses.replace(parsed, suppressions=suppressions)
         return parsed
@@ -106,6 +106,16 @@ def parse_bytes(source: SourceFile, data: bytes, limits: ParseLimits) -> ParsedF
         return ParsedFile(errors=(ParseError(source.rel, str(error), error.line),))
     except RecursionError:
         return ParsedFile(errors=(ParseError(source.rel, "nesting too deep to analyse; skipped"),))
+
+
+def comment_syntax(source: SourceFile) -> str:
+    """How comments are written in the file, for suppressions: `hcl`, `yaml`, or `json` (none:
+    a `.json` file is JSON even when a YAML reader had to accept it)."""
+    if source.kind in ("terraform", "tfvars"):
+        return "hcl"
+    if source.kind != "structured" or source.rel.lower().endswith(".json"):
+        return "json"
+    return "yaml"
 
 
 def _dispatch(source: SourceFile, text: str, limits: ParseLimits) -> ParsedFile:
