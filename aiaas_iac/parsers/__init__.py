@@ -2,7 +2,8 @@
 
 Every parser turns bytes into `Resource`s and `ParseError`s and knows nothing
 about checks. Bad input never raises out of `parse_file`: it becomes one
-`ParseError` naming the file (and line where known).
+`ParseError` naming the file (and line where known), and one bad file never
+stops the scan of the others.
 """
 
 from __future__ import annotations
@@ -104,8 +105,23 @@ def parse_bytes(source: SourceFile, data: bytes, limits: ParseLimits) -> ParsedF
         return parsed
     except SourceError as error:
         return ParsedFile(errors=(ParseError(source.rel, str(error), error.line),))
-    except RecursionError:
-        return ParsedFile(errors=(ParseError(source.rel, "nesting too deep to analyse; skipped"),))
+    except Exception as error:  # the per-file boundary: see failure_message
+        return ParsedFile(errors=(ParseError(source.rel, failure_message(error)),))
+
+
+def failure_message(error: Exception) -> str:
+    """Whatever a parser raised on this file, as its one error. Never the exception's text,
+    which can quote the input."""
+    if isinstance(error, RecursionError):
+        return "nesting too deep to analyse; skipped"
+    if isinstance(error, MemoryError):
+        return "too large to analyse in memory; skipped"
+    if isinstance(error, ValueError) and "integer string conversion" in str(error):
+        return "holds a number with more than 4,300 digits; skipped"
+    if isinstance(error, OverflowError):
+        return "holds a number too large to analyse; skipped"
+    # A parser bug met on this file: the scan of the other files goes on.
+    return f"could not be analysed (internal error: {type(error).__name__}); skipped"
 
 
 def comment_syntax(source: SourceFile) -> str:
