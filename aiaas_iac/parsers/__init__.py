@@ -3,7 +3,9 @@
 Every parser turns bytes into `Resource`s and `ParseError`s and knows nothing
 about checks. Bad input never raises out of `parse_file`: it becomes one
 `ParseError` naming the file (and line where known), and one bad file never
-stops the scan of the others.
+stops the scan of the others. Parsing one file has a time budget
+(`ParseLimits.max_parse_seconds`, see `budget.py`): a file that takes longer
+is reported as skipped.
 """
 
 from __future__ import annotations
@@ -17,12 +19,15 @@ from aiaas_iac.model import ParseError, Resource
 
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_DEPTH = 200
+# Real files parse in well under a second; a 5 MiB manifest in a few seconds.
+DEFAULT_MAX_PARSE_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
 class ParseLimits:
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     max_depth: int = DEFAULT_MAX_DEPTH
+    max_parse_seconds: float = DEFAULT_MAX_PARSE_SECONDS  # 0: no budget
 
 
 @dataclass(frozen=True)
@@ -86,13 +91,30 @@ def parse_file(source: SourceFile, limits: ParseLimits = ParseLimits(), use_cach
         cached = cache.load(key)
         if isinstance(cached, ParsedFile):
             return cached
-    parsed = parse_bytes(source, data, limits)
-    if key is not None:
+    parsed, finished = _parse_bytes_in_budget(source, data, limits)
+    # Running out of time depends on the machine and its load, not on the file: not remembered.
+    if key is not None and finished:
         cache.store(key, parsed)
     return parsed
 
 
 def parse_bytes(source: SourceFile, data: bytes, limits: ParseLimits) -> ParsedFile:
+    """One file's content parsed, within the time budget. Never raises for bad input."""
+    return _parse_bytes_in_budget(source, data, limits)[0]
+
+
+def _parse_bytes_in_budget(source: SourceFile, data: bytes, limits: ParseLimits) -> tuple[ParsedFile, bool]:
+    """(result, False when the file ran out of time)."""
+    from aiaas_iac.parsers.budget import within_budget
+
+    parsed = within_budget(limits.max_parse_seconds, lambda: _parse_bytes(source, data, limits))
+    if parsed is None:
+        message = f"took longer than {limits.max_parse_seconds:g} s to parse; skipped"
+        return ParsedFile(errors=(ParseError(source.rel, message),)), False
+    return parsed, True
+
+
+def _parse_bytes(source: SourceFile, data: bytes, limits: ParseLimits) -> ParsedFile:
     try:
         text = decode_source(data)
         parsed = _dispatch(source, text, limits)
