@@ -136,3 +136,12 @@ def test_marker_followed_by_200k_spaces_is_read_in_linear_time():
     found = find_suppressions(text, "main.tf", "hcl")
     assert [(s.line, s.reason) for s in found] == [(1, ""), (2, ""), (3, ""), (4, ""), (5, ""), (6, "ok")]
     assert time.perf_counter() - started < 1.0
+
+
+def test_a_long_random_token_in_the_reason_is_redacted_but_ticket_ids_and_digests_are_not():
+    from aiaas_iac.suppress import clean_reason
+
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzX9aB3kQ7mT2vL"
+    digest = "3f786850e387550fdab836ed7e6dc881de23001b"
+    reason = clean_reason(f"rotated {secret} see SEC-1234 and commit {digest}")
+    assert reason == f"rotated wJal… (44 chars) see SEC-1234 and commit {digest}"
