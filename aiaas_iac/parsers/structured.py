@@ -202,7 +202,11 @@ def parse(source: SourceFile, text: str, limits: ParseLimits) -> ParsedFile:
     if kind == "kubernetes":
         if decoded.cloudformation_mode and "!" in text:
             # Read as a template in case it was one; a manifest's own tags keep their plain meaning.
-            decoded = decode(source, text, limits, formats - {"cloudformation"})
+            try:
+                decoded = decode(source, text, limits, formats - {"cloudformation"})
+            except _NotDecoded:
+                pass  # cannot happen (plain rules are the laxer ones); the first reading stands
+
         return kubernetes.from_documents(_manifests(decoded), source.rel)
     if decoded.json_error is not None and intended_format(text) is not None:
         # JSON that only YAML accepts, and not as a template: the JSON error is the one to fix.
