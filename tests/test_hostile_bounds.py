@@ -85,6 +85,18 @@ def test_suppression_comment_followed_by_200k_spaces(tmp_path):
     assert reason == "reviewed"
 
 
+def test_output_repeating_a_secret_reference_30000_times(tmp_path):
+    document = {"resource": {"aws_iam_user": {"u": {"name": "u"}},
+                             "aws_iam_access_key": {"k": {"user": "${aws_iam_user.u.name}"}}},
+                "output": {"o": {"value": "${aws_iam_access_key.k.secret}" * 30_000}}}
+    write_tree(tmp_path, {**HONEST, "attack/main.tf.json": json.dumps(document)})
+    result, report, elapsed = scan(tmp_path)
+    assert elapsed < QUICK
+    assert result.returncode == 1
+    assert HONEST_FINDING in findings(report)
+    assert any(code == "AIA502" and file == "attack/main.tf.json" for code, file, _ in findings(report))
+
+
 # --- suppressions only in real comments -----------------------------------------------------
 
 def test_suppression_inside_a_json_template_description_does_not_suppress(tmp_path):
