@@ -97,6 +97,23 @@ def test_output_repeating_a_secret_reference_30000_times(tmp_path):
     assert any(code == "AIA502" and file == "attack/main.tf.json" for code, file, _ in findings(report))
 
 
+def test_service_account_member_with_100000_unclosed_interpolations(tmp_path):
+    resources = [
+        ("google_project_iam_member", "m", {"project": "p", "role": "roles/aiplatform.admin",
+                                            "member": "serviceAccount:" + "abcdefg@${ " * 100_000}),
+        ("google_service_account_key", "k", {"service_account_id": "abcdefg@p.iam.gserviceaccount.com"}),
+        ("google_service_account", "sa", {"account_id": "abcdefg"}),
+    ]
+    plan = {"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+        {"address": f"{type_}.{name}", "mode": "managed", "type": type_, "name": name, "values": values}
+        for type_, name, values in resources]}}}
+    write_tree(tmp_path, {**HONEST, "attack/plan.json": json.dumps(plan)})
+    result, report, elapsed = scan(tmp_path)
+    assert elapsed < QUICK
+    assert result.returncode == 1
+    assert HONEST_FINDING in findings(report)
+
+
 # --- suppressions only in real comments -----------------------------------------------------
 
 def test_suppression_inside_a_json_template_description_does_not_suppress(tmp_path):
