@@ -257,6 +257,23 @@ def test_a_huge_yaml_number_is_kept_as_text_and_the_file_scanned(tmp_path, kind)
     assert not errors(report)
 
 
+def test_json_nested_past_pythons_stack_in_a_string_value(tmp_path):
+    deep = "[" * 100_000 + "]" * 100_000
+    write_tree(tmp_path, {**HONEST, "attack/main.tf": f'''\
+locals {{
+  decoded = jsondecode("{deep}")
+}}
+resource "aws_iam_policy" "deep" {{
+  name   = local.decoded
+  policy = "{deep}"
+}}
+'''})
+    result, report, _ = scan(tmp_path)
+    assert result.returncode == 1
+    assert HONEST_FINDING in findings(report)
+    assert not report["tool_errors"]
+
+
 def test_a_file_over_the_parse_budget_is_skipped_and_the_scan_completes(tmp_path):
     """A genuinely slow parser is simulated: the CLI runs in-process with a parser that sleeps."""
     write_tree(tmp_path, {**HONEST, "slow/main.tf": 'resource "aws_iam_user" "u" {}\n'})

@@ -142,7 +142,7 @@ def _document_bindings(ctx: ScanContext, applied_by: Resource, level: str, key: 
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past Python's stack
             return []
     items = value.get("bindings") if isinstance(value, dict) else None
     return [_binding(applied_by, ("policy_data", "bindings", index), applied_by, level, item, key)
