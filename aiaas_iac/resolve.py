@@ -119,7 +119,7 @@ class ModuleResolver:
         if known and name == "jsondecode" and len(args) == 1 and isinstance(args[0], str):
             try:
                 return json.loads(args[0])
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, or nested past Python's stack
                 pass
         if known and name == "concat" and all(isinstance(a, list) for a in args):
             return [item for a in args for item in a]

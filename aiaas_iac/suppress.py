@@ -1,10 +1,16 @@
-"""Inline suppressions: `# aiaas-iac:ignore=AIA301[,AIA302] <reason>` (also `//` in HCL).
+"""Inline suppressions: `# aiaas-iac:ignore=AIA301[,AIA302] <reason>` (also `//` and `/* */` in HCL).
 
 A suppression applies to findings on its own line, or on the line directly
 below it when that line starts the block (resource, nested block or element)
 containing the finding. A reason is required: without one the comment
 suppresses nothing and is itself reported (AIA901); one that suppresses
 nothing is reported too (AIA902).
+
+Only real comments count (`parsers/comments.py` finds them): the same text in
+a string value (a template `Description`, an HCL string or heredoc, a YAML
+block scalar) is data, and JSON has no comments at all. The reason is copied
+into every report, so it is cut to `MAX_REASON_CHARS` and any credential in it
+(a known key format, or a long random-looking token) is redacted.
 """
 
 from __future__ import annotations
@@ -18,9 +24,23 @@ from aiaas_iac.check import code_of
 from aiaas_iac.model import Finding, Resource
 
 _MARKER = "aiaas-iac:"
+# Possessive quantifiers: a marker followed by 200,000 spaces is read once, never backtracked over.
 _SUPPRESSION_RE = re.compile(
-    r"(?:#|//|/\*)\s*aiaas-iac:\s*ignore\s*=\s*([A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)[ \t]*(.*?)\s*(?:\*/)?$"
+    r"(?:#|//|/\*)[ \t]*+aiaas-iac:[ \t]*+ignore[ \t]*+=[ \t]*+"
+    r"([A-Za-z0-9_-]++(?:[ \t]*+,[ \t]*+[A-Za-z0-9_-]++)*+)"
 )
+_BLANKS = re.compile(r"\s*+")
+MAX_REASON_CHARS = 200
+# Enough to see whole any credential that could end up in the first MAX_REASON_CHARS once
+# redacted; what lies beyond is never shown.
+_REASON_WINDOW = 1_000
+_TOKEN_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_-"
+# A long random-looking token is treated as a secret even without a known prefix (an AWS
+# secret access key, a password): 32+ token characters at over 4.2 bits each. Ticket ids,
+# words and hex digests (at most 4 bits) stay readable.
+_LONG_TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{32,}+")
+_SECRET_ENTROPY_BITS = 4.2
+SYNTAXES = ("hcl", "yaml", "json")
 
 
 @dataclass(frozen=True)
@@ -31,17 +51,54 @@ class Suppression:
     reason: str
 
 
-def find_suppressions(text: str, file: str) -> tuple[Suppression, ...]:
-    """Suppression comments in one file's text (cheap when there are none)."""
-    if _MARKER not in text:
+def clean_reason(raw: str) -> str:
+    """The reason as reports show it: trimmed, credentials redacted, at most MAX_REASON_CHARS.
+    Only the first `_REASON_WINDOW` characters after leading blanks are ever looked at."""
+    from aiaas_iac.secrets import find_credentials, redact, shannon_entropy
+
+    reason = raw[_BLANKS.match(raw).end():][:_REASON_WINDOW + 1]
+    if len(reason) > _REASON_WINDOW:
+        # Cut inside a token, keep none of it: the part seen could be most of a credential.
+        reason = reason[:_REASON_WINDOW].rstrip(_TOKEN_CHARACTERS)
+    reason = reason.strip().strip(" -:")
+    for credential in reversed(list(find_credentials(reason))):
+        end = credential.start + len(credential.token)
+        reason = reason[:credential.start] + redact(credential.token) + reason[end:]
+    reason = _LONG_TOKEN.sub(lambda m: redact(m.group()) if shannon_entropy(m.group()) > _SECRET_ENTROPY_BITS
+                             else m.group(), reason)
+    if len(reason) > MAX_REASON_CHARS:
+        reason = reason[:MAX_REASON_CHARS - 1].rstrip() + "…"
+    return reason
+
+
+def find_suppressions(text: str, file: str, syntax: str) -> tuple[Suppression, ...]:
+    """Suppression comments in one file's text; `syntax` is `hcl`, `yaml` or `json` (none).
+    Cheap when the text holds no marker."""
+    if syntax not in SYNTAXES:
+        raise ValueError(f"unknown syntax {syntax!r}")
+    if syntax == "json" or _MARKER not in text:
         return ()
+    from aiaas_iac.parsers.comments import hcl_comments, yaml_comments
+
+    until = text.rfind(_MARKER)
+    comments = hcl_comments(text, until) if syntax == "hcl" else yaml_comments(text, until)
     found = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if _MARKER in line:
-            match = _SUPPRESSION_RE.search(line)
-            if match:
-                tokens = tuple(t.strip() for t in match.group(1).split(",") if t.strip())
-                found.append(Suppression(file, number, tokens, match.group(2).strip(" -:")))
+    line, counted_to = 1, 0
+    for start, end in comments:
+        if text.find(_MARKER, start, end) < 0:
+            continue
+        for match in _SUPPRESSION_RE.finditer(text, start, end):
+            line += text.count("\n", counted_to, match.start())
+            counted_to = match.start()
+            line_end = text.find("\n", match.end(), end)
+            reason_end = end if line_end < 0 else line_end
+            if reason_end == end and text.startswith("/*", start) and text.startswith("*/", end - 2):
+                reason_end -= 2  # the `*/` closing a block comment on the marker's line
+            # The reason runs to the end of the line: look at a bounded part of it only.
+            reason_start = _BLANKS.match(text, match.end(), reason_end).end()
+            reason = text[reason_start:min(reason_end, reason_start + _REASON_WINDOW + 1)]
+            tokens = tuple(t.strip() for t in match.group(1).split(",") if t.strip())
+            found.append(Suppression(file, line, tokens, clean_reason(reason)))
     return tuple(found)
 
 

@@ -3,6 +3,7 @@
 The action lists come from cfn-lint's maintained `Policies.json` (every action
 of every service), read as a data file, so importing this never imports
 cfn-lint itself.
+Globs are matched by `iam/glob.py` in linear time (patterns are hostile input).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import functools
 import importlib.util
 import json
 import os
-import re
+
+from aiaas_iac.iam.glob import glob_match  # noqa: F401  (re-exported: callers import it from here)
 
 INVOKE_ACTIONS = (
     "bedrock:InvokeModel",
@@ -26,17 +28,6 @@ LOGGING_CONFIG_ACTIONS = (
     "bedrock:DeleteModelInvocationLoggingConfiguration",
 )
 BEDROCK_FULL_ACCESS = "AmazonBedrockFullAccess"
-
-
-@functools.lru_cache(maxsize=4096)
-def _glob_regex(pattern: str) -> re.Pattern:
-    escaped = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
-    return re.compile(f"^{escaped}$", re.IGNORECASE | re.DOTALL)
-
-
-def glob_match(pattern: str, value: str) -> bool:
-    """IAM-style match: case-insensitive, `*` any run, `?` one character."""
-    return bool(_glob_regex(pattern).match(value))
 
 
 @functools.lru_cache(maxsize=1)

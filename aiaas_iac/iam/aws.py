@@ -214,7 +214,7 @@ def statements_from_json(resource: Resource, document: Any, path: tuple, precise
     if isinstance(document, str):
         try:
             document = json.loads(document)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past Python's stack
             return []
         # No positions inside a JSON string: the statement path still tells statements apart,
         # and Resource.span_of falls back to the attribute's lines.

@@ -68,7 +68,7 @@ def json_with_holes(template: Template) -> Any:
     text = "".join(p if isinstance(p, str) else f"\ue000{next(counter)}\ue001" for p in template.parts)
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past Python's stack
         return None
 
     def restore(node: Any) -> Any:
@@ -98,7 +98,7 @@ def json_structure(value: Any) -> Any:
     if isinstance(value, str):
         try:
             return json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
     if _is_json_template(value):
         return json_with_holes(value)

@@ -37,8 +37,11 @@ IAM_POLICY_DATA = "google_iam_policy"
 _HIERARCHY_IAM_RE = re.compile(r"^google_(project|folder|organization)_iam_(member|binding|policy)$")
 _VERTEX_RESOURCE_IAM_RE = re.compile(r"^google_vertex_ai_\w+_iam_(member|binding|policy)$")
 # `name@project.iam.gserviceaccount.com`, also with an interpolated project: `name@${var.project}.iam...`.
+# Values are the scanned repository's: an interpolation is bounded (200 characters), so one
+# unclosed `${` cannot make every `name@` before it scan to the end of the text.
 _SERVICE_ACCOUNT_EMAIL_RE = re.compile(
-    r"(?<![\w.${}-])([a-z][a-z0-9-]{4,28}[a-z0-9])@(?:[\w.-]|\$\{[^}]*\})+\.iam\.gserviceaccount\.com", re.I)
+    r"(?<![\w.${}-])([a-z][a-z0-9-]{4,28}[a-z0-9])@(?:[\w.-]|\$\{[^}]{0,200}\})+\.iam\.gserviceaccount\.com",
+    re.I)
 
 
 # ---------------------------------------------------------------------------
@@ -139,7 +142,7 @@ def _document_bindings(ctx: ScanContext, applied_by: Resource, level: str, key: 
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past Python's stack
             return []
     items = value.get("bindings") if isinstance(value, dict) else None
     return [_binding(applied_by, ("policy_data", "bindings", index), applied_by, level, item, key)

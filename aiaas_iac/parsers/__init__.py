@@ -2,7 +2,10 @@
 
 Every parser turns bytes into `Resource`s and `ParseError`s and knows nothing
 about checks. Bad input never raises out of `parse_file`: it becomes one
-`ParseError` naming the file (and line where known).
+`ParseError` naming the file (and line where known), and one bad file never
+stops the scan of the others. Parsing one file has a time budget
+(`ParseLimits.max_parse_seconds`, see `budget.py`): a file that takes longer
+is reported as skipped.
 """
 
 from __future__ import annotations
@@ -16,12 +19,15 @@ from aiaas_iac.model import ParseError, Resource
 
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_DEPTH = 200
+# Real files parse in well under a second; a 5 MiB manifest in a few seconds.
+DEFAULT_MAX_PARSE_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
 class ParseLimits:
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     max_depth: int = DEFAULT_MAX_DEPTH
+    max_parse_seconds: float = DEFAULT_MAX_PARSE_SECONDS  # 0: no budget
 
 
 @dataclass(frozen=True)
@@ -85,27 +91,69 @@ def parse_file(source: SourceFile, limits: ParseLimits = ParseLimits(), use_cach
         cached = cache.load(key)
         if isinstance(cached, ParsedFile):
             return cached
-    parsed = parse_bytes(source, data, limits)
-    if key is not None:
+    parsed, finished = _parse_bytes_in_budget(source, data, limits)
+    # Running out of time depends on the machine and its load, not on the file: not remembered.
+    if key is not None and finished:
         cache.store(key, parsed)
     return parsed
 
 
 def parse_bytes(source: SourceFile, data: bytes, limits: ParseLimits) -> ParsedFile:
+    """One file's content parsed, within the time budget. Never raises for bad input."""
+    return _parse_bytes_in_budget(source, data, limits)[0]
+
+
+def _parse_bytes_in_budget(source: SourceFile, data: bytes, limits: ParseLimits) -> tuple[ParsedFile, bool]:
+    """(result, False when the file ran out of time)."""
+    from aiaas_iac.parsers.budget import within_budget
+
+    parsed = within_budget(limits.max_parse_seconds, lambda: _parse_bytes(source, data, limits))
+    if parsed is None:
+        message = f"took longer than {limits.max_parse_seconds:g} s to parse; skipped"
+        return ParsedFile(errors=(ParseError(source.rel, message),)), False
+    return parsed, True
+
+
+def _parse_bytes(source: SourceFile, data: bytes, limits: ParseLimits) -> ParsedFile:
     try:
         text = decode_source(data)
         parsed = _dispatch(source, text, limits)
         if parsed.resources:
             from aiaas_iac.suppress import find_suppressions
 
-            suppressions = find_suppressions(text, source.rel)
+            suppressions = find_suppressions(text, source.rel, comment_syntax(source))
             if suppressions:
                 parsed = dataclasses.replace(parsed, suppressions=suppressions)
         return parsed
     except SourceError as error:
         return ParsedFile(errors=(ParseError(source.rel, str(error), error.line),))
-    except RecursionError:
-        return ParsedFile(errors=(ParseError(source.rel, "nesting too deep to analyse; skipped"),))
+    except Exception as error:  # the per-file boundary: see failure_message
+        return ParsedFile(errors=(ParseError(source.rel, failure_message(error)),))
+
+
+def failure_message(error: Exception) -> str:
+    """Whatever a parser raised on this file, as its one error. Never the exception's text,
+    which can quote the input."""
+    if isinstance(error, RecursionError):
+        return "nesting too deep to analyse; skipped"
+    if isinstance(error, MemoryError):
+        return "too large to analyse in memory; skipped"
+    if isinstance(error, ValueError) and "integer string conversion" in str(error):
+        return "holds a number with more than 4,300 digits; skipped"
+    if isinstance(error, OverflowError):
+        return "holds a number too large to analyse; skipped"
+    # A parser bug met on this file: the scan of the other files goes on.
+    return f"could not be analysed (internal error: {type(error).__name__}); skipped"
+
+
+def comment_syntax(source: SourceFile) -> str:
+    """How comments are written in the file, for suppressions: `hcl`, `yaml`, or `json` (none:
+    a `.json` file is JSON even when a YAML reader had to accept it)."""
+    if source.kind in ("terraform", "tfvars"):
+        return "hcl"
+    if source.kind != "structured" or source.rel.lower().endswith(".json"):
+        return "json"
+    return "yaml"
 
 
 def _dispatch(source: SourceFile, text: str, limits: ParseLimits) -> ParsedFile:

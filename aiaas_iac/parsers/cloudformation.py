@@ -1,9 +1,10 @@
 """CloudFormation and SAM templates (YAML or JSON) -> Resources.
 
-The template is read by our positioned loader (`positioned_yaml`, libyaml
-underneath) in its CloudFormation mode: short-form intrinsics such as `!Ref`
-become their long form (`{"Ref": ...}`), a repeated key is an error, and every
-mapping entry and list item keeps its span. JSON templates are read as JSON.
+The template is decoded by `structured.py` with our positioned loader
+(`positioned_yaml`, libyaml underneath) in its CloudFormation mode: short-form
+intrinsics such as `!Ref` become their long form (`{"Ref": ...}`), a repeated
+key is an error, and every mapping entry and list item keeps its span. JSON
+templates are read as JSON.
 
 cfn-lint's decoder did this job before; we dropped it for speed. Importing
 `cfnlint.decode` cost 0.4-0.6 s (it pulls in cfn-lint's rules, sympy and
@@ -26,23 +27,20 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from aiaas_iac.discover import SourceFile
-from aiaas_iac.model import ParseError, Resource, Span
-from aiaas_iac.parsers import ParsedFile, ParseLimits
+from aiaas_iac.model import Resource, Span
+from aiaas_iac.parsers import ParsedFile
 from aiaas_iac.parsers.cfn_intrinsics import IntrinsicResolver
-from aiaas_iac.parsers.positioned_yaml import (Document, DuplicateKeyError, YamlError, load_json_document,
-                                               load_yaml_documents)
+from aiaas_iac.parsers.positioned_yaml import Document
 
 FORMAT = "cloudformation"
 # A template names resources of these namespaces; other YAML with a `Resources:` key is not one.
 _TEMPLATE_TYPE = re.compile(r"^(AWS|Alexa|Custom)::")
-_LOADER_PREFIX = re.compile(r"^invalid (YAML|JSON): ")
 # Sections whose entries become Resources, and the part of an entry that becomes the attributes.
 _ATTRIBUTES_OF = {"Parameters": (), "Resources": ("Properties",), "Outputs": ()}
 
 
 def is_template(template: Any) -> bool:
-    """Confirms the cheap text sniff: a format version, or resources typed `AWS::...`."""
+    """A decoded value is a template: a format version, or resources typed `AWS::...`."""
     if not isinstance(template, Mapping):
         return False
     if "AWSTemplateFormatVersion" in template:
@@ -96,38 +94,6 @@ def _build(document: Document, rel: str) -> list[Resource]:
     return out
 
 
-def _load(source: SourceFile, text: str, limits: ParseLimits) -> Document | None:
-    """The template's one document (None for an empty file).
-
-    A `.json` file, or text starting with `{`, is read as JSON first; what JSON rejects is read as YAML,
-    which also accepts hand-edited JSON with a trailing comma (as cfn-lint's YAML-first decoder did).
-    """
-    named_json = source.rel.lower().endswith(".json")
-    json_error = None
-    if named_json or text.lstrip().startswith("{"):
-        try:
-            return load_json_document(text, limits.max_depth, cloudformation=True)
-        except YamlError as error:
-            if isinstance(error, DuplicateKeyError) or not error.args[0].startswith("invalid JSON"):
-                raise
-            json_error = error
-    try:
-        documents = load_yaml_documents(text, limits.max_depth, cloudformation=True)
-    except YamlError:
-        if named_json and json_error is not None:
-            raise json_error from None
-        raise
-    return documents[0] if documents else None
-
-
-def parse(source: SourceFile, text: str, limits: ParseLimits) -> ParsedFile | None:
-    """The template's resources, a ParsedFile with one error, or None when the file is not a template."""
-    try:
-        document = _load(source, text, limits)
-        if document is None or not is_template(document.value):
-            return None
-        resources = _build(document, source.rel)
-    except YamlError as error:
-        message = _LOADER_PREFIX.sub("invalid template: ", str(error))
-        return ParsedFile(errors=(ParseError(source.rel, message, error.line),))
-    return ParsedFile(resources=tuple(resources))
+def from_document(document: Document, rel: str) -> ParsedFile:
+    """The resources of a decoded template (`structured.py` decodes it and decides it is one)."""
+    return ParsedFile(resources=tuple(_build(document, rel)))

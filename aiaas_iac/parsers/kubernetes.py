@@ -21,10 +21,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from aiaas_iac.discover import SourceFile
-from aiaas_iac.model import ParseError, Resource, Span
-from aiaas_iac.parsers import ParsedFile, ParseLimits
-from aiaas_iac.parsers.positioned_yaml import Document, YamlError, load_json_document, load_yaml_documents
+from aiaas_iac.model import Resource, Span
+from aiaas_iac.parsers import ParsedFile
+from aiaas_iac.parsers.positioned_yaml import Document
 
 FORMAT = "kubernetes"
 
@@ -34,7 +33,7 @@ def in_helm_chart_templates(path: Path) -> bool:
     return any(parent.name == "templates" and (parent.parent / "Chart.yaml").is_file() for parent in path.parents)
 
 
-def _helm_note(rel: str) -> str:
+def helm_note(rel: str) -> str:
     return f"{rel}: Helm template, skipped (scan the output of `helm template` to check it)"
 
 
@@ -84,17 +83,6 @@ def objects_of(document: Document, rel: str) -> list[Resource]:
     return [_resource(manifest, document.spans, document.span, rel)]
 
 
-def parse(source: SourceFile, text: str, limits: ParseLimits) -> ParsedFile:
-    if in_helm_chart_templates(source.path):
-        return ParsedFile(notes=(_helm_note(source.rel),))
-    try:
-        if source.rel.lower().endswith(".json"):
-            documents = [load_json_document(text, limits.max_depth)]
-        else:
-            documents = load_yaml_documents(text, limits.max_depth)
-    except YamlError as error:
-        if "{{" in text:
-            return ParsedFile(notes=(_helm_note(source.rel),))
-        return ParsedFile(errors=(ParseError(source.rel, str(error), error.line),))
-    resources = [resource for document in documents for resource in objects_of(document, source.rel)]
-    return ParsedFile(resources=tuple(resources))
+def from_documents(documents: list[Document], rel: str) -> ParsedFile:
+    """The objects of decoded manifests (`structured.py` decodes the file and decides it holds some)."""
+    return ParsedFile(resources=tuple(resource for document in documents for resource in objects_of(document, rel)))

@@ -40,6 +40,12 @@ from aiaas_iac.parsers import DEFAULT_MAX_DEPTH
 ALIAS_EXPANSION_FLOOR = 20_000
 ALIAS_EXPANSION_RATIO = 50
 
+# An integer written with more characters than this stays its text: Python refuses to print
+# one of over 4,300 decimal digits (so every message or report naming it would fail; 1,000 hex
+# digits make about 1,200), and a long sexagesimal one (`1:2:3:...`) costs quadratic time to
+# build. No real setting comes close.
+MAX_INT_CHARS = 1_000
+
 _PLAIN = "tag:aiaas-iac,deferred"  # a plain scalar whose type we decide only when its value is built
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -304,6 +310,8 @@ class _Builder:
             return _BOOL_VALUES.get(text.lower(), text)
         try:
             if tag == _INT:
+                if len(text) > MAX_INT_CHARS:
+                    return text  # see MAX_INT_CHARS
                 if text.isdigit() and (text[0] != "0" or text == "0"):
                     return int(text)
                 return self._constructor.construct_yaml_int(node)  # -1, 0x1F, 0o17, 012 (octal), 1_000

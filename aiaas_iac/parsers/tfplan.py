@@ -32,10 +32,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aiaas_iac.discover import SourceFile
-from aiaas_iac.model import ParseError, Resource, Span, Unknown
-from aiaas_iac.parsers import ParsedFile, ParseLimits
-from aiaas_iac.parsers.positioned_yaml import Document, YamlError, load_json_document
+from aiaas_iac.model import Resource, Span, Unknown
+from aiaas_iac.parsers import ParsedFile
+from aiaas_iac.parsers.positioned_yaml import Document
 from aiaas_iac.parsers.tfplan_configuration import (
     module_call_path, output_resources, resource_expressions, with_references,
 )
@@ -155,22 +154,20 @@ class _PlanReader:
                         f"{self.rel}#{module_address}", span, self.spans.get(path, {}), full_address=full_address)
 
 
-def parse(source: SourceFile, text: str, limits: ParseLimits) -> ParsedFile | None:
-    """A plan's resources, a ParsedFile with one error, or None when the JSON is not a plan."""
-    try:
-        document = load_json_document(text, limits.max_depth)
-    except YamlError as error:
-        return ParsedFile(errors=(ParseError(source.rel, str(error), error.line),))
-    if not isinstance(document.value, dict) or "format_version" not in document.value:
-        return None
-    root_path = next((p for p in _ROOTS if isinstance(_at(document.value, p), dict)), None)
-    if root_path is None:
-        return None
-    reader = _PlanReader(document, source.rel)
+def is_plan(value: Any) -> bool:
+    """A decoded JSON value is a plan (or a state shown as JSON): `format_version` and a root module."""
+    return isinstance(value, dict) and "format_version" in value and any(
+        isinstance(_at(value, path), dict) for path in _ROOTS)
+
+
+def from_document(document: Document, rel: str) -> ParsedFile:
+    """The resources of a decoded plan (`structured.py` decodes it and decides it is one)."""
+    root_path = next(p for p in _ROOTS if isinstance(_at(document.value, p), dict))
+    reader = _PlanReader(document, rel)
     modules = _modules(document, root_path)
     resources = [r for module, path in modules for r in reader.module_resources(module, path)]
     for module, path in _modules(document, _PRIOR_STATE_ROOT):
         resources.extend(reader.module_resources(module, path, only_data=True))
     instances = [m["address"] for m, _ in modules if isinstance(m.get("address"), str)]
-    resources.extend(output_resources(document, source.rel, instances))
+    resources.extend(output_resources(document, rel, instances))
     return ParsedFile(resources=tuple(resources))

@@ -29,13 +29,19 @@ def secret_attributes(ctx: ScanContext, target: Resource) -> tuple[str, ...]:
 
 def _mentions(text: str, address: str) -> Iterator[tuple[str | None, str]]:
     """For each mention of `address` in an expression: the attribute read from it (None: none)
-    and the text that follows. Splats and for-expressions reach the parser as opaque text, so
-    `aws_iam_access_key.ci[*].secret` keeps its attribute only there."""
+    and the character that follows (blanks skipped; "" at the end). Splats and for-expressions
+    reach the parser as opaque text, so `aws_iam_access_key.ci[*].secret` keeps its attribute
+    only there.
+
+    The expression is the scanned repository's: each mention costs a bounded amount of work
+    (an index is at most 200 characters, and the text after it is never copied), so an output
+    repeating a reference 30,000 times stays linear."""
     pattern = re.compile(
-        r"(?<![\w.])" + re.escape(address) + r"(?:\[[^\]]*\])*(?:\.\*)?(?:\.(?P<attribute>[A-Za-z_][\w-]*))?"
+        r"(?<![\w.])" + re.escape(address)
+        + r"(?:\[[^\]]{0,200}\])*+(?:\.\*)?(?:\.(?P<attribute>[A-Za-z_][\w-]*+))?[ \t]*+"
     )
     for match in pattern.finditer(text):
-        yield match.group("attribute"), text[match.end():].lstrip(" \t")
+        yield match.group("attribute"), text[match.end():match.end() + 1]
 
 
 def exposed_attributes(ctx: ScanContext, output: Resource, value: Unknown) -> list[tuple[str, str]]:
@@ -64,9 +70,9 @@ def _revealed(value: Unknown, address: str, secrets: tuple[str, ...], format: st
             revealed += [p for p in parts if p in secrets]
     if format == "terraform":
         mentions = list(_mentions(value.text, address))
-        for attribute, rest in mentions:
+        for attribute, following in mentions:
             # The object itself, not passed to a function (`length(x)` reveals nothing).
-            if attribute is None and rest[:1] in ("", ",", "}", "]", "\n"):
+            if attribute is None and following in ("", ",", "}", "]", "\n"):
                 revealed.append(secrets[0])
         if mentions:  # also `for k, v in x : v.secret` and `values(x)[0].secret`
             revealed += [s for s in secrets if re.search(r"\." + re.escape(s) + r"\b", value.text)]
