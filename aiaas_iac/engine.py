@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from aiaas_iac.check import Check, check_names, code_of
+from aiaas_iac.check import Check, check_names, code_of, sanitised
 from aiaas_iac.model import CheckMeta, Finding, ParseError, Resource, Severity
 
 BUILTIN_CHECKS_PACKAGE = "aiaas_iac.checks"
@@ -125,7 +125,7 @@ def _run(check_classes: Iterable[type[Check]], ctx: Any, debug: bool, failures: 
     findings: list[Finding] = []
     for check_class in check_classes:
         try:
-            findings.extend(check_class().run(ctx))
+            findings.extend(sanitised(f) for f in check_class().run(ctx))
         except Exception as error:  # one broken check must not lose the others' findings
             if debug:
                 traceback.print_exc()
