@@ -290,6 +290,10 @@ def scan(
         sources = [s for s in sources if s.kind == "structured"]
     scanned = tuple(dict.fromkeys(os.path.realpath(p) for p in path_list))
     result = _analyse(sources, checks, all_checks, limits, options, root, scanned, debug, progress)
+    if options.use_cache:
+        from aiaas_iac.cache import sweep_if_written
+
+        sweep_if_written()
     errors = [sanitised_error(e) for e in errors] + list(result.errors)
     findings, failures, notes = list(result.findings), list(result.failures), list(result.notes)
     findings = drop_per_path_ignores(findings, options.per_path_ignores, all_checks)

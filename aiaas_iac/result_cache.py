@@ -9,6 +9,10 @@ scanned file's path, kind, content hash and Helm-chart context. Every
 "absent" or "refused" — and re-checked on reuse, so a target that appears,
 changes or turns into a symlink invalidates the entry. Any difference falls
 back to the per-file parse cache.
+
+An entry holds findings, errors and notes that have already been through
+`redaction` (no credential in them), and is not written when a recorded path
+itself looks secret.
 """
 
 from __future__ import annotations
@@ -63,7 +67,8 @@ def scan_key(root: Any, scanned: Sequence[str], sources: Sequence[Any], checks: 
         file_digest = _file_digest(str(source.path), limits.max_file_bytes)
         if ":" not in file_digest:
             files[source.rel] = file_digest
-        digest.update(f"{source.rel}|{source.kind}|{file_digest}\0".encode("utf-8", "surrogateescape"))
+        context = cache.file_context(source)
+        digest.update(f"{source.rel}|{source.kind}|{context}|{file_digest}\0".encode("utf-8", "surrogateescape"))
     return digest.hexdigest(), files
 
 
@@ -71,7 +76,7 @@ def load(key: str, scanned: Sequence[str]) -> CachedResult | None:
     """The cached result, if every file()/templatefile() read still has the same outcome."""
     from aiaas_iac.file_reads import read_outcome, scope_for
 
-    entry = cache.load(key)
+    entry = cache.read_entry(key)
     if not isinstance(entry, CachedResult):
         return None
     roots = scope_for(scanned).roots
@@ -82,4 +87,8 @@ def load(key: str, scanned: Sequence[str]) -> CachedResult | None:
 
 
 def store(key: str, entry: CachedResult) -> None:
-    cache.store(key, entry)
+    from aiaas_iac.redaction import looks_secret
+
+    if any(looks_secret(path) for path, _ in entry.file_reads):
+        return
+    cache.write_entry(key, entry)

@@ -81,13 +81,13 @@ def parse_file(source: SourceFile, limits: ParseLimits = ParseLimits(), use_cach
     if use_cache:
         from aiaas_iac import cache
 
-        key = cache.cache_key(source.rel, source.kind, cache.content_digest(data), limits)
-        cached = cache.load(key)
-        if isinstance(cached, ParsedFile):
+        key = cache.cache_key(source, cache.content_digest(data), limits)
+        cached = cache.load_parsed(key)
+        if cached is not None:
             return cached
     parsed = parse_bytes(source, data, limits)
     if key is not None:
-        cache.store(key, parsed)
+        cache.store_parsed(key, source, parsed)
     return parsed
 
 
@@ -147,8 +147,7 @@ def _from_cache(source: SourceFile, limits: ParseLimits, digest: str | None) -> 
             digest = cache.content_digest(read_source(source, limits))
         except SourceError:
             return None
-    cached = cache.load(cache.cache_key(source.rel, source.kind, digest, limits))
-    return cached if isinstance(cached, ParsedFile) else None
+    return cache.load_parsed(cache.cache_key(source, digest, limits))
 
 
 def parse_files(sources: Sequence[SourceFile], limits: ParseLimits = ParseLimits(), *,
