@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
@@ -33,6 +34,9 @@ _OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBL
 ABSENT = "absent"
 # Outcome prefix of a refused read, followed by why (shown in the note).
 REFUSED = "refused:"
+# Shown escaped in a note: a path written in the scanned tree can hold a newline and `::`.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_MAX_SHOWN_PATH = 200
 # Read contents shorter than this are not searched for in messages: an action name or an ARN
 # read from a file would be redacted in every message quoting it.
 _MIN_REDACTED_TEXT = 16
@@ -139,9 +143,11 @@ def read_text(path_text: str, base_dir: str, default_roots: tuple[str, ...], whe
     scope.outcomes.setdefault(requested, outcome)
     if outcome.startswith(REFUSED):
         why = outcome[len(REFUSED):]
-        place = "outside the scanned paths" if why == "outside the scanned paths" else f"({why})"
+        what = "file() outside the scanned paths not read" if why == "outside the scanned paths" \
+            else f"file() not read ({why})"
         prefix = f"{where}: " if where and where != "." else ""
-        scope.notes[f"{prefix}file() {place} not read: {path_text}"] = None
+        shown = _CONTROL.sub(lambda match: ascii(match.group())[1:-1], path_text[:_MAX_SHOWN_PATH])
+        scope.notes[f"{prefix}{what}: {shown}"] = None
         return None
     if data is None:
         return None
