@@ -73,29 +73,55 @@ def directory_problem(path: Path) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=1)
+# (configured path, the usable directory or None): checked at the start of every scan
+# (`usable_for`), reused by the reads and writes of that scan and by its forked workers.
+_checked: tuple[Path, Path | None] | None = None
+
+
 def usable_dir() -> Path | None:
     """The cache directory, created 0700, if it is safe to use; else None after one warning."""
     path = cache_dir()
+    if _checked is not None and _checked[0] == path:
+        return _checked[1]
+    return _check(path)
+
+
+def _check(path: Path) -> Path | None:
+    global _checked
+    _checked = (path, None)
     try:
         if not os.path.lexists(path):
             os.makedirs(path, mode=0o700)
     except OSError as error:
-        _warn(path, f"cannot be created ({error.strerror or error})")
+        _warn_once(path, f"cannot be created ({error.strerror or error})")
         return None
     problem = directory_problem(path)
     if problem is not None:
-        _warn(path, problem)
+        _warn_once(path, problem)
         return None
     try:
         if os.lstat(path).st_mode & 0o077:  # made readable by an older version or a wide umask
             os.chmod(path, 0o700)
     except OSError:
         pass
+    _checked = (path, path)
     return path
 
 
-def _warn(path: Path, problem: str) -> None:
+def usable_for(scanned: tuple[str, ...]) -> bool:
+    """Whether this scan may use the cache: the directory is safe (`usable_dir`) and not inside
+    a scanned path — there the pull request itself could plant entries (say, a result with no
+    findings), and the scan would write into the tree it reads."""
+    path = cache_dir()
+    real = os.path.realpath(path)
+    if any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in scanned):
+        _warn_once(path, "is inside the scanned paths")
+        return False
+    return _check(path) is not None
+
+
+@functools.lru_cache(maxsize=None)
+def _warn_once(path: Path, problem: str) -> None:
     # The path comes from the environment, not the scanned tree; escape it anyway (one line).
     shown = ascii(str(path))[1:-1]
     sys.stderr.write(f"aiaas-iac: warning: cache directory {shown} {problem}; scanning without the cache\n")

@@ -289,6 +289,11 @@ def scan(
     if options.frameworks and "terraform" not in options.frameworks:
         sources = [s for s in sources if s.kind == "structured"]
     scanned = tuple(dict.fromkeys(os.path.realpath(p) for p in path_list))
+    if options.use_cache:
+        from aiaas_iac.cache import usable_for
+
+        if not usable_for(scanned):
+            options = dataclasses.replace(options, use_cache=False)
     result = _analyse(sources, checks, all_checks, limits, options, root, scanned, debug, progress)
     if options.use_cache:
         from aiaas_iac.cache import sweep_if_written

@@ -101,6 +101,17 @@ def test_an_unsafe_cache_directory_is_not_used(dirs, tmp_path, make_unsafe):
     assert cache_files(inspected) == []
 
 
+def test_a_cache_directory_inside_the_scanned_tree_is_not_used(dirs):
+    """Where the pull request could plant entries itself (a result with no findings)."""
+    _, repo = dirs
+    write(repo / "main.tf", INVOKE_ANYWHERE.format(n=1))
+    inside = repo / ".cache/aiaas-iac"
+    result = run(inside, repo, "scan", ".", "--format", "json")
+    assert json.loads(result.stdout)["findings"]
+    assert "is inside the scanned paths" in result.stderr
+    assert not (repo / ".cache").exists()  # nothing written into the scanned tree
+
+
 def test_the_cache_directory_is_private(dirs):
     cache, repo = dirs
     write(repo / "main.tf", INVOKE_ANYWHERE.format(n=1))
