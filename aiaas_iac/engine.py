@@ -151,7 +151,8 @@ def run_checks(checks: Sequence[type[Check]], resources: list[Resource], root: P
     findings, used = apply_suppressions(findings, suppressions, resources, names)
     ctx.suppressions, ctx.used_suppressions, ctx.check_names = tuple(suppressions), used, names
     findings += _run([c for c in checks if c.after_suppressions], ctx, debug, failures)
-    return _unique_sorted(findings), failures
+    # Again after suppressions: a reason copied from a comment is input text too.
+    return _unique_sorted(sanitised(f) for f in findings), failures
 
 
 def override_severities(findings: list[Finding], checks: list[CheckMeta], overrides: dict[str, str],

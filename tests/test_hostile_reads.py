@@ -218,3 +218,14 @@ def test_messages_are_length_capped(tmp_path):
     report = scan_json(tmp_path, repo, ".")
     assert report["findings"]
     assert all(len(f["message"]) <= 300 and len(f.get("resource", "")) <= 300 for f in report["findings"])
+
+
+def test_a_credential_in_a_suppression_reason_is_redacted(tmp_path):
+    repo = tmp_path / "repo"
+    write(repo / "main.tf", f'# aiaas-iac:ignore=AIA102,AIA104 rotated, see {KEY}\n'
+          'resource "aws_iam_policy" "p" {\n  policy = jsonencode({Statement = [{Effect = "Allow", '
+          'Action = "bedrock:Invoke*", Resource = "*"}]})\n}\n')
+    outputs = [run(tmp_path, repo, "scan", ".", "--format", output_format, "--show-suppressed").stdout
+               for output_format in ("text", "json", "sarif", "junit")]
+    assert KEY not in "\n".join(outputs)
+    assert "sk-p… (56 chars)" in outputs[1]
