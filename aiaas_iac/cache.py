@@ -219,12 +219,15 @@ def write_entry(key: str, value: Any) -> bool:
     path = _entry_path(directory, key)
     temporary = None
     try:
-        for directory_level in (path.parent.parent, path.parent):  # makedirs would make parents 0755
-            try:
-                os.mkdir(directory_level, 0o700)
-            except FileExistsError:
-                pass
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")  # mode 0600
+        try:
+            descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")  # mode 0600
+        except FileNotFoundError:  # first entry in this bucket
+            for level in (path.parent.parent, path.parent):  # makedirs would make parents 0755
+                try:
+                    os.mkdir(level, 0o700)
+                except FileExistsError:
+                    pass
+            descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
         os.replace(temporary, path)

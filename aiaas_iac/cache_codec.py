@@ -13,8 +13,9 @@ one edited file reads every other file's entry):
     {"t": [...]}           tuple
     {"m": [k, v, k, v]}    dict, keys encoded like values (tuples, ints...)
     {"<Class>": [...]}     an allowed dataclass, its fields in declaration order
-    {"S": [[*path, start_line, end_line, start_col, end_col], ...]}
-                           a Resource's spans (path tuple -> Span), the bulk of an entry
+    {"S": [[shared, *rest_of_path, start_line, end_line, start_col, end_col], ...]}
+                           a Resource's spans (path tuple -> Span), the bulk of an entry;
+                           `shared` leading parts are those of the previous row's path
     {"Severity": "high"}   the Severity enum
 
 Lists, strings, numbers, booleans and null are themselves. A value of any
@@ -64,11 +65,19 @@ def _encoder(fields: dict[type, tuple[str, ...]], severity: type, span: type, re
         # three tagged objects.
         if type(spans) is not dict:
             return encode_value(spans)
-        rows = []
+        rows, previous = [], ()
         for path, where in spans.items():
             if type(path) is not tuple or type(where) is not span or any(type(p) not in (str, int) for p in path):
                 return encode_value(spans)
-            rows.append([*path, where.start_line, where.end_line, where.start_column, where.end_column])
+            # Consecutive paths share most of their parts (a depth-first walk): store how many.
+            shared = 0
+            for mine, theirs in zip(path, previous):
+                if mine != theirs or type(mine) is not type(theirs):
+                    break
+                shared += 1
+            rows.append([shared, *path[shared:], where.start_line, where.end_line, where.start_column,
+                         where.end_column])
+            previous = path
         return {_SPANS: rows}
 
     def encode_value(value: Any) -> Any:
@@ -119,7 +128,12 @@ def _object_hook(classes: dict[str, type], severity: type, span: type) -> Any:
         if tag == _DICT and type(body) is list and len(body) % 2 == 0:
             return dict(zip(body[0::2], body[1::2]))
         if tag == _SPANS and type(body) is list:
-            return {tuple(row[:-4]): span(*row[-4:]) for row in body}
+            spans, previous = {}, ()
+            for row in body:
+                path = previous[:row[0]] + tuple(row[1:-4])
+                spans[path] = span(*row[-4:])
+                previous = path
+            return spans
         if tag == _SEVERITY and type(body) is str:
             return severity(body)
         cls = classes.get(tag)
