@@ -15,6 +15,7 @@ import dataclasses
 import re
 from typing import Any
 
+from aiaas_iac.file_reads import active_scope
 from aiaas_iac.secrets import find_credentials, looks_fabricated, redact, shannon_entropy
 
 MAX_TEXT_CHARS = 300
@@ -70,8 +71,6 @@ def secret_spans(text: str) -> list[tuple[int, int]]:
 
 def _file_content_spans(text: str) -> list[tuple[int, int]]:
     """A file read through file()/templatefile() during this scan, quoted whole."""
-    from aiaas_iac.file_reads import active_scope
-
     scope = active_scope()
     if scope is None or not scope.texts:
         return []
