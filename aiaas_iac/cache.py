@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import shutil
+import re
 import stat
 import sys
 import tempfile
@@ -52,7 +52,7 @@ def cache_dir() -> Path:
 def max_bytes() -> int:
     try:
         return int(float(os.environ.get("AIAAS_IAC_CACHE_MAX_MB", DEFAULT_MAX_MB)) * 1024 * 1024)
-    except ValueError:
+    except (ValueError, OverflowError):
         return DEFAULT_MAX_MB * 1024 * 1024
 
 
@@ -256,46 +256,79 @@ def store_parsed(key: str, source: Any, parsed: Any) -> None:
         write_entry(key, parsed)
 
 
-def _entries(directory: Path) -> list[tuple[float, int, str]]:
-    """(mtime, size, path) of every entry file, without following symlinks."""
+# Only names the cache itself makes are ever listed or removed: a misconfigured
+# AIAAS_IAC_CACHE_DIR (a home or project directory) must never lose a file to a sweep or a clear.
+_FORMAT_DIR = re.compile(r"v[0-9]+")
+_BUCKET = re.compile(r"[0-9a-f]{2}")
+_ENTRY = re.compile(r"[0-9a-f]{62}|\.tmp-[A-Za-z0-9_]+")
+
+
+def _buckets(directory: Path) -> list[tuple[str, str]]:
+    """(format directory name or "", bucket path) of every bucket: current, older formats, and
+    the top-level buckets where format 2 kept its pickles."""
     found = []
     try:
-        buckets = list(os.scandir(directory / ENTRIES_DIR))
+        for item in os.scandir(directory):
+            if not item.is_dir(follow_symlinks=False):
+                continue
+            if _BUCKET.fullmatch(item.name):
+                found.append(("", item.path))
+            elif _FORMAT_DIR.fullmatch(item.name):
+                found += [(item.name, bucket.path) for bucket in os.scandir(item.path)
+                          if bucket.is_dir(follow_symlinks=False) and _BUCKET.fullmatch(bucket.name)]
     except OSError:
-        return found
-    for bucket in buckets:
-        if not bucket.is_dir(follow_symlinks=False):
-            continue
-        try:
-            for entry in os.scandir(bucket.path):
-                status = entry.stat(follow_symlinks=False)
-                found.append((status.st_mtime, status.st_size, entry.path))
-        except OSError:
-            continue
+        pass
     return found
 
 
+def _bucket_entries(bucket: str) -> list[tuple[float, int, str]]:
+    """(mtime, size, path) of the entry files in one bucket, without following symlinks."""
+    found = []
+    try:
+        for entry in os.scandir(bucket):
+            if _ENTRY.fullmatch(entry.name) and not entry.is_dir(follow_symlinks=False):
+                status = entry.stat(follow_symlinks=False)
+                found.append((status.st_mtime, status.st_size, entry.path))
+    except OSError:
+        pass
+    return found
+
+
+def _entries(directory: Path) -> list[tuple[float, int, str]]:
+    return [entry for name, bucket in _buckets(directory) if name == ENTRIES_DIR for entry in _bucket_entries(bucket)]
+
+
+def _empty(bucket: str, format_dir: str) -> int:
+    """Remove a bucket's entries (and the bucket, and its format directory, once empty)."""
+    removed = 0
+    for _, _, path in _bucket_entries(bucket):
+        try:
+            os.unlink(path)
+            removed += 1
+        except OSError:
+            pass
+    for level in (bucket, os.path.dirname(bucket)) if format_dir else (bucket,):
+        try:
+            os.rmdir(level)  # fails, harmlessly, while anything else is left in it
+        except OSError:
+            break
+    return removed
+
+
 def sweep(limit_bytes: int | None = None, limit_entries: int = MAX_ENTRIES) -> int:
-    """Remove stale-format leftovers, then evict least recently used entries while the cache
+    """Remove entries of stale formats, then evict least recently used entries while the cache
     is over its bound (down to 90 % of it, so the next scans need not sweep again). Returns
     the number of entries removed."""
     directory = usable_dir()
     if directory is None:
         return 0
     limit_bytes = max_bytes() if limit_bytes is None else limit_bytes
-    try:
-        for item in os.scandir(directory):
-            if item.name != ENTRIES_DIR:  # pickles of cache format 2 and older, at the top level
-                _remove(item)
-    except OSError:
-        pass
+    removed = sum(_empty(bucket, name) for name, bucket in _buckets(directory) if name != ENTRIES_DIR)
     entries = _entries(directory)
-    total = sum(size for _, size, _ in entries)
-    if total <= limit_bytes and len(entries) <= limit_entries:
-        return 0
-    entries.sort()
-    removed, count = 0, len(entries)
-    for _, size, path in entries:
+    total, count = sum(size for _, size, _ in entries), len(entries)
+    if total <= limit_bytes and count <= limit_entries:
+        return removed
+    for _, size, path in sorted(entries):
         if total <= limit_bytes * 0.9 and count <= limit_entries * 0.9:
             break
         try:
@@ -314,16 +347,6 @@ def sweep_if_written() -> None:
         sweep()
 
 
-def _remove(item: os.DirEntry) -> None:
-    try:
-        if item.is_dir(follow_symlinks=False):
-            shutil.rmtree(item.path)
-        else:
-            os.unlink(item.path)
-    except OSError:
-        pass
-
-
 def info() -> dict[str, Any]:
     """Location, state and size of the cache (for `aiaas-iac cache info`)."""
     path = cache_dir()
@@ -334,8 +357,9 @@ def info() -> dict[str, Any]:
 
 
 def clear() -> tuple[int, str | None]:
-    """Remove everything inside the cache directory: (items removed, problem or None). A path that
-    is not a directory of ours (a symlink...) is left alone and reported."""
+    """Remove every cache entry (of any format): (entries removed, problem or None). A path that is
+    not a directory of ours (a symlink...) is left alone and reported; files the cache did not
+    make are never touched."""
     path = cache_dir()
     if not os.path.lexists(path):
         return 0, None
@@ -345,8 +369,4 @@ def clear() -> tuple[int, str | None]:
         return 0, f"cannot be read ({error.strerror or error})"
     if stat.S_ISLNK(status.st_mode) or not stat.S_ISDIR(status.st_mode):
         return 0, "is not a directory (a symbolic link or a file): remove it yourself"
-    removed = 0
-    for item in os.scandir(path):
-        _remove(item)
-        removed += 1
-    return removed, None
+    return sum(_empty(bucket, name) for name, bucket in _buckets(path)), None

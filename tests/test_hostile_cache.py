@@ -245,6 +245,22 @@ def test_cache_clear_empties_it_and_info_reports_it(dirs):
     assert "entries:  0" in run(cache, repo, "cache", "info").stdout
 
 
+def test_sweep_and_clear_touch_only_what_the_cache_made(dirs, tmp_path):
+    """AIAAS_IAC_CACHE_DIR set by mistake to a directory holding other files (a home directory)."""
+    cache, repo = dirs
+    mine = {cache / "notes.txt": "keep", cache / "ab/readme.md": "keep", cache / "v1/project/main.tf": "keep",
+            cache / ("c" * 64): "keep"}
+    for path, text in mine.items():
+        write(path, text)
+    cache.chmod(0o700)
+    for n in range(20):
+        write(repo / f"m{n}/main.tf", INVOKE_ANYWHERE.format(n=n) * 3)
+    scan(cache, repo, env={"AIAAS_IAC_CACHE_MAX_MB": "0.001"})  # a sweep that evicts nearly all
+    run(cache, repo, "cache", "clear")
+    assert all(path.read_text() == text for path, text in mine.items())
+    assert not [p for p in cache_files(cache) if p not in mine]
+
+
 def test_cache_clear_does_not_follow_a_symlinked_directory(dirs, tmp_path):
     cache, repo = dirs
     victim = write(tmp_path / "victim/keep.txt", "precious")
