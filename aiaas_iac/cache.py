@@ -202,8 +202,9 @@ def read_entry(key: str) -> Any | None:
         os.close(descriptor)
 
 
-def write_entry(key: str, value: Any) -> bool:
-    """Store `value` (encodable by cache_codec) under `key`; False when it was not stored."""
+def write_entry(key: str, value: Any, encoded: str | None = None) -> bool:
+    """Store `value` (encodable by cache_codec; or its `encoded` text) under `key`; False when
+    it was not stored."""
     global _written
     from aiaas_iac.cache_codec import CodecError, encode
 
@@ -211,7 +212,7 @@ def write_entry(key: str, value: Any) -> bool:
     if directory is None:
         return False
     try:
-        data = encode(value).encode("utf-8", "surrogateescape")
+        data = (encoded if encoded is not None else encode(value)).encode("utf-8", "surrogateescape")
     except (CodecError, UnicodeError):
         return False
     if len(data) > MAX_ENTRY_BYTES:
@@ -250,10 +251,14 @@ def load_parsed(key: str) -> Any | None:
 
 
 def store_parsed(key: str, source: Any, parsed: Any) -> None:
-    from aiaas_iac.cache_policy import cacheable
+    """Store one file's parse result unless it holds anything secret-looking (cache_policy)."""
+    from aiaas_iac.cache_policy import encoded_if_cacheable
 
-    if cacheable(parsed, source.kind):
-        write_entry(key, parsed)
+    if usable_dir() is None:
+        return
+    encoded = encoded_if_cacheable(parsed, source.kind)
+    if encoded is not None:
+        write_entry(key, parsed, encoded)
 
 
 # Only names the cache itself makes are ever listed or removed: a misconfigured

@@ -58,7 +58,17 @@ _TUPLE, _DICT, _SPANS = "t", "m", "S"
 _SEVERITY = "Severity"
 
 
-def _encoder(fields: dict[type, tuple[str, ...]], severity: type, span: type, resource: type) -> Any:
+class SecretFound(CodecError):
+    """`encode` met a value its screen flags: the caller does not store it."""
+
+
+def _encoder(fields: dict[type, tuple[str, ...]], severity: type, span: type, resource: type,
+             screen: Any) -> Any:
+    # Screening happens during the one walk encoding makes anyway (a separate walk cost as much
+    # as the encoding): a string of 20+ characters and every mapping are shown to `screen`.
+    text_is_secret = screen.text if screen is not None else None
+    mapping_is_secret = screen.mapping if screen is not None else None
+
     def spans_of(spans: Any) -> Any:
         # A resource's spans are most of a parse result (a path tuple and a Span per value): one
         # flat list each, [*path, start_line, end_line, start_column, end_column], instead of
@@ -69,6 +79,10 @@ def _encoder(fields: dict[type, tuple[str, ...]], severity: type, span: type, re
         for path, where in spans.items():
             if type(path) is not tuple or type(where) is not span or any(type(p) not in (str, int) for p in path):
                 return encode_value(spans)
+            if text_is_secret is not None:
+                for part in path:
+                    if type(part) is str and len(part) >= 20 and text_is_secret(part):
+                        raise SecretFound("secret in a path")
             # Consecutive paths share most of their parts (a depth-first walk): store how many.
             shared = 0
             for mine, theirs in zip(path, previous):
@@ -82,11 +96,17 @@ def _encoder(fields: dict[type, tuple[str, ...]], severity: type, span: type, re
 
     def encode_value(value: Any) -> Any:
         kind = type(value)
+        if kind is str:
+            if text_is_secret is not None and len(value) >= 20 and text_is_secret(value):
+                raise SecretFound("secret in a string")
+            return value
         if kind in _PLAIN:
             return value
         if kind is list:
             return [encode_value(item) for item in value]
         if kind is dict:
+            if mapping_is_secret is not None and mapping_is_secret(value):
+                raise SecretFound("secret in a mapping")
             flat = []
             for key, item in value.items():
                 flat.append(encode_value(key))
@@ -107,12 +127,13 @@ def _encoder(fields: dict[type, tuple[str, ...]], severity: type, span: type, re
     return encode_value
 
 
-def encode(value: Any) -> str:
-    """JSON text of `value`; CodecError if it holds anything outside the allowed data."""
+def encode(value: Any, screen: Any = None) -> str:
+    """JSON text of `value`; CodecError if it holds anything outside the allowed data, and
+    SecretFound if `screen` (with `text(str)` and `mapping(dict)` predicates) flags a part."""
     from aiaas_iac.model import Resource, Severity, Span
 
     try:
-        tree = _encoder(_field_names(), Severity, Span, Resource)(value)
+        tree = _encoder(_field_names(), Severity, Span, Resource, screen)(value)
         return json.dumps(tree, ensure_ascii=False, separators=(",", ":"))
     except (ValueError, RecursionError) as error:  # huge integers, deep nesting
         raise CodecError(str(error)) from None

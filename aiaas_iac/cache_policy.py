@@ -6,7 +6,7 @@ holds anything secret-looking is simply parsed again next time. Not cached:
 - a Terraform plan (plans carry sensitive values in the clear);
 - a Kubernetes Secret with `data` or `stringData`;
 - any string (value, key, name, error, note, suppression reason) in which
-  `redaction.secret_spans` finds a credential of a known format, a private key
+  `redaction.looks_secret` finds a credential of a known format, a private key
   block or a random-looking token;
 - a literal string under a secret-sounding name (`password`, `client_secret`,
   an env entry named `DB_TOKEN`...), which no format test recognises.
@@ -18,10 +18,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from aiaas_iac.model import Resource, Unknown
 
-_SECRET_NAME = re.compile(r"password|passwd|passphrase|secret|token|private_?key|api_?key|access_?key|credential"
-                          r"|connection_?string|sas_?key|auth_?key", re.IGNORECASE)
+_SECRET_NAME = re.compile(r"password|passwd|passphrase|secret|token|private[-_.]?key|api[-_.]?key|access[-_.]?key"
+                          r"|credential|connection[-_.]?string|sas[-_.]?key|auth[-_.]?key", re.IGNORECASE)
 # Names that say the value only points at a secret (`secret_name`, `kms_key_id`, `token_path`).
 _POINTER_NAME = re.compile(r"(name|names|ref|arn|arns|id|ids|path|file|type|version|ttl|length|rotation|enabled|uri"
                            r"|url|mount|policy|expiry|expiration|duration|size|count)$", re.IGNORECASE)
@@ -31,10 +30,8 @@ _WORD_VALUE = re.compile(r"[a-z]+(?:[_\-.][a-z]+)*|arn:.*", re.DOTALL)
 
 
 def _secret_name(name: Any) -> bool:
-    if not isinstance(name, str):
-        return False
-    normalised = name.replace("-", "_").replace(".", "_")
-    return bool(_SECRET_NAME.search(normalised)) and not _POINTER_NAME.search(normalised)
+    # Called for every key of every mapping a cached file holds: one search in the common case.
+    return type(name) is str and _SECRET_NAME.search(name) is not None and _POINTER_NAME.search(name) is None
 
 
 def _literal_secret(value: Any) -> bool:
@@ -44,72 +41,50 @@ def _literal_secret(value: Any) -> bool:
             and not is_placeholder(value))
 
 
-class _Finder:
-    """Walks a value; `found` turns true at the first secret-looking string."""
+class Screen:
+    """What `cache_codec.encode` asks about every string of 20+ characters and every mapping
+    while it encodes a parse result (resource names, attributes, expression texts, errors,
+    notes and suppression reasons alike)."""
 
     def __init__(self) -> None:
-        from aiaas_iac.redaction import secret_spans
+        from aiaas_iac.redaction import looks_secret
 
-        self.secret_spans = secret_spans
-        self.found = False
+        self.text = looks_secret
 
-    def text(self, value: str) -> None:
-        # Shorter strings cannot hold a known-format key (20+ chars) or an opaque token (32+).
-        if len(value) >= 20 and self.secret_spans(value):
-            self.found = True
-
-    def walk(self, value: Any) -> None:
-        if self.found:
-            return
-        if isinstance(value, str):
-            self.text(value)
-        elif isinstance(value, dict):
-            if _secret_name(value.get("name")) and _literal_secret(value.get("value")):
-                self.found = True  # {"name": "DB_TOKEN", "value": "..."}: an env entry
-                return
-            for key, item in value.items():
-                if _secret_name(key) and _literal_secret(item):
-                    self.found = True
-                    return
-                self.walk(key)
-                self.walk(item)
-        elif isinstance(value, (list, tuple)):
-            for item in value:
-                self.walk(item)
-        elif isinstance(value, Unknown):
-            self.text(value.text)  # source text of an expression can hold a literal too
-            for part in getattr(value, "parts", ()) or ():
-                self.walk(part)
-            for argument in getattr(value, "args", ()) or ():
-                self.walk(argument)
+    @staticmethod
+    def mapping(value: dict) -> bool:
+        if _secret_name(value.get("name")) and _literal_secret(value.get("value")):
+            return True  # {"name": "DB_TOKEN", "value": "..."}: an env entry
+        return any(_secret_name(key) and _literal_secret(item) for key, item in value.items())
 
 
-def _resource_holds_secret(resource: Resource, finder: _Finder) -> bool:
-    if resource.format == "kubernetes" and resource.type == "Secret" and (
-            resource.attributes.get("data") or resource.attributes.get("stringData")):
-        return True
-    if resource.kind in ("variable", "local", "output", "parameter") and _secret_name(resource.name):
+def refused(parsed: Any, kind: str) -> bool:
+    """The rules about whole resources, checked before encoding: plans, Secrets with data,
+    variables, locals, outputs and parameters with a secret name and a literal value."""
+    if kind == "structured" and any(r.format == "terraform" for r in parsed.resources):
+        return True  # a Terraform plan
+    for resource in parsed.resources:
         attributes = resource.attributes
-        if any(_literal_secret(attributes.get(name)) for name in ("default", "Default", "value")):
+        if resource.format == "kubernetes" and resource.type == "Secret" and (
+                attributes.get("data") or attributes.get("stringData")):
             return True
-    for text in (resource.name, resource.address, resource.full_address):
-        finder.text(text)
-    finder.walk(resource.attributes)
-    return finder.found
+        if resource.kind in ("variable", "local", "output", "parameter") and _secret_name(resource.name) \
+                and any(_literal_secret(attributes.get(name)) for name in ("default", "Default", "value")):
+            return True
+    return False
+
+
+def encoded_if_cacheable(parsed: Any, kind: str) -> str | None:
+    """The cache entry text of `parsed` (a ParsedFile), or None when it must not be cached."""
+    from aiaas_iac.cache_codec import CodecError, encode
+
+    if refused(parsed, kind):
+        return None
+    try:
+        return encode(parsed, Screen())
+    except CodecError:  # SecretFound, or a value the codec does not carry
+        return None
 
 
 def cacheable(parsed: Any, kind: str) -> bool:
-    """True when `parsed` (a ParsedFile) holds nothing that looks secret (see the module doc)."""
-    if kind == "structured" and any(r.format == "terraform" for r in parsed.resources):
-        return False  # a Terraform plan
-    finder = _Finder()
-    for resource in parsed.resources:
-        if _resource_holds_secret(resource, finder):
-            return False
-    for error in parsed.errors:
-        finder.text(error.message)
-    for note in parsed.notes:
-        finder.text(note)
-    for suppression in parsed.suppressions:
-        finder.walk(getattr(suppression, "reason", ""))
-    return not finder.found
+    return encoded_if_cacheable(parsed, kind) is not None

@@ -42,6 +42,8 @@ def _character_class(char: str) -> int:
 
 def looks_opaque_secret(token: str) -> bool:
     """A long run that reads like a random key rather than a name (see the thresholds above)."""
+    if token.islower() or token.isupper() or token.isalpha() or token.isdigit():
+        return False  # quick exits (in C) for the common runs: one case, no digits, no letters
     classes = [_character_class(c) for c in token]
     if not {0, 1, 2} <= set(classes):
         return False
@@ -84,7 +86,15 @@ def _file_content_spans(text: str) -> list[tuple[int, int]]:
 
 
 def looks_secret(text: str) -> bool:
-    return bool(secret_spans(text))
+    """Whether any part of `text` looks secret: `secret_spans` without building them (the cache
+    asks this of every longer string it stores)."""
+    if next(find_credentials(text), None) is not None:
+        return True
+    if "PRIVATE KEY" in text and _PRIVATE_KEY.search(text):
+        return True
+    if len(text) >= 32 and any(looks_opaque_secret(m.group()) for m in _OPAQUE.finditer(text)):
+        return True
+    return bool(_file_content_spans(text))
 
 
 def safe_text(value: Any, limit: int = MAX_TEXT_CHARS) -> str:
