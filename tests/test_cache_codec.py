@@ -87,3 +87,40 @@ def test_unknowns_keep_their_class():
               Call("file(x)", (), "file", ("x",)), Template("${a}b", ("a",), (Traversal("a", ("a",), ("a",)), "b"))]
     assert shape(decode(encode(values))) == shape(values)
     assert json.loads(encode(values))  # plain JSON text
+
+
+# --- what may be cached (cache_policy) ------------------------------------------------------
+
+from aiaas_iac.cache_policy import cacheable  # noqa: E402
+from aiaas_iac.discover import SourceFile  # noqa: E402
+
+
+def parsed_text(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    kind = "terraform" if name.endswith(".tf") else "tfvars" if name.endswith(".tfvars") else "structured"
+    source = SourceFile(path, name, kind)
+    return parse_file(source), kind
+
+
+@pytest.mark.parametrize("name, text, expected", [
+    ("a.tf", 'resource "aws_instance" "a" {\n  metadata_options {\n    http_tokens = "required"\n  }\n}\n', True),
+    ("b.tf", 'resource "aws_db_instance" "a" {\n  password = "Tr0ub4dor-and-3"\n}\n', False),
+    ("c.tf", 'variable "db_password" {\n  default = "Tr0ub4dor-and-3"\n}\n', False),
+    ("d.tf", 'resource "aws_secretsmanager_secret" "a" {\n  name = "openai"\n  kms_key_id = "alias/x"\n}\n', True),
+    ("e.tf", 'locals {\n  k = "sk-proj-u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8dKLzdocJ2isAj"\n}\n', False),
+    ("f.tf", 'locals {\n  k = "AKIAIOSFODNN7EXAMPLE"\n}\n', True),  # AWS's documented example key
+    ("g.tfvars", 'aws_secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq8Tx3vLpQ"\n', False),
+    ("h.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {k: aGVsbG8=}\n", False),
+    ("i.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ntype: Opaque\n", True),
+    ("j.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      env:\n"
+               "        - {name: DB_TOKEN, value: 'x9-Lk2-pq8-Zr'}\n", False),
+    ("k.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      env:\n"
+               "        - {name: LOG_LEVEL, value: debug-verbose}\n", True),
+    ("l.json", '{"format_version": "1.2", "planned_values": {"root_module": {"resources": [{"address": "a.b",'
+               ' "mode": "managed", "type": "a", "name": "b", "values": {}}]}}}', False),
+])
+def test_what_is_cached(tmp_path, name, text, expected):
+    parsed, kind = parsed_text(tmp_path, name, text)
+    assert parsed.resources and not parsed.errors
+    assert cacheable(parsed, kind) is expected
