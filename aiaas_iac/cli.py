@@ -1,4 +1,4 @@
-"""The `aiaas-iac` command line: scan, rules, explain, version."""
+"""The `aiaas-iac` command line: scan, baseline, rules, explain, cache, version."""
 
 from __future__ import annotations
 
@@ -313,6 +313,35 @@ def explain(check: str = typer.Argument(..., help="A check code (AIA101) or slug
             typer.echo(explain_text(check_class.meta()))
             return
     raise _fail(f"unknown check {wanted!r} (see `aiaas-iac rules`)")
+
+
+# `aiaas-iac cache info|clear`: the user cache directory (see aiaas_iac/cache.py).
+cache_app = typer.Typer(help="Inspect or empty the parse and result cache.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("info", help="Show where the cache is, whether it is usable, its size and its bound.")
+def cache_info() -> None:
+    from aiaas_iac import cache
+
+    state = cache.info()
+    status = "absent" if not state["exists"] else (f"not used: {state['problem']}" if state["problem"] else "in use")
+    typer.echo(f"location: {ascii(state['path'])[1:-1]}")
+    typer.echo(f"status:   {status}")
+    typer.echo(f"entries:  {state['entries']} ({state['bytes'] / 1048576:.1f} MB)")
+    typer.echo(f"bound:    {state['max_bytes'] / 1048576:.0f} MB or {state['max_entries']} entries "
+               "(least recently used evicted; AIAAS_IAC_CACHE_MAX_MB)")
+
+
+@cache_app.command("clear", help="Delete every cache entry.")
+def cache_clear() -> None:
+    from aiaas_iac import cache
+
+    removed, problem = cache.clear()
+    shown = ascii(str(cache.cache_dir()))[1:-1]
+    if problem:
+        raise _fail(f"cache directory {shown} {problem}")
+    typer.echo(f"Cleared the cache in {shown}")
 
 
 @app.command(help="Show the version.")

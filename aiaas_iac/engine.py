@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
-from aiaas_iac.check import Check, check_names, code_of
+from aiaas_iac.check import Check, check_names, code_of, sanitised
 from aiaas_iac.model import CheckMeta, Finding, ParseError, Resource, Severity
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ def _run(check_classes: Iterable[type[Check]], ctx: Any, debug: bool, failures: 
     findings: list[Finding] = []
     for check_class in check_classes:
         try:
-            findings.extend(check_class().run(ctx))
+            findings.extend(sanitised(f) for f in check_class().run(ctx))
         except Exception as error:  # one broken check must not lose the others' findings
             if debug:
                 traceback.print_exc()
@@ -156,7 +156,8 @@ def run_checks(checks: Sequence[type[Check]], resources: list[Resource], root: P
     findings, used = apply_suppressions(findings, suppressions, resources, names)
     ctx.suppressions, ctx.used_suppressions, ctx.check_names = tuple(suppressions), used, names
     findings += _run([c for c in checks if c.after_suppressions], ctx, debug, failures)
-    return _unique_sorted(findings), failures
+    # Again after suppressions: a reason copied from a comment is input text too.
+    return _unique_sorted(sanitised(f) for f in findings), failures
 
 
 def override_severities(findings: list[Finding], checks: list[CheckMeta], overrides: dict[str, str],
@@ -212,14 +213,20 @@ def _keep_frameworks(parsed: Any, kind: str, frameworks: tuple[str, ...]) -> Any
 
 
 def _analyse(sources: list, checks: list, all_checks: list, limits: Any, options: "ScanOptions", root: Path,
-             debug: bool, progress: Callable[[int, int], None] | None) -> Any:
-    """Parse, resolve and check; an unchanged repository is served from the result cache."""
-    from aiaas_iac import result_cache
-    from aiaas_iac.parsers import parse_files
-    from aiaas_iac.resolve import recording_file_reads, resolve_terraform
+             scanned: tuple[str, ...], debug: bool, progress: Callable[[int, int], None] | None) -> Any:
+    """Parse, resolve and check; an unchanged repository is served from the result cache.
 
-    key, digests = result_cache.scan_key(root, sources, checks, limits, options) if options.use_cache else (None, {})
-    cached = result_cache.load(key) if key else None
+    `file()`/`templatefile()` read only inside `scanned` (the real paths given to the scan, not the
+    root), and every text taken from the input is made safe before it is kept or cached."""
+    from aiaas_iac import result_cache
+    from aiaas_iac.file_reads import confined_to
+    from aiaas_iac.parsers import parse_files
+    from aiaas_iac.redaction import safe_text, sanitised_error
+    from aiaas_iac.resolve import resolve_terraform
+
+    key, digests = (result_cache.scan_key(root, scanned, sources, checks, limits, options)
+                    if options.use_cache else (None, {}))
+    cached = result_cache.load(key, scanned) if key else None
     if cached is not None:
         return cached
     parsed = parse_files(sources, limits, progress=progress, use_cache=options.use_cache, jobs=options.jobs,
@@ -228,16 +235,18 @@ def _analyse(sources: list, checks: list, all_checks: list, limits: Any, options
         parsed = [_keep_frameworks(p, s.kind, options.frameworks) for p, s in zip(parsed, sources)]
     resources = [r for p in parsed for r in p.resources]
     suppressions = [s for p in parsed for s in p.suppressions]
-    with recording_file_reads() as reads:
+    with confined_to(scanned) as reads:
         terraform = [r for r in resources if r.format == "terraform"]
         resources = resolve_terraform(terraform, root) + [r for r in resources if r.format != "terraform"]
         findings, failures = run_checks(checks, resources, root, debug, suppressions, all_checks)
+        failures = [safe_text(f) for f in failures]
+    notes = [n for p in parsed for n in p.notes] + list(reads.notes)
     result = result_cache.CachedResult(
-        tuple(findings), tuple(failures), tuple(e for p in parsed for e in p.errors),
-        tuple(n for p in parsed for n in p.notes), tuple(dict.fromkeys(reads)),
+        tuple(findings), tuple(failures), tuple(sanitised_error(e) for p in parsed for e in p.errors),
+        tuple(dict.fromkeys(safe_text(n) for n in notes)), tuple(reads.outcomes.items()),
     )
-    # A scan in which a check crashed is not worth remembering.
-    if key and not failures:
+    # A scan in which a check crashed or a file ran out of time is not worth remembering.
+    if key and not failures and all(p.complete for p in parsed):
         result_cache.store(key, result)
     return result
 
@@ -285,6 +294,7 @@ def scan(
     from aiaas_iac.discover import discover
     from aiaas_iac.parsers import ParseLimits
     from aiaas_iac.path_glob import AnchoredGlobs, PathFilter
+    from aiaas_iac.redaction import sanitised_error
 
     started = time.perf_counter()
     options = dataclasses.replace(options or ScanOptions(), **{k: tuple(v) if isinstance(v, list) else v for k, v in keywords.items()})
@@ -300,8 +310,18 @@ def scan(
     sources, errors = discover(path_list, root, PathFilter(root, [AnchoredGlobs(options.excludes, root), *config_excludes]))
     if options.frameworks and "terraform" not in options.frameworks:
         sources = [s for s in sources if s.kind == "structured"]
-    result = _analyse(sources, checks, all_checks, limits, options, root, debug, progress)
-    errors += result.errors
+    scanned = tuple(dict.fromkeys(os.path.realpath(p) for p in path_list))
+    if options.use_cache:
+        from aiaas_iac.cache import usable_for
+
+        if not usable_for(scanned):
+            options = dataclasses.replace(options, use_cache=False)
+    result = _analyse(sources, checks, all_checks, limits, options, root, scanned, debug, progress)
+    if options.use_cache:
+        from aiaas_iac.cache import sweep_if_written
+
+        sweep_if_written()
+    errors = [sanitised_error(e) for e in errors] + list(result.errors)
     findings, failures, notes = list(result.findings), list(result.failures), list(result.notes)
     findings = drop_per_path_ignores(findings, options.per_path_ignores, all_checks, root)
     before_config_ignores = len(findings)

@@ -3,39 +3,25 @@
 Within one module (directory): `var.x` becomes the variable's literal default,
 overridden by `terraform.tfvars` and then `*.auto.tfvars` (lexical order, as
 Terraform loads them); `local.x` its literal value; `jsonencode(x)` the
-structure `x`; `file()`/`templatefile()` the content of a file inside the scan
-root; a string template whose parts are all known, the joined string.
+structure `x`; `file()`/`templatefile()` the content of a regular file inside
+the scanned paths (see `file_reads`: no symlink escape, no `.git`, no devices);
+a string template whose parts are all known, the joined string.
 Anything else stays an `Unknown` and never produces a finding.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import hashlib
 import json
+import os
 import re
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 from aiaas_iac.model import Resource, Unknown, scalar_text
 from aiaas_iac.parsers.hcl_expressions import Call, Template, Traversal, collect_refs
 
-MAX_REFERENCED_FILE_BYTES = 1_000_000
-# While a scan records them (for the result cache), files read by file()/templatefile().
-_recorded_reads: list[tuple[str, str]] | None = None
-
-
-@contextlib.contextmanager
-def recording_file_reads() -> Iterator[list[tuple[str, str]]]:
-    """Collect (path, sha256) of every file the resolver reads inside the block."""
-    global _recorded_reads
-    previous, _recorded_reads = _recorded_reads, []
-    try:
-        yield _recorded_reads
-    finally:
-        _recorded_reads = previous
 _TEMPLATE_VAR_RE = re.compile(r"(?<!\$)\$\{\s*([A-Za-z_]\w*)\s*\}")
 _SCALARS = (str, int, float, bool)
 _MISSING = object()
@@ -141,21 +127,13 @@ class ModuleResolver:
         return Call(call.text, collect_refs(args), name, tuple(args))
 
     def read_file(self, path_text: str) -> str | None:
-        """A file referenced by file()/templatefile(), only if it is inside the scan root."""
-        path = Path(path_text)
-        if not path.is_absolute():
-            path = self.module_dir / path
-        try:
-            path = path.resolve()
-            path.relative_to(self.root)
-            if not path.is_file() or path.stat().st_size > MAX_REFERENCED_FILE_BYTES:
-                return None
-            data = path.read_bytes()
-            if _recorded_reads is not None:
-                _recorded_reads.append((str(path), hashlib.sha256(data).hexdigest()))
-            return data.decode("utf-8-sig")
-        except (OSError, ValueError, UnicodeDecodeError):
-            return None
+        """A file referenced by file()/templatefile(), relative to the module, if it may be read:
+        a regular file inside the scanned paths (the scan root outside a scan), never `.git`,
+        a device or a FIFO. A refused read stays unknown and leaves a note."""
+        from aiaas_iac.file_reads import read_text
+
+        where = os.path.relpath(self.module_dir, self.root) if self.module_dir.is_absolute() else str(self.module_dir)
+        return read_text(path_text, str(self.module_dir), (str(self.root),), where.replace(os.sep, "/"))
 
     def render_template(self, path_text: str, variables: dict) -> Any:
         """The rendered file; a Template with the unknown variables as holes (a policy whose region

@@ -2,10 +2,17 @@
 
 Checks look across files, so their findings can only be reused when nothing
 they could have seen changed. The key covers the tool and parser versions,
-the scan root, the selected checks and the files defining them, the parse
-limits, and every scanned file's path, kind and content hash. Files read
-through `file()`/`templatefile()` are recorded with their hashes and
-verified on reuse. Any difference falls back to the per-file parse cache.
+the scan root and the scanned paths (reads are confined to them), the
+selected checks and the files defining them, the parse limits, and every
+scanned file's path, kind, content hash and Helm-chart context. Every
+`file()`/`templatefile()` read is recorded with its outcome — a digest,
+"absent" or "refused" — and re-checked on reuse, so a target that appears,
+changes or turns into a symlink invalidates the entry. Any difference falls
+back to the per-file parse cache.
+
+An entry holds findings, errors and notes that have already been through
+`redaction` (no credential in them), and is not written when a recorded path
+itself looks secret.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from typing import Any, Sequence
 from aiaas_iac import cache
 from aiaas_iac.model import Finding, ParseError
 
-ENTRY_FORMAT = "result-1"
+ENTRY_FORMAT = "result-2"
 
 
 @dataclass(frozen=True)
@@ -28,47 +35,60 @@ class CachedResult:
     failures: tuple[str, ...]
     errors: tuple[ParseError, ...]
     notes: tuple[str, ...]
-    file_reads: tuple[tuple[str, str], ...]  # (absolute path, sha256) read while resolving
+    file_reads: tuple[tuple[str, str], ...]  # (requested absolute path, outcome) of file()/templatefile()
 
 
 def _file_digest(path: str, limit: int) -> str:
     try:
         if os.path.getsize(path) > limit:
-            stat = os.stat(path)
-            return f"large:{stat.st_size}:{stat.st_mtime_ns}"
+            status = os.stat(path)
+            return f"large:{status.st_size}:{status.st_mtime_ns}"
         with open(path, "rb") as handle:
             return cache.content_digest(handle.read())
     except OSError as error:
         return f"unreadable:{error.errno}"
 
 
-def scan_key(root: Any, sources: Sequence[Any], checks: Sequence[Any], limits: Any,
+def scan_key(root: Any, scanned: Sequence[str], sources: Sequence[Any], checks: Sequence[Any], limits: Any,
              options: Any) -> tuple[str, dict[str, str]]:
     """The scan's key, and each readable file's content digest (reused for the parse cache)."""
     digest = hashlib.sha256()
-    digest.update(f"{ENTRY_FORMAT}|{cache._versions()}|{root}|{limits!r}|{options.frameworks!r}\0".encode())
+    digest.update(f"{ENTRY_FORMAT}|{cache._versions()}|{root}|{limits!r}|{options.frameworks!r}\0".encode(
+        "utf-8", "surrogateescape"))
+    for path in scanned:
+        digest.update(f"scanned|{path}\0".encode("utf-8", "surrogateescape"))
     for check in checks:
         module_file = inspect.getfile(check)
-        stat = os.stat(module_file)
-        digest.update(f"{check.code}|{module_file}|{stat.st_size}|{stat.st_mtime_ns}\0".encode())
+        status = os.stat(module_file)
+        digest.update(f"{check.code}|{module_file}|{status.st_size}|{status.st_mtime_ns}\0".encode(
+            "utf-8", "surrogateescape"))
     files: dict[str, str] = {}
     for source in sources:
         file_digest = _file_digest(str(source.path), limits.max_file_bytes)
         if ":" not in file_digest:
             files[source.rel] = file_digest
-        digest.update(f"{source.rel}|{source.kind}|{file_digest}\0".encode("utf-8", "surrogateescape"))
+        context = cache.file_context(source)
+        digest.update(f"{source.rel}|{source.kind}|{context}|{file_digest}\0".encode("utf-8", "surrogateescape"))
     return digest.hexdigest(), files
 
 
-def load(key: str) -> CachedResult | None:
-    entry = cache.load(key)
+def load(key: str, scanned: Sequence[str]) -> CachedResult | None:
+    """The cached result, if every file()/templatefile() read still has the same outcome."""
+    from aiaas_iac.file_reads import read_outcome, scope_for
+
+    entry = cache.read_entry(key)
     if not isinstance(entry, CachedResult):
         return None
-    for path, sha in entry.file_reads:
-        if _file_digest(path, 1 << 62) != sha:
+    roots = scope_for(scanned).roots
+    for path, outcome in entry.file_reads:
+        if not isinstance(path, str) or read_outcome(path, roots)[0] != outcome:
             return None
     return entry
 
 
 def store(key: str, entry: CachedResult) -> None:
-    cache.store(key, entry)
+    from aiaas_iac.redaction import looks_secret
+
+    if any(looks_secret(path) for path, _ in entry.file_reads):
+        return
+    cache.write_entry(key, entry)

@@ -37,6 +37,9 @@ class ParsedFile:
     # Files skipped on purpose (Helm templates, non-IaC YAML...): informational only.
     notes: tuple[str, ...] = field(default=())
     suppressions: tuple = ()  # aiaas_iac.suppress.Suppression found in the file's comments
+    # False when the file ran out of its time budget: that depends on the machine's load, not on
+    # the file, so neither the file's parse nor the scan's result is remembered.
+    complete: bool = True
 
 
 class SourceError(Exception):
@@ -87,31 +90,25 @@ def parse_file(source: SourceFile, limits: ParseLimits = ParseLimits(), use_cach
     if use_cache:
         from aiaas_iac import cache
 
-        key = cache.cache_key(source.rel, source.kind, cache.content_digest(data), limits)
-        cached = cache.load(key)
-        if isinstance(cached, ParsedFile):
+        key = cache.cache_key(source, cache.content_digest(data), limits)
+        cached = cache.load_parsed(key)
+        if cached is not None:
             return cached
-    parsed, finished = _parse_bytes_in_budget(source, data, limits)
-    # Running out of time depends on the machine and its load, not on the file: not remembered.
-    if key is not None and finished:
-        cache.store(key, parsed)
+    parsed = parse_bytes(source, data, limits)
+    if key is not None and parsed.complete:
+        cache.store_parsed(key, source, parsed)
     return parsed
 
 
 def parse_bytes(source: SourceFile, data: bytes, limits: ParseLimits) -> ParsedFile:
     """One file's content parsed, within the time budget. Never raises for bad input."""
-    return _parse_bytes_in_budget(source, data, limits)[0]
-
-
-def _parse_bytes_in_budget(source: SourceFile, data: bytes, limits: ParseLimits) -> tuple[ParsedFile, bool]:
-    """(result, False when the file ran out of time)."""
     from aiaas_iac.parsers.budget import within_budget
 
     parsed = within_budget(limits.max_parse_seconds, lambda: _parse_bytes(source, data, limits))
     if parsed is None:
         message = f"took longer than {limits.max_parse_seconds:g} s to parse; skipped"
-        return ParsedFile(errors=(ParseError(source.rel, message),)), False
-    return parsed, True
+        return ParsedFile(errors=(ParseError(source.rel, message),), complete=False)
+    return parsed
 
 
 def _parse_bytes(source: SourceFile, data: bytes, limits: ParseLimits) -> ParsedFile:
@@ -195,8 +192,7 @@ def _from_cache(source: SourceFile, limits: ParseLimits, digest: str | None) -> 
             digest = cache.content_digest(read_source(source, limits))
         except SourceError:
             return None
-    cached = cache.load(cache.cache_key(source.rel, source.kind, digest, limits))
-    return cached if isinstance(cached, ParsedFile) else None
+    return cache.load_parsed(cache.cache_key(source, digest, limits))
 
 
 def parse_files(sources: Sequence[SourceFile], limits: ParseLimits = ParseLimits(), *,
