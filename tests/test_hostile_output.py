@@ -342,7 +342,8 @@ def test_changed_since_refuses_an_option_as_ref(pr_repo, tmp_path, ref):
 
 
 def test_changed_since_git_errors_are_one_line(tmp_path):
-    (tmp_path / "main.tf").write_text(WIDE.format(label="wide"))
-    result = run_cli("scan", ".", "--changed-since", "HEAD", cwd=tmp_path, cache=tmp_path / "cache")
+    (tmp_path / "tree").mkdir()
+    (tmp_path / "tree" / "main.tf").write_text(WIDE.format(label="wide"))
+    result = run_cli("scan", ".", "--changed-since", "HEAD", cwd=tmp_path / "tree", cache=tmp_path / "cache")
     assert result.returncode == 2
     assert decoded(result.stderr).count("\n") == 1 and "not inside a git repository" in decoded(result.stderr)
