@@ -255,3 +255,18 @@ def test_suppression_findings_do_not_end_in_empty_parentheses(repo):
 
     (line,) = [line for line in lines if " AIA901 " in line]
     assert line == "main.tf:1 AIA901 [low] suppression of AIA101 has no reason, so it suppresses nothing"
+
+
+def test_a_hostile_note_stays_one_escaped_line(tmp_path):
+    chart = write_tree(tmp_path / "chart", {"Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0\n"})
+    try:
+        (chart / "templates").mkdir()
+        (chart / "templates" / "a\n::error::pwned.yaml").write_text("apiVersion: v1\nkind: Secret\n")
+    except OSError as error:
+        pytest.skip(f"file system refuses the name: {error}")
+
+    for args in ((), ("-v",)):
+        lines = aiaas(chart, "scan", ".", *args).stdout.splitlines()
+
+        assert not any(line.startswith("::") for line in lines)
+    assert any("templates/a\\n::error::pwned.yaml: Helm template, skipped" in line for line in lines)
