@@ -113,7 +113,7 @@ def _root(
 def scan(
     paths: List[Path] = typer.Argument(None, metavar="[PATH]...", help="Files or directories to scan (default: .)."),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", metavar="FORMAT", case_sensitive=False, help="Report format: text, json, sarif, junit or github (workflow annotations)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the report to FILE (default: stdout)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the report to FILE (default: stdout); FILE is a file name, the format is --format."),
     reports: Optional[List[str]] = typer.Option(None, "--report", metavar="FORMAT:FILE", help="Also write a report in FORMAT to FILE, e.g. sarif:results.sarif (repeatable)."),
     fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", metavar="SEVERITY", case_sensitive=False, help="Lowest severity that makes the exit code 1 (critical, high, medium, low); `none` never fails on findings.  [default: low]"),
     select: Optional[List[str]] = typer.Option(None, "--select", metavar="CODES", help="Only these checks: codes, code prefixes (AIA1) or slugs, comma-separated."),
