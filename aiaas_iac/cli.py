@@ -27,6 +27,10 @@ Exit codes:
   4  internal error (a bug: please report it; rerun with --debug for the traceback)
 """
 
+# The GitHub Action's default `category` input too (action.yml): one name for the same run.
+DEFAULT_CATEGORY = "aiaas-iac"
+DEFAULT_BASELINE = ".aiaas-iac-baseline.json"
+
 app = typer.Typer(
     name="aiaas-iac",
     help="Policy linter for AI-as-a-Service in infrastructure as code: who can call Bedrock, "
@@ -47,16 +51,19 @@ class OutputFormat(str, Enum):
     github = "github"
 
 
+class RulesFormat(str, Enum):
+    """What `rules` can print: exactly these, anything else is a usage error."""
+
+    text = "text"
+    json = "json"
+
+
 class FailOn(str, Enum):
     critical = "critical"
     high = "high"
     medium = "medium"
     low = "low"
     none = "none"
-
-
-def _split(values: Optional[List[str]]) -> list[str]:
-    return [item.strip() for value in values or [] for item in value.split(",") if item.strip()]
 
 
 def _fail(message: str, code: int = 2) -> "typer.Exit":
@@ -105,10 +112,10 @@ def _root(
 @app.command(help="Scan Terraform, CloudFormation and Kubernetes files for AI-service risks.\n\n" + EXIT_CODES_HELP)
 def scan(
     paths: List[Path] = typer.Argument(None, metavar="[PATH]...", help="Files or directories to scan (default: .)."),
-    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", metavar="FORMAT", help="Report format: text, json, sarif, junit or github (workflow annotations)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the report to FILE (default: stdout)."),
+    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", metavar="FORMAT", case_sensitive=False, help="Report format: text, json, sarif, junit or github (workflow annotations)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the report to FILE (default: stdout); FILE is a file name, the format is --format."),
     reports: Optional[List[str]] = typer.Option(None, "--report", metavar="FORMAT:FILE", help="Also write a report in FORMAT to FILE, e.g. sarif:results.sarif (repeatable)."),
-    fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", metavar="SEVERITY", help="Lowest severity that makes the exit code 1 (critical, high, medium, low); `none` never fails on findings.  [default: low]"),
+    fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", metavar="SEVERITY", case_sensitive=False, help="Lowest severity that makes the exit code 1 (critical, high, medium, low); `none` never fails on findings.  [default: low]"),
     select: Optional[List[str]] = typer.Option(None, "--select", metavar="CODES", help="Only these checks: codes, code prefixes (AIA1) or slugs, comma-separated."),
     ignore: Optional[List[str]] = typer.Option(None, "--ignore", metavar="CODES", help="Skip these checks: codes, code prefixes or slugs, comma-separated."),
     exclude: Optional[List[str]] = typer.Option(None, "--exclude", metavar="GLOB", help="Skip paths matching this glob (repeatable)."),
@@ -118,90 +125,56 @@ def scan(
     config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help="Configuration file (default: .aiaas-iac.toml or [tool.aiaas-iac] in pyproject.toml, found upwards from the scan root)."),
     no_config: bool = typer.Option(False, "--no-config", help="Ignore every configuration file (what a CI gate on untrusted pull requests wants)."),
     checks_dir: Optional[List[Path]] = typer.Option(None, "--checks-dir", metavar="DIR", help="Load extra checks from this directory (repeatable)."),
-    category: str = typer.Option("aiaas-iac/", "--category", metavar="ID", help="SARIF automationDetails.id: the GitHub code scanning category."),
+    category: str = typer.Option(DEFAULT_CATEGORY, "--category", metavar="ID", help="SARIF automationDetails.id: the GitHub code scanning category."),
     show_suppressed: bool = typer.Option(False, "--show-suppressed", help="List suppressed findings in text and JSON reports (SARIF always carries them)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Text report: no remediation line under each finding."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Text report: the full remediation of each finding, suppressed findings and every note."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the parse cache."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", metavar="N", help="Parser processes (default: automatic)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", metavar="N", min=1, help="Parser processes, at least 1 (default: automatic)."),
     soft_fail: bool = typer.Option(False, "--soft-fail", help="Report, but always exit 0 unless usage is wrong."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ) -> None:
+    from aiaas_iac.cli_options import format_name_mistake, parse_report_spec, render_to, scan_options
     from aiaas_iac.engine import UsageError, scan as run_scan
     from aiaas_iac.model import Severity
+    from aiaas_iac.report.escape import log_line
 
+    if quiet and verbose:
+        raise _fail("--quiet and --verbose exclude each other")
     missing = [str(p) for p in paths or [] if not os.path.lexists(p)]
     if missing:
         raise _fail(f"{missing[0]}: no such file or directory")
     progress = _Progress()
     try:
-        options, config_fail_on = _scan_options(
+        options, config_fail_on = scan_options(
             paths, config, no_config, select=select, ignore=ignore, exclude=exclude, framework=framework,
             checks_dir=checks_dir, baseline=baseline, changed_since=changed_since, no_cache=no_cache, jobs=jobs,
             fail_on=fail_on,
         )
-        extra = [_parse_report_spec(spec) for spec in reports or []]
+        extra = [parse_report_spec(spec) for spec in reports or []]
         report = run_scan([str(p) for p in paths] if paths else ["."], options=options, debug=debug, progress=progress)
     except UsageError as error:
         raise _fail(str(error))
     finally:
         progress.clear()
     _warn_about_config(report)
-    render_options = {"category": category, "show_suppressed": show_suppressed}
-    _write(report, output_format.value, output, render_options)
-    for format_name, path in extra:
-        _write(report, format_name, path, render_options)
+    render_options = {"category": category, "show_suppressed": show_suppressed, "quiet": quiet, "verbose": verbose}
+    try:
+        for format_name, path in [(output_format.value, output), *extra]:
+            render_to(report, format_name, path, render_options)
+            mistake = format_name_mistake(path, format_name)
+            if mistake:
+                typer.echo(log_line(f"aiaas-iac: warning: {mistake}"), err=True)
+    except UsageError as error:
+        raise _fail(str(error))
     # Skipped files are in the text report; when that does not reach the terminal, say so on stderr.
     if output is not None or (extra and output_format is not OutputFormat.text):
-        from aiaas_iac.report.escape import log_line
-
         for error in report.errors:
             typer.echo(f"aiaas-iac: skipped {log_line(str(error))}", err=True)
     if soft_fail:
         raise typer.Exit(0)
     gate = (fail_on.value if fail_on else None) or config_fail_on or "low"
     raise typer.Exit(report.exit_code(None if gate == "none" else Severity(gate)))
-
-
-def _scan_options(paths, config_path, no_config, *, select, ignore, exclude, framework, checks_dir, baseline,
-                  changed_since, no_cache, jobs, fail_on=None):
-    """ScanOptions from the config file, with command-line flags taking precedence."""
-    import dataclasses
-
-    from aiaas_iac.config import Config, load_config
-    from aiaas_iac.engine import ScanOptions, UsageError, scan_root
-
-    if no_config and config_path is not None:
-        raise UsageError("--config and --no-config exclude each other")
-    scanned = [Path(p) for p in paths] if paths else [Path(".")]
-    root = scan_root(scanned)
-    config = Config() if no_config else load_config(root, config_path, scanned)
-    frameworks = tuple(_split(framework))
-    unknown = [f for f in frameworks if f not in ("terraform", "cloudformation", "kubernetes", "tfplan")]
-    if unknown:
-        raise UsageError(f"unknown framework {unknown[0]!r} (expected terraform, cloudformation, kubernetes or tfplan)")
-    # The config as applied: what a flag overrides is not the config's doing and is not reported as such.
-    applied = dataclasses.replace(
-        config,
-        select=() if _split(select) else config.select,
-        ignore=() if _split(ignore) else config.ignore,
-        fail_on=None if fail_on else config.fail_on,
-        baseline=None if baseline else config.baseline,
-    )
-    options = ScanOptions(
-        select=tuple(_split(select)) or config.select,
-        ignore=tuple(_split(ignore)) or config.ignore,
-        excludes=tuple(_split(exclude)),  # the config's own excludes are anchored at its directory: see `config`
-        checks_dirs=tuple(checks_dir or ()) + config.checks_dirs,
-        severity=config.severity,
-        baseline=baseline or config.baseline,
-        changed_since=changed_since,
-        max_file_size=config.max_file_size,
-        max_depth=config.max_depth,
-        use_cache=not no_cache,
-        jobs=jobs,
-        frameworks=frameworks,
-        config=applied if config.path is not None else None,
-    )
-    return options, config.fail_on
 
 
 def _warn_about_config(report) -> None:
@@ -212,68 +185,39 @@ def _warn_about_config(report) -> None:
         typer.echo(log_line(f"aiaas-iac: warning: {report.config_path}: {warning}"), err=True)
 
 
-def _parse_report_spec(spec: str) -> tuple[str, Path]:
-    from aiaas_iac.engine import UsageError
-    from aiaas_iac.report import FORMAT_NAMES
-
-    format_name, sep, path = spec.partition(":")
-    if not sep or not path or format_name not in FORMAT_NAMES:
-        raise UsageError(f"--report {spec!r}: expected FORMAT:FILE with FORMAT one of {', '.join(FORMAT_NAMES)}")
-    return format_name, Path(path)
-
-
-def _write(report, format_name: str, output: Optional[Path], options: dict) -> None:
-    from aiaas_iac.report import render
-
-    color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = render(report, format_name, color=color, **options)
-    if output is None:
-        sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
-        return
-    _write_file(output, text)
-
-
-def _write_file(path: Path, text: str) -> None:
-    """Reports and baselines never follow a symlink at the target (see report/write.py)."""
-    from aiaas_iac.report.write import UnsafeTarget, write_file
-
-    try:
-        write_file(path, text)
-    except UnsafeTarget as error:
-        raise _fail(str(error))
-    except OSError as error:
-        raise _fail(f"cannot write {path}: {error.strerror or error}")
-
-
 @app.command(help="Record the current findings in a baseline file; `scan --baseline FILE` then reports only new ones.")
 def baseline(
     paths: List[Path] = typer.Argument(None, metavar="[PATH]...", help="Files or directories to scan (default: .)."),
-    output: Path = typer.Option(Path(".aiaas-iac-baseline.json"), "--output", "-o", metavar="FILE", help="Where to write the baseline."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Where to write the baseline (default: the config's `baseline`, else .aiaas-iac-baseline.json)."),
     select: Optional[List[str]] = typer.Option(None, "--select", metavar="CODES", help="Only these checks."),
     ignore: Optional[List[str]] = typer.Option(None, "--ignore", metavar="CODES", help="Skip these checks."),
     exclude: Optional[List[str]] = typer.Option(None, "--exclude", metavar="GLOB", help="Skip paths matching this glob."),
     config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help="Configuration file."),
     no_config: bool = typer.Option(False, "--no-config", help="Ignore every configuration file."),
+    checks_dir: Optional[List[Path]] = typer.Option(None, "--checks-dir", metavar="DIR", help="Load extra checks from this directory (repeatable), as `scan` does."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ) -> None:
     import dataclasses
 
     from aiaas_iac.baseline import baseline_document
+    from aiaas_iac.cli_options import scan_options, write_text_file
     from aiaas_iac.engine import UsageError, scan as run_scan
     from aiaas_iac.report.escape import log_line
 
     try:
-        options, _ = _scan_options(paths, config, no_config, select=select, ignore=ignore, exclude=exclude, framework=None,
-                                   checks_dir=None, baseline=None, changed_since=None, no_cache=False, jobs=None)
-        config = options.config and dataclasses.replace(options.config, baseline=None)
+        options, _ = scan_options(paths, config, no_config, select=select, ignore=ignore, exclude=exclude, framework=None,
+                                  checks_dir=checks_dir, baseline=None, changed_since=None, no_cache=False, jobs=None)
+        # The file `scan` will read the baseline from, unless told otherwise.
+        target = output or options.baseline or Path(DEFAULT_BASELINE)
+        applied = options.config and dataclasses.replace(options.config, baseline=None)
         report = run_scan([str(p) for p in paths] if paths else ["."],
-                          options=dataclasses.replace(options, baseline=None, config=config), debug=debug)
+                          options=dataclasses.replace(options, baseline=None, config=applied), debug=debug)
+        _warn_about_config(report)
+        write_text_file(target, baseline_document(report.findings))
     except UsageError as error:
         raise _fail(str(error))
-    _warn_about_config(report)
-    _write_file(output, baseline_document(report.findings))
     recorded = sum(1 for f in report.findings if not f.suppressed)
-    typer.echo(log_line(f"Recorded {recorded} finding{'s' if recorded != 1 else ''} in {output}"))
+    typer.echo(log_line(f"Recorded {recorded} finding{'s' if recorded != 1 else ''} in {target}"))
     raise typer.Exit(3 if report.errors else 0)
 
 
@@ -282,35 +226,58 @@ def _formats_label(formats: tuple[str, ...]) -> str:
     return ",".join(short.get(f, f) for f in formats)
 
 
+def _checks_for(checks_dir: Optional[List[Path]], config: Optional[Path]):
+    """Built-in checks plus the trusted extra ones (see cli_options.trusted_checks_dirs)."""
+    from aiaas_iac.cli_options import trusted_checks_dirs
+    from aiaas_iac.engine import UsageError, load_checks
+
+    try:
+        return load_checks(trusted_checks_dirs(checks_dir, config))
+    except UsageError as error:
+        raise _fail(str(error))
+
+
+_CHECKS_DIR_HELP = "Also list checks from this directory (repeatable), as `scan --checks-dir` loads them."
+_CONFIG_HELP = "Read `checks-dir` from this configuration file (honoured only from outside the working directory)."
+
+
 @app.command(help="List every check: code, slug, severity, formats and title.")
 def rules(
-    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text or json."),
+    output_format: RulesFormat = typer.Option(RulesFormat.text, "--format", "-f", metavar="FORMAT", case_sensitive=False, help="text or json."),
+    checks_dir: Optional[List[Path]] = typer.Option(None, "--checks-dir", metavar="DIR", help=_CHECKS_DIR_HELP),
+    config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help=_CONFIG_HELP),
 ) -> None:
     import json
 
-    from aiaas_iac.engine import load_checks
+    from aiaas_iac.report.escape import terminal_text
 
-    metas = [c.meta() for c in load_checks()]
-    if output_format is OutputFormat.json:
+    metas = [c.meta() for c in _checks_for(checks_dir, config)]
+    if output_format is RulesFormat.json:
         typer.echo(json.dumps([{"code": m.code, "slug": m.slug, "severity": m.severity.value,
                                 "formats": list(m.formats), "title": m.title} for m in metas], indent=2))
         return
     rows = [("CODE", "SLUG", "SEVERITY", "FORMATS", "TITLE")]
-    rows += [(m.code, m.slug, m.severity.value, _formats_label(m.formats), m.title) for m in metas]
+    # A user check's metadata is text from its file: shown escaped like any other input.
+    rows += [tuple(terminal_text(cell) for cell in (m.code, m.slug, m.severity.value, _formats_label(m.formats), m.title))
+             for m in metas]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     for row in rows:
         typer.echo("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4])
 
 
 @app.command(help="Explain a check: what it catches, why it matters, examples, remediation, mappings.")
-def explain(check: str = typer.Argument(..., help="A check code (AIA101) or slug (bedrock-wildcard-permission).")) -> None:
+def explain(
+    check: str = typer.Argument(..., help="A check code (AIA101) or slug (bedrock-wildcard-permission)."),
+    checks_dir: Optional[List[Path]] = typer.Option(None, "--checks-dir", metavar="DIR", help=_CHECKS_DIR_HELP),
+    config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help=_CONFIG_HELP),
+) -> None:
     from aiaas_iac.docs import explain_text
-    from aiaas_iac.engine import load_checks
+    from aiaas_iac.report.escape import terminal_lines
 
     wanted = check.strip()
-    for check_class in load_checks():
-        if wanted.upper() == check_class.code or wanted.lower() == check_class.slug:
-            typer.echo(explain_text(check_class.meta()))
+    for check_class in _checks_for(checks_dir, config):
+        if wanted.upper() == check_class.code or wanted.lower() == check_class.slug.lower():
+            typer.echo(terminal_lines(explain_text(check_class.meta())))
             return
     raise _fail(f"unknown check {wanted!r} (see `aiaas-iac rules`)")
 

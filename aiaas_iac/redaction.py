@@ -54,13 +54,40 @@ def looks_opaque_secret(token: str) -> bool:
             and shannon_entropy(token) >= _MIN_OPAQUE_ENTROPY and not looks_fabricated(token, ""))
 
 
+# A file extension right after a run (`.yaml`, `.tf.json`), or a run that starts a relative
+# path (`../x/…`, `./x/…`): the run is a path, whose directories read as words one by one.
+_EXTENSION_AFTER = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,7}\b")
+
+
+def _opaque_spans(text: str) -> list[tuple[int, int]]:
+    """Random-looking runs. A path (a Helm template, a `file()` target in a note or a parse
+    error) is judged directory by directory, so `charts/aiGw2/templates/k8sQ2wX7` stays
+    readable while a random 32+ character file name in it is still redacted."""
+    spans = []
+    for match in _OPAQUE.finditer(text):
+        run, start = match.group(), match.start()
+        is_path = "/" in run.strip("/") and (
+            _EXTENSION_AFTER.match(text, match.end()) is not None
+            or (run.startswith("/") and text[start - 1:start] == "."))
+        if not is_path:
+            if looks_opaque_secret(run):
+                spans.append(match.span())
+            continue
+        offset = start
+        for segment in run.split("/"):
+            if len(segment) >= 32 and looks_opaque_secret(segment):
+                spans.append((offset, offset + len(segment)))
+            offset += len(segment) + 1
+    return spans
+
+
 def secret_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every part of `text` that looks secret, overlapping ones merged."""
     spans = [(m.start, m.start + len(m.token)) for m in find_credentials(text)]
     if "PRIVATE KEY" in text:
         spans += [m.span() for m in _PRIVATE_KEY.finditer(text)]
     if len(text) >= 32:
-        spans += [m.span() for m in _OPAQUE.finditer(text) if looks_opaque_secret(m.group())]
+        spans += _opaque_spans(text)
     spans += _file_content_spans(text)
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
@@ -92,7 +119,7 @@ def looks_secret(text: str) -> bool:
         return True
     if "PRIVATE KEY" in text and _PRIVATE_KEY.search(text):
         return True
-    if len(text) >= 32 and any(looks_opaque_secret(m.group()) for m in _OPAQUE.finditer(text)):
+    if len(text) >= 32 and _opaque_spans(text):
         return True
     return bool(_file_content_spans(text))
 

@@ -89,18 +89,14 @@ class CredentialMatch:
     start: int = 0  # offset inside the searched text
 
     def describe(self) -> str:
-        """`an OpenAI project key (sk-p… 164 chars)`: safe for messages."""
-        return f"{self.format.description} ({redact_parts(self.token)})"
+        """`an OpenAI project key sk-p… (164 chars)`: safe for messages."""
+        return f"{self.format.description} {redact(self.token)}"
 
 
 def redact(value: str) -> str:
-    """`sk-p… (51 chars)`: at most the first four characters and the length."""
+    """`sk-p… (51 chars)`: at most the first four characters and the length. The one format
+    every check, reporter and cache uses to show a secret."""
     return f"{value[:REDACTED_PREFIX_CHARS]}… ({len(value)} chars)"
-
-
-def redact_parts(value: str) -> str:
-    """The same as `redact` without parentheses, for text already inside parentheses."""
-    return f"{value[:REDACTED_PREFIX_CHARS]}… {len(value)} chars"
 
 
 def shannon_entropy(text: str) -> float:

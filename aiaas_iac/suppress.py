@@ -1,5 +1,7 @@
 """Inline suppressions: `# aiaas-iac:ignore=AIA301[,AIA302] <reason>` (also `//` and `/* */` in HCL).
 
+Codes are named as `--select` names them: a code, a code prefix (`AIA3`) or a slug.
+
 A suppression applies to findings on its own line, or on the line directly
 below it when that line starts the block (resource, nested block or element)
 containing the finding. A reason is required: without one the comment
@@ -102,6 +104,16 @@ def find_suppressions(text: str, file: str, syntax: str) -> tuple[Suppression, .
     return tuple(found)
 
 
+def codes_named(names: dict[str, str], token: str) -> frozenset[str]:
+    """The codes a suppression's token names: `--select` semantics (a code or slug, or a code
+    prefix such as `AIA3`); empty when it names no known check."""
+    exact = code_of(names, token)
+    if exact is not None:
+        return frozenset((exact,))
+    prefix = token.strip().upper()
+    return frozenset(code for code in names.values() if prefix and code.startswith(prefix))
+
+
 def _covers(suppression: Suppression, finding: Finding, resource: Resource | None) -> bool:
     line = finding.location.span.start_line
     if suppression.line == line:
@@ -121,20 +133,22 @@ def apply_suppressions(
     resources: Iterable[Resource],
     names: dict[str, str],
 ) -> tuple[list[Finding], set[Suppression]]:
-    """Mark suppressed findings; return them with the set of suppressions that matched something."""
+    """Mark suppressed findings; return them with the (suppression, token) pairs that matched
+    something, so each code of a multi-code comment is judged on its own (AIA902)."""
     by_file: dict[str, list[Suppression]] = {}
     for suppression in suppressions:
         if suppression.reason:
             by_file.setdefault(suppression.file, []).append(suppression)
     index = {(r.file, r.address): r for r in resources}
-    used: set[Suppression] = set()
+    used: set[tuple[Suppression, str]] = set()
+    named = {(s, t): codes_named(names, t) for group in by_file.values() for s in group for t in s.tokens}
     out = []
     for finding in findings:
         for suppression in by_file.get(finding.location.file, ()):
-            codes = {code_of(names, t) for t in suppression.tokens}
-            if finding.code in codes and _covers(suppression, finding, index.get((finding.location.file, finding.resource))):
+            tokens = [t for t in suppression.tokens if finding.code in named[(suppression, t)]]
+            if tokens and _covers(suppression, finding, index.get((finding.location.file, finding.resource))):
                 finding = dataclasses.replace(finding, suppressed=True, suppression_reason=suppression.reason)
-                used.add(suppression)
+                used.update((suppression, t) for t in tokens)
                 break
         out.append(finding)
     return out, used

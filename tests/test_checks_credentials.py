@@ -36,7 +36,7 @@ def test_message_names_attribute_and_redacted_key():
     (finding,) = [f for f in report.findings if f.code == "AIA501" and f.location.span.start_line == 34]
     assert finding.message == (
         "aws_lambda_function.chat sets environment.variables.OPENAI_API_KEY "
-        "to an OpenAI project key (sk-p… 164 chars)"
+        "to an OpenAI project key sk-p… (164 chars)"
     )
     assert finding.resource == "aws_lambda_function.chat"
     assert finding.severity.value == "critical"

@@ -58,7 +58,7 @@ def test_messages_name_workload_container_and_variable():
     report = scan_dir(K8S / "fail")
     messages = {f.code + " " + f.message for f in report.findings if f.code.startswith("AIA4")}
     assert ("AIA401 Deployment/ml/chat-api container api sets env AZURE_OPENAI_API_KEY "
-            "to a literal value (93a6… 32 chars)") in messages
+            "to a literal value 93a6… (32 chars)") in messages
     assert ("AIA404 CronJob/ml/refresh-embeddings gets HF_TOKEN but its pod spec sets "
             "serviceAccountName: default") in messages
 

@@ -117,3 +117,25 @@ def test_every_failing_example_in_the_sample_readme_is_reported_there():
                 report = scan([str(REPO / scenario)], root=REPO, use_cache=False)
                 reported[scenario] = {(f.code, f.location.file, f.location.span.start_line) for f in report.findings}
             assert (code, path, int(line)) in reported[scenario], f"{code} is no longer reported at {location}"
+
+
+def test_readme_sample_output_is_what_a_scan_of_the_samples_prints():
+    """The abridged sample is a real run: its lines appear in that order in the output of
+    `aiaas-iac scan sample_infra` (run at the repository root, as the README's first command)."""
+    import os
+    import subprocess
+    import sys
+
+    sample = readme_block("text", "sample_infra/").splitlines()
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("CI", None)
+    result = subprocess.run([str(Path(sys.executable).parent / "aiaas-iac"), "scan", "sample_infra", "--no-cache"],
+                            cwd=REPO, capture_output=True, text=True, timeout=300, env=env)
+    printed = result.stdout.splitlines()
+    assert result.returncode == 1
+    # The summary's duration differs from run to run.
+    assert re.sub(r" [\d.]+s$", "", sample[-1]) == re.sub(r" [\d.]+s$", "", printed[-1])
+    position = 0
+    for line in (line for line in sample[:-1] if line):
+        assert line in printed[position:], f"the README's sample output is stale: {line!r}"
+        position = printed.index(line, position) + 1

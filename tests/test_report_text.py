@@ -22,11 +22,12 @@ resource "aws_iam_policy" "app" {
 
 def finding(file: str, line: int, *, column: int | None = None, code: str = "AIA101",
             severity: Severity = Severity.HIGH, resource: str = "aws_iam_policy.app",
-            message: str = "aws_iam_policy.app grants bedrock:* on *", **extra) -> Finding:
+            message: str = "aws_iam_policy.app grants bedrock:* on *",
+            remediation: str = "Grant only bedrock:InvokeModel\non the model ARNs the workload uses.", **extra) -> Finding:
     return Finding(
         code=code, slug="bedrock-wildcard-permission", severity=severity, message=message,
         location=Location(file, Span(line, line, column, None)), resource=resource,
-        remediation="Grant only bedrock:InvokeModel\non the model ARNs the workload uses.",
+        remediation=remediation,
         mappings=Mappings("NHI5", "PR.AA-05", "CWE-250"), **extra,
     )
 
@@ -57,7 +58,7 @@ def test_findings_are_grouped_by_file_in_path_order_with_a_blank_line_between_fi
         finding("a/main.tf", 2, resource="aws_iam_policy.early"),
     ]
 
-    lines = render(report(findings), "text").splitlines()
+    lines = render(report(findings), "text", quiet=True).splitlines()
 
     assert [line.split(" ")[0] for line in lines[:4]] == ["a/main.tf:2", "a/main.tf:9", "", "z/roles.tf:3"]
 
@@ -157,3 +158,65 @@ def test_an_unknown_format_names_the_formats_on_offer():
         render(report(), "xml")
 
 
+
+
+def test_each_finding_is_followed_by_the_first_sentence_of_its_remediation_when_short():
+    short = finding("main.tf", 4, remediation="Revoke and rotate the key now: history keeps it. Then use a vault.")
+
+    lines = render(report([short]), "text").splitlines()
+
+    assert lines[1] == "    → Revoke and rotate the key now: history keeps it."
+
+
+def test_a_long_first_sentence_points_to_explain_instead():
+    long = finding("main.tf", 4, remediation="Grant only the actions the workload calls " + "and more " * 20 + ".")
+
+    assert render(report([long]), "text").splitlines()[1] == "    → aiaas-iac explain AIA101"
+
+
+def test_a_dot_inside_a_code_span_does_not_end_the_sentence():
+    coded = finding("main.tf", 4, remediation="Reference it: `secret_env { secret_ref { ... } }` instead. More.")
+
+    assert render(report([coded]), "text").splitlines()[1] == "    → Reference it: `secret_env { secret_ref { ... } }` instead."
+
+
+def test_quiet_prints_no_remediation_line():
+    lines = render(report([finding("main.tf", 4)]), "text", quiet=True).splitlines()
+
+    assert lines[0].startswith("main.tf:4 AIA101") and lines[1] == ""
+
+
+def test_a_remediation_with_a_workflow_command_stays_one_escaped_line():
+    hostile = finding("main.tf", 4, remediation="Fix it\n::error::pwned\x1b[2J. Then more.")
+
+    lines = render(report([hostile]), "text").splitlines()
+
+    assert lines[1] == "    → Fix it ::error::pwned\\x1b[2J."
+    assert not any(line.startswith("::") for line in lines)
+
+
+def test_a_finding_without_a_resource_ends_without_empty_parentheses():
+    comment = finding("main.tf", 2, code="AIA902", resource="", message="suppression of AIA302 matches no finding")
+
+    line = render(report([comment]), "text").splitlines()[0]
+
+    assert line == "main.tf:2 AIA902 [high] suppression of AIA302 matches no finding"
+
+
+def test_notes_are_counted_by_kind_and_listed_only_with_verbose():
+    notes = ["charts/a/templates/d.yaml: Helm template, skipped (scan the output of `helm template` to check it)",
+             "charts/b/templates/s.yaml: Helm template, skipped (scan the output of `helm template` to check it)",
+             "app: file() outside the scanned paths not read: ../x.json"]
+
+    quiet_lines = render(report(notes=notes), "text").splitlines()
+    verbose_text = render(report(notes=notes), "text", verbose=True)
+
+    assert quiet_lines[-2] == "3 notes (2 Helm templates skipped, 1 file() not read); -v to list"
+    assert "note: app: file() outside the scanned paths not read: ../x.json" in verbose_text
+    assert "-v to list" not in verbose_text
+
+
+def test_a_hostile_note_is_escaped_when_listed():
+    text = render(report(notes=["x.tf: file() not read (a FIFO): a\n::error::pwned"]), "text", verbose=True)
+
+    assert "note: x.tf: file() not read (a FIFO): a\\n::error::pwned" in text.splitlines()

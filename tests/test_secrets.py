@@ -98,7 +98,7 @@ def test_wrong_length_is_not_a_key():
 def test_redact_shows_four_characters_and_the_length():
     key = FAKE_KEYS["an OpenAI API key"]
     assert redact(key) == f"{key[:4]}… (51 chars)"
-    assert find_credential(key).describe() == f"an OpenAI API key ({key[:4]}… 51 chars)"
+    assert find_credential(key).describe() == f"an OpenAI API key {key[:4]}… (51 chars)"
 
 
 @pytest.mark.parametrize("name", [

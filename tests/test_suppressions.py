@@ -46,7 +46,22 @@ def test_suppression_that_matches_nothing_is_reported(tree):
 def test_suppression_naming_an_unknown_check_says_so(tree):
     report = tree({"main.tf": "# aiaas-iac:ignore=AIA999 typo\n" + WIDE_STATEMENT}, select=["AIA101", "AIA9"])
     (unused,) = [f for f in report.findings if f.code == "AIA902"]
-    assert unused.message == "suppression of AIA999 names unknown check AIA999"
+    assert unused.message == "suppression names unknown check AIA999"
+
+
+def test_a_code_prefix_suppresses_like_select_does(tree):
+    report = tree({"main.tf": "# aiaas-iac:ignore=AIA1 sandbox account, reviewed (SEC-9)\n" + WIDE_STATEMENT},
+                  select=["AIA101", "AIA9"])
+    assert active(report) == set()
+    assert suppressed(report) == {("AIA101", 4, "sandbox account, reviewed (SEC-9)")}
+
+
+def test_each_unmatched_code_of_a_multi_code_comment_gets_its_own_finding(tree):
+    report = tree({"main.tf": "# aiaas-iac:ignore=AIA101,AIA102,AIA1O1 legacy role (SEC-1)\n" + WIDE_STATEMENT},
+                  select=["AIA101", "AIA102", "AIA9"])
+    messages = sorted(f.message for f in report.findings if f.code == "AIA902")
+    assert active(report) == {("AIA902", 1)}
+    assert messages == ["suppression names unknown check AIA1O1", "suppression of AIA102 matches no finding"]
 
 
 def test_comment_two_lines_above_does_not_apply(tree):

@@ -22,7 +22,6 @@ in PyYAML, where the next token starts, often after blank lines and comments).
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,7 +55,6 @@ _MERGE = "tag:yaml.org,2002:merge"
 _BOOL_VALUES = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
 _JSON_LITERALS = {"true": True, "false": False, "null": None}
 _IMPLICIT_TAGS = Resolver.yaml_implicit_resolvers
-_QUOTED = re.compile(r"""(['"])(.{5,}?)\1""")
 # Short forms whose long form has no `Fn::` prefix.
 _UNPREFIXED_INTRINSICS = ("Ref", "Condition")
 
@@ -78,11 +76,6 @@ class Document:
     value: Any
     spans: dict[tuple, Span]
     span: Span
-
-
-def shorten_quoted(message: str) -> str:
-    """Parser messages quote the offending text; keep at most 4 characters of it."""
-    return _QUOTED.sub(lambda m: f"{m.group(1)}{m.group(2)[:4]}…{m.group(1)}", message)
 
 
 class _DeferredResolver:
@@ -333,7 +326,9 @@ def _yaml_error(error: yaml.YAMLError, text: str, kind: str) -> YamlError:
     context = getattr(error, "context", None)
     if problem and context and problem.startswith("but "):  # "expected a single document..., but found another"
         problem = f"{context}, {problem}"
-    return YamlError(f"invalid {kind}: {shorten_quoted(problem or type(error).__name__)}", line)
+    # The parser's own words: what it quotes is a token or a short name, and anything
+    # credential-shaped is redacted where every parse error is (redaction.sanitised_error).
+    return YamlError(f"invalid {kind}: {problem or type(error).__name__}", line)
 
 
 def load_yaml_documents(text: str, max_depth: int = DEFAULT_MAX_DEPTH, *,

@@ -24,7 +24,7 @@ SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/s
 CHECK_DOCS_URI = f"{PROJECT_URI}/blob/main/docs/checks.md"
 SOURCE_ROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "aiaasFingerprint/v1"
-DEFAULT_CATEGORY = "aiaas-iac/"
+DEFAULT_CATEGORY = "aiaas-iac"  # automation_id() adds the slash GitHub expects
 # GitHub rejects or truncates uploads above these.
 GITHUB_MAX_RESULTS = 25_000
 GITHUB_MAX_TAGS = 20

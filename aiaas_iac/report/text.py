@@ -1,15 +1,23 @@
 """Terminal output: findings grouped by file, parse errors, then a one-line summary.
 
     main.tf:12:5 AIA101 [high] aws_iam_policy.app grants bedrock:* on * (aws_iam_policy.app)
+        → aiaas-iac explain AIA101
 
     Parse errors:
     broken.tf:3: error: Unexpected token '}'
 
+    1 note (1 Helm template skipped); -v to list
     Found 1 finding (1 high) in 2 files; 1 file could not be parsed. 0.04s
+
+Someone reading a terminal wants to know what to do next: each finding is
+followed by one short line of remediation (the first sentence when it is
+short, else the `explain` command that has all of it); `quiet` leaves it out,
+`verbose` prints the whole remediation and lists the notes.
 """
 
 from __future__ import annotations
 
+import re
 from itertools import groupby
 from typing import TYPE_CHECKING, Iterable
 
@@ -31,10 +39,13 @@ ERROR_COLOR = "\x1b[1;31m"
 RESET = "\x1b[0m"
 
 
-def render(report: "Report", *, color: bool = False, verbose: bool = False, show_suppressed: bool = False) -> str:
-    """The whole terminal report; `verbose` adds remediation, suppressed findings and notes."""
+def render(report: "Report", *, color: bool = False, verbose: bool = False, quiet: bool = False,
+           show_suppressed: bool = False) -> str:
+    """The whole terminal report. `verbose` adds the full remediation, suppressed findings and
+    the notes themselves; `quiet` leaves out the remediation line under each finding."""
     shown = [f for f in report.findings if verbose or show_suppressed or not f.suppressed]
-    sections = [finding_groups(shown, color, verbose)]
+    detail = "full" if verbose else "none" if quiet else "short"
+    sections = [finding_groups(shown, color, detail)]
     if report.errors:
         sections.append(["Parse errors:", *(parse_error_line(e, color) for e in report.errors)])
     if report.tool_errors:
@@ -42,22 +53,24 @@ def render(report: "Report", *, color: bool = False, verbose: bool = False, show
     if verbose and report.notes:
         sections.append([f"note: {terminal_text(note)}" for note in report.notes])
     sections.append(config_lines(report))
-    sections.append([summary_line(report)])
+    notes = [] if verbose or not report.notes else [notes_summary(report.notes)]
+    sections.append(notes + [summary_line(report)])
     text = "\n\n".join("\n".join(section) for section in sections if section) + "\n"
     # A safety net for lines composed of several pieces: none may start with `::`.
     return terminal_lines(text)
 
 
-def finding_groups(findings: Iterable[Finding], color: bool, verbose: bool) -> list[str]:
+def finding_groups(findings: Iterable[Finding], color: bool, detail: str = "short") -> list[str]:
     """One block of lines per file, files in path order, a blank line between files."""
     ordered = sorted(findings, key=lambda f: f.sort_key)
     blocks = []
     for _file, in_file in groupby(ordered, key=lambda f: f.location.file):
-        blocks.append("\n".join(finding_lines(f, color, verbose) for f in in_file))
+        blocks.append("\n".join(finding_lines(f, color, detail) for f in in_file))
     return ["\n\n".join(blocks)] if blocks else []
 
 
-def finding_lines(finding: Finding, color: bool, verbose: bool) -> str:
+def finding_lines(finding: Finding, color: bool, detail: str = "short") -> str:
+    """The finding's line, then its remediation: none, one short line, or all of it."""
     span = finding.location.span
     where = f"{finding.location.file}:{span.start_line}"
     if span.start_column:
@@ -65,13 +78,55 @@ def finding_lines(finding: Finding, color: bool, verbose: bool) -> str:
     severity = f"[{finding.severity.value}]"
     if color:
         severity = f"{SEVERITY_COLORS[finding.severity]}{severity}{RESET}"
-    line = terminal_text(f"{where} {finding.code} ") + severity + terminal_text(f" {finding.message} ({finding.resource})")
+    # Findings on a comment (AIA901/AIA902) belong to no resource: no empty `()`.
+    resource = f" ({finding.resource})" if finding.resource else ""
+    line = terminal_text(f"{where} {finding.code} ") + severity + terminal_text(f" {finding.message}{resource}")
     if finding.suppressed:
         line += terminal_text(f" [suppressed: {finding.suppression_reason or 'no reason given'}]")
-    if verbose and finding.remediation:
+    if detail == "full" and finding.remediation:
         first, *rest = terminal_text_lines(finding.remediation)
         line += "\n    remediation: " + first + "".join(f"\n      {text}" for text in rest)
+    elif detail == "short":
+        line += "\n    → " + terminal_text(short_remediation(finding.remediation, finding.code))
     return line
+
+
+SHORT_REMEDIATION_CHARS = 120
+# A sentence ends at `.`, `!` or `?` before a blank, outside a `code span` (remediation quotes
+# HCL such as `secret_ref { ... }` whose dots end nothing).
+_SENTENCE = re.compile(r"(?:`[^`]*`|[^`])*?[.!?](?=\s|$)", re.DOTALL)
+
+
+def short_remediation(remediation: str, code: str) -> str:
+    """The remediation's first sentence on one line when it is short, else where to read it all."""
+    text = " ".join(remediation.split())
+    match = _SENTENCE.match(text)
+    sentence = match.group() if match else text
+    if sentence and len(sentence) <= SHORT_REMEDIATION_CHARS:
+        return sentence
+    return f"aiaas-iac explain {code}"
+
+
+# What kinds of notes there are, by a phrase each kind's text holds (see parsers/kubernetes.py
+# `helm_note`, file_reads.py, the module evaluator); anything else is counted as "other".
+_NOTE_KINDS = (
+    ("Helm template", "Helm template skipped", "Helm templates skipped"),
+    ("file() ", "file() not read", "file() reads refused"),
+    ("not evaluated", "module not evaluated", "modules not evaluated"),
+)
+
+
+def notes_summary(notes: Iterable[str]) -> str:
+    """`3 notes (2 Helm templates skipped, 1 file() not read); -v to list`: notes say what the
+    scan could not judge, so their count is never hidden, only their list."""
+    counts: dict[tuple[str, str], int] = {}
+    total = 0
+    for note in notes:
+        total += 1
+        kind = next(((one, many) for phrase, one, many in _NOTE_KINDS if phrase in note), ("other", "other"))
+        counts[kind] = counts.get(kind, 0) + 1
+    parts = ", ".join(f"{n} {one if n == 1 else many}" for (one, many), n in counts.items())
+    return f"{_plural(total, 'note')} ({parts}); -v to list"
 
 
 def terminal_text_lines(text: str) -> list[str]:

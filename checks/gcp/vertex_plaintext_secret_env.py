@@ -84,7 +84,7 @@ class VertexPlaintextSecretEnv(Check):
                     path = container_path + env_path + ("value",)
                     yield self.finding(
                         resource,
-                        f"{resource.address} sets {name} to a literal value ({redact(value)}) in "
+                        f"{resource.address} sets {name} to a literal value {redact(value)} in "
                         f"{'.'.join(ENV_CONTAINERS[resource.type])}.env instead of a Secret Manager reference",
                         path,
                     )

@@ -1,7 +1,7 @@
 from aiaas_iac.check import Check
 from aiaas_iac.k8s_workloads import stored_values
 from aiaas_iac.model import Mappings, Severity
-from aiaas_iac.secrets import find_credential, is_ai_credential_name, is_base64, is_placeholder, redact_parts
+from aiaas_iac.secrets import find_credential, is_ai_credential_name, is_base64, is_placeholder, redact
 
 
 class K8sAiCredentialInSecretManifest(Check):
@@ -51,7 +51,7 @@ class K8sAiCredentialInSecretManifest(Check):
             for stored in stored_values(secret):
                 if not is_ai_credential_name(stored.key) or self._not_a_credential(stored):
                     continue
-                shown = f"({redact_parts(stored.text)})" if stored.text is not None else "(binary)"
+                shown = redact(stored.text) if stored.text is not None else "(binary)"
                 yield self.finding(
                     secret,
                     f"{secret.address} holds {stored.key} in {stored.path[0]} as a committed plaintext value {shown}",

@@ -1,7 +1,7 @@
 from aiaas_iac.check import Check
 from aiaas_iac.k8s_workloads import containers, env_vars, pod_specs
 from aiaas_iac.model import Mappings, Severity, scalar_text
-from aiaas_iac.secrets import find_credential, is_ai_credential_name, is_placeholder, redact_parts
+from aiaas_iac.secrets import find_credential, is_ai_credential_name, is_placeholder, redact
 
 
 class K8sAiCredentialLiteralEnv(Check):
@@ -68,7 +68,7 @@ class K8sAiCredentialLiteralEnv(Check):
                     yield self.finding(
                         pod.workload,
                         f"{pod.workload.address} container {container.name} sets env {env.name} "
-                        f"to a literal value ({redact_parts(text)})",
+                        f"to a literal value {redact(text)}",
                         env.path + ("value",),
                         detail=f"{container.name}.env.{env.name}",
                     )

@@ -1,10 +1,12 @@
-from aiaas_iac.check import Check, code_of
+from aiaas_iac.check import Check
 from aiaas_iac.model import Mappings, Severity
+from aiaas_iac.suppress import codes_named
 
 
 class UnusedSuppression(Check):
     """An inline `aiaas-iac:ignore=` comment (with a reason) suppresses no finding: the
-    problem was fixed, the comment is in the wrong place, or it names an unknown check."""
+    problem was fixed, the comment is in the wrong place, or it names an unknown check. Each
+    code of a multi-code comment is judged on its own."""
 
     code = "AIA902"
     slug = "unused-suppression"
@@ -40,12 +42,14 @@ class UnusedSuppression(Check):
 
     def run(self, ctx):
         for suppression in ctx.suppressions:
-            if not suppression.reason or suppression in ctx.used_suppressions:
-                continue
-            unknown = [t for t in suppression.tokens if code_of(ctx.check_names, t) is None]
-            codes = ",".join(suppression.tokens)
-            cause = f"names unknown check {', '.join(unknown)}" if unknown else "matches no finding"
-            yield self.finding_at(
-                suppression.file, suppression.line, f"suppression of {codes} {cause}",
-                detail=f"suppression:{codes}",
-            )
+            if not suppression.reason:
+                continue  # AIA901's finding: it suppresses nothing anyway
+            for token in dict.fromkeys(suppression.tokens):
+                if (suppression, token) in ctx.used_suppressions:
+                    continue
+                known = codes_named(ctx.check_names, token)
+                message = f"suppression of {token} matches no finding" if known \
+                    else f"suppression names unknown check {token}"
+                # One finding per code; `detail` keeps them apart (and a one-code comment's
+                # fingerprint what it was).
+                yield self.finding_at(suppression.file, suppression.line, message, detail=f"suppression:{token}")
