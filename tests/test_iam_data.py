@@ -84,3 +84,11 @@ def test_reading_iam_data_is_cheap():
     assert imported == "False"
     assert float(elapsed) < 1.0, elapsed
     assert time.perf_counter() - started < 30
+
+
+def test_runtime_dependencies_stay_light():
+    # A fresh `pip install .` measured 199 MB of site-packages with cfn-lint (sympy, networkx)
+    # and 69 MB with typer's rich/pygments; without both it is ~56 MB (pip's own 27 MB included).
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    names = {d.split(">")[0].split("<")[0].split("=")[0].split("[")[0].strip() for d in project["dependencies"]}
+    assert names.isdisjoint({"cfn-lint", "typer", "rich", "checkov", "boto3"}), names
