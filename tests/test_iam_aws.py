@@ -346,3 +346,12 @@ def test_messages_show_a_template_with_its_resolved_parts_only():
                    ("arn:aws:bedrock:us-east-1:", hole, ":*"))
     assert display_value(arn) == "arn:aws:bedrock:us-east-1:${var.acct}:*"
     assert display_value(Unknown('"${var.arn}"', ("var.arn",))) == "${var.arn}"
+
+
+def test_many_resources_and_not_actions_stay_fast():
+    import time
+    started = time.perf_counter()
+    wide = statement(Effect="Allow", NotAction=[f"svc{i}:*" for i in range(300)],
+                     Resource=[f"arn:aws:s3:::bucket-{i}/*" for i in range(5_000)])
+    assert not wide.grants_any_bedrock_action() and wide.wildcard_bedrock_actions() == []
+    assert time.perf_counter() - started < 2.0

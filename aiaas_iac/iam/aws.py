@@ -88,8 +88,9 @@ class Statement:
         if self.actions is not None:
             matched = {s for p in self.known_actions() for s in bedrock_services_matched(p)}
             return tuple(s for s in bedrock_services() if s in matched and self.names_service(s))
-        return tuple(s for s in bedrock_services()
-                     if any(self.grants(a) for a in service_actions(s) + (INVOKE_ACTIONS if s == "bedrock" else ())))
+        # NotAction: the Resource test once per service, not once per action (hundreds each).
+        return tuple(s for s in bedrock_services() if self.names_service(s) and any(
+            self._action_matches(a) for a in service_actions(s) + (INVOKE_ACTIONS if s == "bedrock" else ())))
 
     def grants_any_bedrock_action(self) -> bool:
         """True when the statement certainly allows at least one action of a `bedrock*` service."""
