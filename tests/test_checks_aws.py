@@ -1052,3 +1052,24 @@ Resources:
       UserName: !Ref User
 """})
     assert triples(report, "AIA1") == {("AIA101", "stack.yaml", 14), ("AIA107", "stack.yaml", 20)}
+
+
+def test_star_on_another_resources_arn_attribute_is_no_bedrock_grant(tree):
+    # The ARN of an aws_s3_bucket is an S3 ARN whatever its name: not an unknown service.
+    report = tree({"main.tf": '''
+resource "aws_s3_bucket" "logs" { bucket = "acme-logs" }
+resource "aws_iam_policy" "logs" {
+  policy = jsonencode({ Statement = [
+    { Effect = "Allow", Action = "*", Resource = [aws_s3_bucket.logs.arn, "${aws_s3_bucket.logs.arn}/*"] },
+    { Effect = "Allow", Action = "*", Resource = data.aws_sqs_queue.q.arn },
+  ] })
+}
+resource "aws_iam_policy" "agent" {
+  policy = jsonencode({ Statement = [
+    { Effect = "Allow", Action = "*", Resource = aws_bedrockagent_agent.a.agent_arn },
+    { Effect = "Allow", Action = "*", Resource = "${aws_bedrock_guardrail.g.arn}" },
+    { Effect = "Allow", Action = "*", Resource = module.shared.arn },
+  ] })
+}
+'''})
+    assert triples(report, "AIA101") == {("AIA101", "main.tf", 11), ("AIA101", "main.tf", 12), ("AIA101", "main.tf", 13)}

@@ -82,11 +82,41 @@ def _pattern_names(pattern: str, segments: tuple[str, ...]) -> bool:
     return any(glob_match(service, s) for s in segments)
 
 
+# Terraform types whose `arn` attribute is not the ARN of their own kind of resource.
+_ARN_ECHO_TYPES = frozenset({"aws_arn"})
+
+
+def _referenced_is_bedrock(value: Any) -> bool | None:
+    """For `aws_s3_bucket.logs.arn` (or a template starting with it): whether the ARN it stands
+    for is a Bedrock one, which its resource type makes certain; None when nothing is certain
+    (`var.x`, `module.m.arn`, another attribute)."""
+    from aiaas_iac.parsers.hcl_expressions import Template, Traversal
+
+    if isinstance(value, Template) and value.parts and isinstance(value.parts[0], Traversal):
+        value = value.parts[0]  # "${aws_s3_bucket.logs.arn}/*": the ARN fixes the service
+    if not isinstance(value, Traversal):
+        return None
+    parts = [p for p in value.parts if isinstance(p, str)]
+    if parts[:1] == ["data"]:
+        parts = parts[1:]
+    if len(parts) < 3 or parts[-1] != "arn" or parts[0] in _ARN_ECHO_TYPES:
+        return None
+    resource_type = parts[0]
+    if not resource_type.startswith(("aws_", "awscc_")):
+        return None
+    return resource_type.startswith(("aws_bedrock", "awscc_bedrock"))
+
+
 def resource_can_name(value: Any, service: str) -> bool:
     """One Resource entry can name a resource of `service` (an IAM service prefix)."""
     text = arn_text(value)
-    if text is None:
-        return True  # unresolved: never rule out what we cannot read
+    if text is None or (ARN_HOLE in text and text.startswith(ARN_HOLE)):
+        if service.startswith("bedrock"):
+            known = _referenced_is_bedrock(value)
+            if known is not None:
+                return known
+        if text is None:
+            return True  # unresolved: never rule out what we cannot read
     return _pattern_names(text, arn_services(service))
 
 
