@@ -1073,3 +1073,36 @@ resource "aws_iam_policy" "agent" {
 }
 '''})
     assert triples(report, "AIA101") == {("AIA101", "main.tf", 11), ("AIA101", "main.tf", 12), ("AIA101", "main.tf", 13)}
+
+
+def test_cloudformation_star_on_other_services_sample_has_no_findings(tmp_path):
+    (tmp_path / "stack.yaml").write_text((CFN / "wildcard_other_services.yaml").read_text())
+    assert scan_dir(tmp_path).findings == []
+
+
+def test_cloudformation_getatt_arn_type_decides_the_service(tree):
+    report = tree({"stack.yaml": """AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+  Agent:
+    Type: AWS::Bedrock::Agent
+    Properties:
+      AgentName: support
+  Policy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action: "*"
+            Resource: [!GetAtt Bucket.Arn, !Sub "${Bucket.Arn}/*"]
+          - Effect: Allow
+            Action: "*"
+            Resource: !GetAtt Agent.AgentArn
+          - Effect: Allow
+            Action: "*"
+            Resource: !Sub "${Bucket.Arn}-${Agent.AgentArn}"
+"""})
+    assert triples(report, "AIA101") == {("AIA101", "stack.yaml", 18), ("AIA101", "stack.yaml", 21)}

@@ -15,10 +15,12 @@ input: every test here is a bounded number of linear glob matches.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 from aiaas_iac.iam.glob import glob_match
 from aiaas_iac.iam.iamdata import arn_services
+from aiaas_iac.model import Unknown
 
 # Stands for an unresolved part inside an ARN template; it cannot occur in a real ARN.
 ARN_HOLE = "\x00"
@@ -28,7 +30,6 @@ PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e"
 def arn_text(value: Any) -> str | None:
     """A Resource entry as text: a literal, or a string template (`arn:aws:bedrock:${var.region}::...`)
     with ARN_HOLE where a part is unresolved; None for any other unknown value."""
-    from aiaas_iac.model import Unknown
     from aiaas_iac.parsers.hcl_expressions import Template
 
     if isinstance(value, str):
@@ -82,6 +83,13 @@ def _pattern_names(pattern: str, segments: tuple[str, ...]) -> bool:
     return any(glob_match(service, s) for s in segments)
 
 
+@dataclass(frozen=True)
+class TypedArn(Unknown):
+    """An unresolved ARN whose service its source fixes (a CloudFormation `!GetAtt Bucket.Arn`)."""
+
+    bedrock: bool = False
+
+
 # Terraform types whose `arn` attribute is not the ARN of their own kind of resource.
 _ARN_ECHO_TYPES = frozenset({"aws_arn"})
 
@@ -92,6 +100,8 @@ def _referenced_is_bedrock(value: Any) -> bool | None:
     (`var.x`, `module.m.arn`, another attribute)."""
     from aiaas_iac.parsers.hcl_expressions import Template, Traversal
 
+    if isinstance(value, TypedArn):
+        return value.bedrock
     if isinstance(value, Template) and value.parts and isinstance(value.parts[0], Traversal):
         value = value.parts[0]  # "${aws_s3_bucket.logs.arn}/*": the ARN fixes the service
     if not isinstance(value, Traversal):
