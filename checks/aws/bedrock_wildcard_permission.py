@@ -5,9 +5,10 @@ from aiaas_iac.model import Mappings, Severity
 
 
 class BedrockWildcardPermission(Check):
-    """An IAM policy grants every Bedrock action: `*`, `bedrock:*`, `bedrock-agentcore:*`, a
-    `NotAction` that leaves a Bedrock service wide open, or the `AmazonBedrockFullAccess`
-    managed policy. One finding per statement or attachment."""
+    """An IAM policy grants every Bedrock action: `*`, `bedrock:*`, `bedrock-agentcore:*`, or a
+    `NotAction` that leaves a Bedrock service wide open, on a `Resource` that can be Bedrock's
+    (`*`, a `bedrock*` ARN, an unresolved value; `*` on an S3 bucket grants nothing in Bedrock),
+    or the `AmazonBedrockFullAccess` managed policy. One finding per statement or attachment."""
 
     code = "AIA101"
     slug = "bedrock-wildcard-permission"
