@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from aiaas_iac.check import Check, check_names, code_of, sanitised
-from aiaas_iac.iam.iamdata import IamDataError
+from aiaas_iac.iam.iamdata import IamDataError, bedrock_services
 from aiaas_iac.model import CheckMeta, Finding, ParseError, Resource, Severity
 
 if TYPE_CHECKING:
@@ -152,6 +152,7 @@ def run_checks(checks: Sequence[type[Check]], resources: list[Resource], root: P
     from aiaas_iac.context import ScanContext
     from aiaas_iac.suppress import apply_suppressions
 
+    bedrock_services()  # a broken install fails loudly (IamDataError), whatever this scan holds
     ctx = ScanContext(resources, root)
     failures: list[str] = []
     names = check_names(known or checks)

