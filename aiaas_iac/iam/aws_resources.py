@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from aiaas_iac.iam.display import display_value  # noqa: F401  (re-exported)
 from aiaas_iac.iam.glob import glob_match
 from aiaas_iac.iam.iamdata import arn_services
 from aiaas_iac.model import Unknown
@@ -39,28 +40,6 @@ def arn_text(value: Any) -> str | None:
         if all(isinstance(p, (str, Unknown)) for p in parts):
             return "".join(p if isinstance(p, str) else ARN_HOLE for p in parts)
     return None
-
-
-def display_value(value: Any) -> str:
-    """A Resource entry for messages: the value as evaluated. A string template shows its resolved
-    parts as their values and only what is still unknown as `${reference}`, never the source text
-    (`arn:aws:bedrock:${var.region}:...` when `var.region` is known to be `us-east-1`)."""
-    from aiaas_iac.parsers.hcl_expressions import Template
-
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Template) and value.parts:
-        return "".join(p if isinstance(p, str) else _hole_text(p) for p in value.parts)
-    text = getattr(value, "text", None)
-    return text.strip('"') if isinstance(text, str) else str(value)
-
-
-def _hole_text(value: Any) -> str:
-    text = getattr(value, "text", None)
-    if not isinstance(text, str):
-        return "${?}"
-    text = text.strip()
-    return text if text.startswith("${") and text.endswith("}") else "${" + text + "}"
 
 
 def _pattern_names(pattern: str, segments: tuple[str, ...]) -> bool:
