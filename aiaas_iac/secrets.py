@@ -120,6 +120,7 @@ def looks_fabricated(token: str, prefix: str) -> bool:
     body = token[len(prefix):]
     return bool(
         _EXAMPLE_WORDS.search(token)
+        or is_dummy_value(token)
         or shannon_entropy(body) < (_MIN_ENTROPY_BITS_SHORT if len(body) <= _SHORT_BODY else _MIN_ENTROPY_BITS)
         or _longest_run(body, 0) > _MAX_REPEAT
         or _longest_run(body, 1) > _MAX_ASCENDING
@@ -158,14 +159,18 @@ _AI_CREDENTIAL_NAME = re.compile(
     r"|REPLICATE|PERPLEXITY|DEEPSEEK|XAI|VOYAGE|PINECONE|LANGSMITH|LANGCHAIN)[A-Z0-9_]*(KEY|TOKEN|SECRET)",
     re.IGNORECASE,
 )
-EXTRA_AI_CREDENTIAL_NAMES = frozenset({
-    "AWS_BEARER_TOKEN_BEDROCK", "AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN",
-    "AZURE_CLIENT_SECRET",
+EXTRA_AI_CREDENTIAL_NAMES = frozenset({"AWS_BEARER_TOKEN_BEDROCK"})
+# CHECKS.md "Cloud credential names": credentials of a cloud account, not of an AI service. They
+# make no workload an AI workload and no Secret key an AI credential.
+CLOUD_CREDENTIAL_NAMES = frozenset({
+    "AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN", "AZURE_CLIENT_SECRET",
+    "GOOGLE_APPLICATION_CREDENTIALS",
 })
 
 
 def is_ai_credential_name(name: object) -> bool:
-    """True for an environment/secret key such as OPENAI_API_KEY, HF_TOKEN or AWS_SECRET_ACCESS_KEY.
+    """True for an environment/secret key such as OPENAI_API_KEY, HF_TOKEN or AWS_BEARER_TOKEN_BEDROCK
+    (not for cloud credential names such as AWS_SECRET_ACCESS_KEY).
 
     The whole name must match (`OPENAI_API_KEY_FILE` names a path, not a key). Secret
     keys are often written `openai-api-key`: hyphens and dots count as underscores.
@@ -173,6 +178,8 @@ def is_ai_credential_name(name: object) -> bool:
     if not isinstance(name, str):
         return False
     normalised = name.replace("-", "_").replace(".", "_")
+    if normalised.upper() in CLOUD_CREDENTIAL_NAMES:
+        return False
     return bool(_AI_CREDENTIAL_NAME.fullmatch(normalised)) or normalised.upper() in EXTRA_AI_CREDENTIAL_NAMES
 
 
@@ -193,21 +200,56 @@ _PLACEHOLDER_WORDS = frozenset({
 })
 
 
-def is_placeholder(value: object) -> bool:
-    """True for values that are not credentials: empty, templated, or obvious filler."""
+# CHECKS.md "Dummy values": the prefix a real key of that provider starts with says nothing about
+# the rest; `hf_REPLACE_WITH_YOUR_TOKEN` is as much an instruction as `REPLACE_WITH_KEY`.
+KNOWN_KEY_PREFIXES = ("sk-proj-", "sk-ant-", "sk-", "hf_", "gsk_", "r8_", "xai-", "aiza")  # longest first
+_WHOLE_SUBSTITUTION = re.compile(r"\$\{[^{}]*\}|\{\{[^{}]*\}\}|\$\([^()]*\)", re.DOTALL)
+
+
+def strip_key_prefix(text: str) -> str:
+    lowered = text.lower()
+    for prefix in KNOWN_KEY_PREFIXES:
+        if lowered.startswith(prefix) and len(text) > len(prefix):
+            return text[len(prefix):]
+    return text
+
+
+def _is_filler(text: str) -> bool:
+    return (
+        bool(_ANGLE_PLACEHOLDER.fullmatch(text))
+        or text.lower() in _PLACEHOLDER_WORDS
+        or bool(_FILLER.fullmatch(text))
+        or bool(_INSTRUCTION_PLACEHOLDER.fullmatch(text))
+    )
+
+
+def is_dummy_value(text: str) -> bool:
+    """An instruction or filler written where a key goes (`REPLACE_WITH_KEY`, `your-key-here`,
+    `changeme`, `<token>`, `xxxx`, `TODO`), also after a known key prefix (`hf_REPLACE_ME`)."""
+    text = text.strip()
+    return _is_filler(text) or _is_filler(strip_key_prefix(text).strip())
+
+
+def is_substitution_or_empty(value: object) -> bool:
+    """Empty, or a whole-value substitution token (`${X}`, `{{ .Values.x }}`, `$(X)`): the only
+    literals AIA401/AIA207 accept, since they judge the manifest's shape (CHECKS.md's exception)."""
     if value is None:
         return True
     if not isinstance(value, str):
         return False
     text = value.strip()
-    return (
-        not text
-        or bool(_TEMPLATE_PLACEHOLDER.search(text))
-        or bool(_ANGLE_PLACEHOLDER.fullmatch(text))
-        or text.lower() in _PLACEHOLDER_WORDS
-        or bool(_FILLER.fullmatch(text))
-        or bool(_INSTRUCTION_PLACEHOLDER.fullmatch(text))
-    )
+    return not text or bool(_WHOLE_SUBSTITUTION.fullmatch(text))
+
+
+def is_placeholder(value: object) -> bool:
+    """True for values that are not credentials (CHECKS.md "Template placeholders" and "Dummy
+    values"): empty, templated, or an instruction or filler. One definition for every check."""
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    return not text or bool(_TEMPLATE_PLACEHOLDER.search(text)) or is_dummy_value(text)
 
 
 def decode_base64_text(value: object) -> str | None:

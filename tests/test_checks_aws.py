@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from aiaas_iac.engine import load_checks
 from conftest import SAMPLES, scan_dir, triples, write_tree
 
@@ -965,3 +967,142 @@ resource "aws_bedrockagent_agent" "support" {
 }
 '''}, select=["AIA105", "AIA106"])
     assert report.findings == []
+
+
+# --- Grants need a Resource that can name the service (CHECKS.md **Grants**) ------------------
+
+def test_star_on_other_services_resources_raises_nothing_and_does_not_use_bedrock():
+    # Action "*" on an S3 bucket, a log group and a DynamoDB table; NotAction on a bucket; an
+    # access key for that user and an open trust policy on that role: no AI finding at all.
+    assert scan_dir(TF / "wildcard_other_services").findings == []
+
+
+def test_star_on_a_bedrock_arn_is_all_bedrock_and_uses_bedrock():
+    report = scan_dir(TF / "wildcard_bedrock_arn")
+    assert triples(report) == {("AIA101", "main.tf", 23), ("AIA104", "main.tf", 23), ("AIA107", "main.tf", 34)}
+    messages = {f.code: f.message for f in report.findings}
+    assert messages["AIA101"] == "aws_iam_user_policy.ml_ops grants * on arn:*:bedrock*:*:*:* (all Bedrock actions)"
+
+
+@pytest.mark.parametrize("resource", ['"arn:aws:logs:*:*:*"', '"arn:aws:s3:::bucket/*"',
+                                      '["arn:aws:s3:::bucket", "arn:aws:s3:::bucket/*"]'])
+def test_aia101_to_104_ignore_star_on_non_bedrock_resources(tree, resource):
+    report = tree({"main.tf": policy(f'{{ Effect = "Allow", Action = "*", Resource = {resource} }},\n'
+                                     f'      {{ Effect = "Allow", Action = ["bedrock:*"], Resource = {resource} }},\n'
+                                     f'      {{ Effect = "Allow", NotAction = "iam:*", Resource = {resource} }}')})
+    assert triples(report, "AIA1") == set()
+
+
+def test_star_on_an_unresolved_resource_can_name_bedrock(tree):
+    report = tree({"main.tf": policy('{ Effect = "Allow", Action = "*", Resource = var.target_arn }')})
+    assert triples(report, "AIA10") == {("AIA101", "main.tf", 6), ("AIA104", "main.tf", 6)}
+    assert [f.message for f in report.findings if f.code == "AIA101"] == [
+        "aws_iam_policy.app grants * on var.target_arn (all Bedrock actions)"]
+
+
+def test_aia101_names_the_service_only_for_a_generic_grant(tree):
+    report = tree({"main.tf": policy('{ Effect = "Allow", Action = "*", Resource = "*" }', "star")
+                   + policy('{ Effect = "Allow", Action = "bedrock:*", Resource = "*" }', "bedrock")
+                   + policy('{ Effect = "Allow", NotAction = "iam:*", Resource = "*" }', "not_iam")})
+    assert sorted(f.message for f in report.findings if f.code == "AIA101") == [
+        "aws_iam_policy.bedrock grants bedrock:* on *",
+        "aws_iam_policy.not_iam grants every action except iam:* (NotAction) on * (all Bedrock actions)",
+        "aws_iam_policy.star grants * on * (all Bedrock actions)",
+    ]
+
+
+def test_aia108_and_aia107_need_a_bedrock_grant_on_a_bedrock_resource(tree):
+    report = tree({"main.tf": '''
+resource "aws_iam_role" "r" {
+  assume_role_policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = { AWS = "*" }, Action = "sts:AssumeRole" }] })
+  inline_policy {
+    policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "*", Resource = "arn:aws:s3:::data/*" }] })
+  }
+}
+resource "aws_iam_user" "u" { name = "u" }
+resource "aws_iam_user_policy" "u" {
+  user   = aws_iam_user.u.name
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "bedrock:*", Resource = "arn:aws:logs:*:*:*" }] })
+}
+resource "aws_iam_access_key" "u" { user = aws_iam_user.u.name }
+'''})
+    assert report.findings == []
+
+
+def test_cloudformation_star_on_a_bucket_is_no_bedrock_grant(tree):
+    report = tree({"stack.yaml": """AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  User:
+    Type: AWS::IAM::User
+    Properties:
+      Policies:
+        - PolicyName: logs
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: "*"
+                Resource: !Sub "arn:${AWS::Partition}:s3:::logs-${AWS::AccountId}/*"
+              - Effect: Allow
+                Action: "*"
+                Resource: !Sub "arn:${AWS::Partition}:bedrock:${AWS::Region}::foundation-model/*"
+  Key:
+    Type: AWS::IAM::AccessKey
+    Properties:
+      UserName: !Ref User
+"""})
+    assert triples(report, "AIA1") == {("AIA101", "stack.yaml", 14), ("AIA107", "stack.yaml", 20)}
+
+
+def test_star_on_another_resources_arn_attribute_is_no_bedrock_grant(tree):
+    # The ARN of an aws_s3_bucket is an S3 ARN whatever its name: not an unknown service.
+    report = tree({"main.tf": '''
+resource "aws_s3_bucket" "logs" { bucket = "acme-logs" }
+resource "aws_iam_policy" "logs" {
+  policy = jsonencode({ Statement = [
+    { Effect = "Allow", Action = "*", Resource = [aws_s3_bucket.logs.arn, "${aws_s3_bucket.logs.arn}/*"] },
+    { Effect = "Allow", Action = "*", Resource = data.aws_sqs_queue.q.arn },
+  ] })
+}
+resource "aws_iam_policy" "agent" {
+  policy = jsonencode({ Statement = [
+    { Effect = "Allow", Action = "*", Resource = aws_bedrockagent_agent.a.agent_arn },
+    { Effect = "Allow", Action = "*", Resource = "${aws_bedrock_guardrail.g.arn}" },
+    { Effect = "Allow", Action = "*", Resource = module.shared.arn },
+  ] })
+}
+'''})
+    assert triples(report, "AIA101") == {("AIA101", "main.tf", 11), ("AIA101", "main.tf", 12), ("AIA101", "main.tf", 13)}
+
+
+def test_cloudformation_star_on_other_services_sample_has_no_findings(tmp_path):
+    (tmp_path / "stack.yaml").write_text((CFN / "wildcard_other_services.yaml").read_text())
+    assert scan_dir(tmp_path).findings == []
+
+
+def test_cloudformation_getatt_arn_type_decides_the_service(tree):
+    report = tree({"stack.yaml": """AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+  Agent:
+    Type: AWS::Bedrock::Agent
+    Properties:
+      AgentName: support
+  Policy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action: "*"
+            Resource: [!GetAtt Bucket.Arn, !Sub "${Bucket.Arn}/*"]
+          - Effect: Allow
+            Action: "*"
+            Resource: !GetAtt Agent.AgentArn
+          - Effect: Allow
+            Action: "*"
+            Resource: !Sub "${Bucket.Arn}-${Agent.AgentArn}"
+"""})
+    assert triples(report, "AIA101") == {("AIA101", "stack.yaml", 18), ("AIA101", "stack.yaml", 21)}

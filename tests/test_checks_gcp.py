@@ -677,3 +677,20 @@ def test_each_check_flags_its_failing_example_and_passes_its_passing_example(tmp
             root = write_tree(tmp_path / meta.code / kind, {"main.tf": example})
             fired = bool(triples(scan_dir(root, select=[meta.code]), meta.code))
             assert fired is expected, f"{meta.code} {kind} example"
+
+
+def test_aia207_judges_the_shape_a_literal_instruction_is_still_a_finding(tree):
+    # CHECKS.md's exception: only empty strings and whole-value substitutions are exempt here.
+    report = tree({"main.tf": cloud_run("""      env {
+        name  = "OPENAI_API_KEY"
+        value = "replace-me-before-deploying"
+      }
+      env {
+        name  = "HF_TOKEN"
+        value = "hf_REPLACE_WITH_YOUR_TOKEN"
+      }
+      env {
+        name  = "GEMINI_API_KEY"
+        value = "{{ .Values.gemini }}"
+      }""")})
+    assert triples(report, "AIA207") == {("AIA207", "main.tf", 10), ("AIA207", "main.tf", 14)}

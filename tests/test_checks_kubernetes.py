@@ -4,6 +4,8 @@ import base64
 import dataclasses
 import textwrap
 
+import pytest
+
 from conftest import SAMPLES, scan_dir, triples
 from test_secrets import FAKE_KEYS
 
@@ -44,7 +46,10 @@ def test_failing_manifests_report_each_problem_at_its_line():
         ("AIA402", "llm-secrets.yaml", 8),           # openai-api-key in stringData
         ("AIA501", "llm-secrets.yaml", 11),          # base64 Anthropic key (not AIA402)
         ("AIA501", "llm-secrets.yaml", 20),          # base64 AWS access key ID (not AIA402)
-        ("AIA402", "llm-secrets.yaml", 21),          # AWS_SECRET_ACCESS_KEY in data
+        # llm-secrets.yaml:21 (AWS_SECRET_ACCESS_KEY in data) is a cloud credential name: not AIA402
+        ("AIA404", "bedrock-sync-job.yaml", 13),     # AWS keys from Secret bedrock-user: an AI workload
+        ("AIA403", "bedrock-sync-job.yaml", 24),     # ... whose AWS_SECRET_ACCESS_KEY comes from it
+        ("AIA403", "bedrock-sync-job.yaml", 44),     # key file set in an init container, VERTEX_ in main
     }
 
 
@@ -175,6 +180,8 @@ def test_azure_client_secret_from_a_secret(tree):
         - name: AZURE_CLIENT_SECRET
           valueFrom:
             secretKeyRef: {name: aoai-sp, key: client-secret}
+        - name: AZURE_OPENAI_ENDPOINT
+          value: https://acme-chat.openai.azure.com/
         """, "serviceAccountName: chat\n")})
     assert codes(report) == {("AIA403", 18)}
 
@@ -210,17 +217,23 @@ def test_env_from_counts_only_secrets_in_the_scan_and_namespace(tree):
                           prefix: AWS_
                         - secretRef: {name: shared-aws}
                         - secretRef: {name: not-in-this-repo}
+                      env:
+                        - {name: BEDROCK_MODEL_ID, value: anthropic.claude-3-5-haiku-20241022-v1:0}
             """),
     })
     assert codes(report) == {("AIA403", 12)}
 
 
-def test_literal_cloud_secret_is_aia401_not_aia403(tree):
+def test_literal_cloud_secret_is_neither_aia401_nor_aia403(tree):
+    # AWS_SECRET_ACCESS_KEY is a cloud credential name, not an AI one (AIA401), and a literal is
+    # not a Secret, a ConfigMap or a mounted file (AIA403).
     report = tree({"app.yaml": deployment("""\
         - name: AWS_SECRET_ACCESS_KEY
           value: LyvH1D0SZaozaNv4AH17KzcnNjeh1MVLymYZwH6Q
+        - name: OPENAI_API_KEY
+          valueFrom: {secretKeyRef: {name: llm-keys, key: openai}}
         """, "serviceAccountName: chat\n")})
-    assert codes(report) == {("AIA401", 15)}
+    assert codes(report) == set()
 
 
 # --- AIA404 --------------------------------------------------------------------------------
@@ -279,3 +292,122 @@ def test_no_finding_field_contains_a_whole_key(tree):
         text = " ".join(str(value) for value in dataclasses.asdict(finding).values())
         for key in FAKE_KEYS.values():
             assert not any(key[i:i + 8] in text for i in range(1, len(key) - 7))
+
+
+# --- AI workloads (CHECKS.md "AI workload") ------------------------------------------------
+
+def _aws_keys_job(secret: str, extra_env: str = "") -> str:
+    return textwrap.dedent(f"""\
+        apiVersion: batch/v1
+        kind: CronJob
+        metadata: {{name: nightly, namespace: ops}}
+        spec:
+          jobTemplate:
+            spec:
+              template:
+                spec:
+                  containers:
+                    - name: job
+                      image: ghcr.io/acme/job:1.0.0
+                      env:
+                        - name: AWS_ACCESS_KEY_ID
+                          valueFrom: {{secretKeyRef: {{name: {secret}, key: id}}}}
+                        - name: AWS_SECRET_ACCESS_KEY
+                          valueFrom: {{secretKeyRef: {{name: {secret}, key: secret}}}}
+        """) + extra_env
+
+
+def test_backup_job_with_aws_keys_is_not_an_ai_workload(tree):
+    assert codes(tree({"backup.yaml": _aws_keys_job("backup-aws")})) == set()
+
+
+def test_the_same_job_with_keys_from_a_bedrock_secret_is_one(tree):
+    report = tree({"sync.yaml": _aws_keys_job("bedrock-user")})
+    assert codes(report) == {("AIA404", 8), ("AIA403", 16)}
+    assert [f.message for f in report.findings if f.code == "AIA404"] == [
+        "CronJob/ops/nightly gets Secret bedrock-user but its pod spec sets no serviceAccountName"]
+
+
+@pytest.mark.parametrize("secret, is_ai", [
+    ("bedrock-user", True), ("Bedrock_User", True), ("keys.openai", True), ("llm", True), ("team-llm-keys", True),
+    ("huggingface-token", True), ("backup-aws", False), ("myopenai-keys", False), ("llmx", False),
+    ("aws-bedrockish", False), ("vertexai-sa", False),
+])
+def test_secret_names_count_as_a_separated_word(tree, secret, is_ai):
+    report = tree({"job.yaml": _aws_keys_job(secret)})
+    assert bool(codes(report)) is is_ai
+
+
+def test_ai_env_var_prefix_or_envfrom_ai_secret_makes_an_ai_workload(tree):
+    prefixed = tree({"a.yaml": _aws_keys_job("backup-aws", "                - {name: BEDROCK_MODEL_ID, value: x}\n")})
+    assert codes(prefixed) == {("AIA404", 8), ("AIA403", 16)}
+    env_from = tree({"b.yaml": _aws_keys_job("backup-aws").replace("ops", "batch").replace(
+        "                  env:\n", "                  envFrom:\n                    - configMapRef: {name: llm-settings}\n"
+        "                  env:\n")})
+    assert ("AIA404", 8) in codes(env_from)
+
+
+def test_key_file_set_in_an_init_container_and_mounted_in_the_main_one_counts(tree):
+    report = tree({"job.yaml": textwrap.dedent("""\
+        apiVersion: batch/v1
+        kind: Job
+        metadata: {name: tune, namespace: ml}
+        spec:
+          template:
+            spec:
+              serviceAccountName: tune
+              initContainers:
+                - name: prepare
+                  image: ghcr.io/acme/prepare:1.0.0
+                  env:
+                    - name: GOOGLE_APPLICATION_CREDENTIALS
+                      value: /var/secrets/google/key.json
+              containers:
+                - name: tune
+                  image: ghcr.io/acme/tune:1.0.0
+                  env:
+                    - {name: GEMINI_MODEL, value: gemini-2.5-pro}
+                  volumeMounts:
+                    - {name: gcp-key, mountPath: /var/secrets/google}
+              volumes:
+                - name: gcp-key
+                  secret: {secretName: tune-sa-key}
+        """)})
+    assert codes(report) == {("AIA403", 13)}
+
+
+def test_placeholders_with_a_key_prefix_are_not_committed_secrets(tree):
+    report = tree({"secret.yaml": textwrap.dedent("""\
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: llm-keys, namespace: ml}
+        stringData:
+          HF_TOKEN: hf_REPLACE_WITH_YOUR_TOKEN
+          OPENAI_API_KEY: REPLACE_WITH_KEY
+          OPENAI_ORG_KEY: sk-proj-your-key-here
+          ANTHROPIC_API_KEY: sk-ant-xxxxxxxx
+          XAI_API_KEY: xai-<token>
+          GEMINI_API_KEY: AIzaTODO
+          REPLICATE_API_TOKEN: r8_changeme
+          COHERE_API_KEY: q8Jd-2mLs-Pq0w-Zr4t
+        """)})
+    assert codes(report) == {("AIA402", 12)}
+
+
+def test_literal_instruction_in_an_ai_credential_env_is_still_aia401(tree):
+    # AIA401 judges the manifest's shape: only empty values and whole-value substitutions pass.
+    report = tree({"app.yaml": deployment("""\
+        - name: OPENAI_API_KEY
+          value: replace-me-before-deploying
+        - name: HF_TOKEN
+          value: hf_REPLACE_WITH_YOUR_TOKEN
+        - name: ANTHROPIC_API_KEY
+          value: "${ANTHROPIC_API_KEY}"
+        - name: GEMINI_API_KEY
+          value: "{{ .Values.gemini.key }}"
+        - name: COHERE_API_KEY
+          value: "$(COHERE_KEY)"
+        - name: MISTRAL_API_KEY
+          value: ""
+        """, "serviceAccountName: chat\n")})
+    assert codes(report) == {("AIA401", 15), ("AIA401", 17)}

@@ -265,3 +265,93 @@ def test_unknown_identity_has_no_policies(tmp_path):
     ctx = scan_context(tmp_path, {"main.tf": IDENTITIES})
     near = ctx.resources[0]
     assert policies_applied_to(ctx, near, USER, Unknown("var.user_name", ("var.user_name",))) == []
+
+
+# --- Grants: the Resource must be able to name a resource of the action's service ------------
+
+@pytest.mark.parametrize("resource", [
+    "arn:aws:s3:::acme-logs/*", "arn:aws:s3:::acme-logs", "arn:aws:logs:*:*:*", "arn:*:logs:*:*:*",
+    "arn:aws:dynamodb:eu-west-1:111122223333:table/orders", "arn:aws:s3*:::x", "arn:aws", "not-an-arn",
+    "arn:aws:bedrockx:us-east-1:1:foundation-model/x", ["arn:aws:s3:::a", "arn:aws:sqs:*:*:q"],
+])
+def test_star_on_resources_of_other_services_grants_no_bedrock_action(resource):
+    star = statement(Effect="Allow", Action="*", Resource=resource)
+    assert not star.grants("bedrock:InvokeModel")
+    assert not star.grants_any_bedrock_action()
+    assert star.wildcard_bedrock_actions() == []
+    assert star.grants("s3:GetObject") is any(":s3" in r for r in ([resource] if isinstance(resource, str) else resource))
+    bedrock_star = statement(Effect="Allow", Action=["bedrock:*", "bedrock-agentcore:*"], Resource=resource)
+    assert not bedrock_star.grants_any_bedrock_action() and bedrock_star.wildcard_bedrock_actions() == []
+    not_iam = statement(Effect="Allow", NotAction="iam:*", Resource=resource)
+    assert not not_iam.grants_any_bedrock_action() and not_iam.wildcard_bedrock_actions() == []
+
+
+@pytest.mark.parametrize("resource, services", [
+    ("*", {"bedrock", "bedrock-agentcore"}),
+    ("arn:aws:bedrock:us-east-1::foundation-model/x", {"bedrock"}),
+    ("arn:*:bedrock*:*:*:*", {"bedrock", "bedrock-agentcore"}),
+    ("arn:aws:*:*:*:*", {"bedrock", "bedrock-agentcore"}),
+    ("arn:aws:bedrock-agentcore:us-east-1:111122223333:runtime/x", {"bedrock-agentcore"}),
+    ("arn:*", {"bedrock", "bedrock-agentcore"}),
+    ("arn:aws:bedrock:*", {"bedrock"}),
+    (Unknown("var.arn", ("var.arn",)), {"bedrock", "bedrock-agentcore"}),
+    (["arn:aws:s3:::a/*", "arn:aws:bedrock:*::foundation-model/*"], {"bedrock"}),
+])
+def test_star_on_a_resource_that_can_be_bedrock_grants_it(resource, services):
+    star = statement(Effect="Allow", Action="*", Resource=resource)
+    granted = set(star.bedrock_services_granted())
+    assert services <= granted
+    assert ("bedrock" in services) is star.grants("bedrock:InvokeModel")
+    assert star.wildcard_bedrock_actions() == ["*"]
+
+
+def test_a_template_with_an_unresolved_service_can_name_bedrock_but_one_with_s3_cannot():
+    from aiaas_iac.parsers.hcl_expressions import Template, Traversal
+    hole = Traversal("var.x", ("var.x",), ("var", "x"))
+    bucket = Template('"arn:aws:s3:::${var.x}/*"', ("var.x",), ("arn:aws:s3:::", hole, "/*"))
+    service = Template('"arn:aws:${var.x}:*:*:*"', ("var.x",), ("arn:aws:", hole, ":*:*:*"))
+    assert not statement(Effect="Allow", Action="*", Resource=bucket).grants_any_bedrock_action()
+    assert statement(Effect="Allow", Action="*", Resource=service).grants("bedrock:InvokeModel")
+    assert statement(Effect="Allow", Action="*", Resource=hole).grants("bedrock:InvokeModel")
+
+
+def test_not_resource_names_bedrock_unless_it_excludes_all_of_it():
+    assert statement(Effect="Allow", Action="*", NotResource="arn:aws:s3:::x/*").grants("bedrock:InvokeModel")
+    only_bedrock_out = statement(Effect="Allow", Action="*", NotResource="arn:aws:bedrock:*:*:*")
+    assert not only_bedrock_out.grants("bedrock:InvokeModel")
+    assert only_bedrock_out.grants("bedrock-agentcore:InvokeAgentRuntime")
+    assert not statement(Effect="Allow", Action="*", NotResource="*").grants_any_bedrock_action()
+
+
+def test_deny_on_another_service_does_not_block_bedrock():
+    assert not statement(Effect="Deny", Action="*", Resource="arn:aws:s3:::x").denies("bedrock:InvokeModel")
+    assert statement(Effect="Deny", Action="*", Resource="*").denies("bedrock:InvokeModel")
+
+
+def test_hostile_resource_patterns_stay_fast():
+    import time
+    started = time.perf_counter()
+    for resource in ["*" * 10_000, "arn:" + "*" * 10_000, "arn:aws:" + "*?" * 5_000 + "!",
+                     "arn:aws:s3:::" + "*" * 10_000, ":" * 10_000, "a*" * 5_000 + "!"]:
+        star = statement(Effect="Allow", Action="*", Resource=resource)
+        star.grants_any_bedrock_action(), star.wildcard_bedrock_actions(), star.unscoped_resources()
+    assert time.perf_counter() - started < 2.0
+
+
+def test_messages_show_a_template_with_its_resolved_parts_only():
+    from aiaas_iac.iam.aws_resources import display_value
+    from aiaas_iac.parsers.hcl_expressions import Template, Traversal
+    hole = Traversal("var.acct", ("var.acct",), ("var", "acct"))
+    arn = Template('"arn:aws:bedrock:${var.region}:${var.acct}:*"', ("var.region", "var.acct"),
+                   ("arn:aws:bedrock:us-east-1:", hole, ":*"))
+    assert display_value(arn) == "arn:aws:bedrock:us-east-1:${var.acct}:*"
+    assert display_value(Unknown('"${var.arn}"', ("var.arn",))) == "${var.arn}"
+
+
+def test_many_resources_and_not_actions_stay_fast():
+    import time
+    started = time.perf_counter()
+    wide = statement(Effect="Allow", NotAction=[f"svc{i}:*" for i in range(300)],
+                     Resource=[f"arn:aws:s3:::bucket-{i}/*" for i in range(5_000)])
+    assert not wide.grants_any_bedrock_action() and wide.wildcard_bedrock_actions() == []
+    assert time.perf_counter() - started < 2.0

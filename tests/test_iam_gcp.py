@@ -353,3 +353,12 @@ def test_conditionals_over_variable_defaults_are_evaluated_with_terraform_preced
         "arithmetic": True, "short_circuit": 0,
     }
     assert isinstance(values["unknown"], Unknown) and isinstance(values["unknown_or_false"], Unknown)
+
+
+def test_member_text_shows_resolved_parts_not_the_source():
+    from aiaas_iac.iam.gcp import member_text
+    from aiaas_iac.parsers.hcl_expressions import Template, Traversal
+    hole = Traversal("var.sa", ("var.sa",), ("var", "sa"))
+    member = Template('"serviceAccount:${var.sa}@${var.project}.iam.gserviceaccount.com"', ("var.sa", "var.project"),
+                      ("serviceAccount:", hole, "@acme-ml.iam.gserviceaccount.com"))
+    assert member_text(member) == "serviceAccount:${var.sa}@acme-ml.iam.gserviceaccount.com"

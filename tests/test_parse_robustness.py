@@ -201,7 +201,7 @@ Resources:
 
 
 def test_no_scan_imports_cfn_lint_not_even_of_templates(tmp_path):
-    # cfn-lint is a dependency for its IAM action data only; importing it costs about half a second.
+    # cfn-lint is a test dependency only (sample validation); importing it costs about half a second.
     (tmp_path / "main.tf").write_text('resource "aws_iam_user" "bot" {\n  name = "bedrock-bot"\n}\n')
     (tmp_path / "ci.yml").write_text("on: [push]\njobs: {}\n")
     (tmp_path / "deploy.yaml").write_text(K8S_HEAD)

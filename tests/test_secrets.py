@@ -104,14 +104,16 @@ def test_redact_shows_four_characters_and_the_length():
 @pytest.mark.parametrize("name", [
     "OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "ANTHROPIC_API_KEY", "HF_TOKEN", "HUGGINGFACEHUB_API_TOKEN",
     "GEMINI_API_KEY", "PINECONE_API_KEY", "LANGSMITH_API_KEY", "openai_api_key", "openai-api-key",
-    "AWS_BEARER_TOKEN_BEDROCK", "AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN",
-    "AZURE_CLIENT_SECRET",
+    "AWS_BEARER_TOKEN_BEDROCK",
 ])
 def test_ai_credential_names(name):
     assert is_ai_credential_name(name)
 
 
-@pytest.mark.parametrize("name", ["OPENAI_BASE_URL", "OPENAI_API_KEY_FILE", "OPENAI_MODEL", "AWS_REGION", "DATABASE_PASSWORD"])
+@pytest.mark.parametrize("name", ["OPENAI_BASE_URL", "OPENAI_API_KEY_FILE", "OPENAI_MODEL", "AWS_REGION", "DATABASE_PASSWORD",
+                                  # CHECKS.md "Cloud credential names": not AI credential names
+                                  "AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN",
+                                  "aws-secret-access-key", "AZURE_CLIENT_SECRET", "GOOGLE_APPLICATION_CREDENTIALS"])
 def test_names_that_are_not_ai_credentials(name):
     assert not is_ai_credential_name(name)
 
@@ -138,3 +140,35 @@ def test_base64_secret_data_decodes_to_text_or_none():
                                    "insert-key-here", "paste your key here", "api_key_goes_here"])
 def test_instructions_in_place_of_a_key_are_placeholders(value):
     assert is_placeholder(value)
+
+
+@pytest.mark.parametrize("value", ["hf_REPLACE_WITH_YOUR_TOKEN", "REPLACE_WITH_KEY", "sk-proj-your-key-here",
+                                   "sk-ant-xxxxxxxx", "gsk_changeme", "r8_TODO", "xai-<token>", "AIzaREPLACE_ME",
+                                   "sk-<your key>", "hf_xxxxxxxxxxxx"])
+def test_dummy_values_after_a_known_key_prefix_are_placeholders(value):
+    assert is_placeholder(value)
+
+
+@pytest.mark.parametrize("value", ["hf_q8Jd2mLsPq0wZr4tYb", "sk-live-9f8e7d6c", "prj-live-2c81f0d9b6e44a7e"])
+def test_a_key_prefix_does_not_make_a_real_looking_value_a_placeholder(value):
+    assert not is_placeholder(value)
+
+
+def test_aia401_exemption_is_only_empty_or_a_whole_substitution():
+    from aiaas_iac.secrets import is_substitution_or_empty
+    for value in ["", "  ", None, "${OPENAI_KEY}", "{{ .Values.openai.key }}", "$(OPENAI_KEY)"]:
+        assert is_substitution_or_empty(value)
+    for value in ["replace-me-before-deploying", "changeme", "Bearer ${TOKEN}", "<token>", "sk-xxxx"]:
+        assert not is_substitution_or_empty(value)
+
+
+def test_hostile_placeholder_inputs_stay_fast():
+    # (The template-placeholder search's own bounds are tested with the regex-performance work.)
+    import time
+    from aiaas_iac.secrets import is_dummy_value, is_substitution_or_empty
+    started = time.perf_counter()
+    for value in ["hf_" + "a-" * 20_000, "sk-" + "your_" * 10_000, "sk-proj-" + "x" * 50_000]:
+        is_dummy_value(value)
+    for value in ["{{" * 20_000, "${" * 20_000, "$(" * 20_000, "${" + "a" * 50_000]:
+        is_substitution_or_empty(value)
+    assert time.perf_counter() - started < 2

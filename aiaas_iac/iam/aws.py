@@ -14,12 +14,10 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from aiaas_iac.iam.actions import (
-    INVOKE_ACTIONS, bedrock_actions, bedrock_services, glob_match, matches_any_bedrock_action, service_actions,
+    INVOKE_ACTIONS, bedrock_actions, bedrock_services, bedrock_services_matched, glob_match, service_actions,
 )
+from aiaas_iac.iam.aws_resources import ARN_HOLE, arn_text, display_value, resources_can_name
 from aiaas_iac.model import Resource, Unknown
-
-# Stands for an unresolved part inside an ARN template; it cannot occur in a real ARN.
-ARN_HOLE = "\x00"
 
 
 def as_list(value: Any) -> list:
@@ -61,10 +59,13 @@ class Statement:
     def known_actions(self) -> list[str]:
         return [a for a in self.actions or () if isinstance(a, str)]
 
-    def grants(self, action: str) -> bool:
-        """True only when the statement certainly allows `action`."""
-        if not self.allows:
-            return False
+    def names_service(self, service: str) -> bool:
+        """The statement's Resource can name a resource of `service` (CHECKS.md **Grants**):
+        `Action: "*"` on an S3 bucket ARN grants no Bedrock action."""
+        return resources_can_name(self.resources, self.not_resources, service)
+
+    def _action_matches(self, action: str) -> bool:
+        """The Action / NotAction element covers `action`, whatever the Resource says."""
         if self.actions is not None:
             return any(glob_match(p, action) for p in self.known_actions())
         if self.not_actions is not None:
@@ -73,50 +74,60 @@ class Statement:
             return not any(glob_match(p, action) for p in self.not_actions)
         return False
 
+    def grants(self, action: str) -> bool:
+        """True only when the statement certainly allows `action` on some resource of its service."""
+        return self.allows and self._action_matches(action) and self.names_service(action.partition(":")[0])
+
     def grants_any(self, actions: Iterable[str]) -> bool:
         return any(self.grants(a) for a in actions)
 
+    def bedrock_services_granted(self) -> tuple[str, ...]:
+        """The `bedrock*` services of which the statement certainly allows at least one action."""
+        if not self.allows:
+            return ()
+        if self.actions is not None:
+            matched = {s for p in self.known_actions() for s in bedrock_services_matched(p)}
+            return tuple(s for s in bedrock_services() if s in matched and self.names_service(s))
+        # NotAction: the Resource test once per service, not once per action (hundreds each).
+        return tuple(s for s in bedrock_services() if self.names_service(s) and any(
+            self._action_matches(a) for a in service_actions(s) + (INVOKE_ACTIONS if s == "bedrock" else ())))
+
     def grants_any_bedrock_action(self) -> bool:
         """True when the statement certainly allows at least one action of a `bedrock*` service."""
-        if self.allows and self.actions is not None:
-            return any(matches_any_bedrock_action(p) for p in self.known_actions())
-        return self.grants_any(bedrock_actions()) or self.grants_any(INVOKE_ACTIONS)
+        return bool(self.bedrock_services_granted())
 
     def denies(self, action: str) -> bool:
         """True when an unconditional `Deny` statement certainly blocks `action`."""
         if self.effect != "deny" or self.condition:
             return False
-        if self.actions is not None:
-            return any(glob_match(p, action) for p in self.known_actions())
-        if self.not_actions is not None and not any(isinstance(p, Unknown) for p in self.not_actions):
-            return not any(glob_match(p, action) for p in self.not_actions)
-        return False
+        return self._action_matches(action) and self.names_service(action.partition(":")[0])
 
     def action_patterns_granting(self, actions: Iterable[str]) -> list[str]:
         """The Action patterns that grant any of `actions` (for messages); a NotAction is described."""
-        actions = tuple(actions)
-        if not self.allows:
+        actions = tuple(a for a in actions if self.grants(a))
+        if not actions:
             return []
         if self.actions is not None:
             return [p for p in self.known_actions() if any(glob_match(p, a) for a in actions)]
-        if self.grants_any(actions):
-            return ["every action except " + ", ".join(str(p) for p in self.not_actions or ()) + " (NotAction)"]
-        return []
+        return ["every action except " + ", ".join(str(p) for p in self.not_actions or ()) + " (NotAction)"]
 
     def wildcard_bedrock_actions(self) -> list[str]:
         """The action patterns (or a NotAction description) that grant every action of a
-        `bedrock*` service; empty when the statement is not all-Bedrock."""
+        `bedrock*` service the statement's Resource can name; empty when it is not all-Bedrock."""
         if not self.allows:
+            return []
+        named = [s for s in bedrock_services() if self.names_service(s)]
+        if not named:
             return []
         if self.actions is not None:
             hits = []
             for pattern in self.known_actions():
                 service, _, action = pattern.partition(":")
-                if pattern.strip() == "*" or (action == "*" and any(glob_match(service, s) for s in bedrock_services())):
+                if pattern.strip() == "*" or (action == "*" and any(glob_match(service, s) for s in named)):
                     hits.append(pattern)
             return hits
         if self.not_actions is not None and not any(isinstance(p, Unknown) for p in self.not_actions):
-            if any(self._not_action_leaves_open(s) for s in bedrock_services()):
+            if any(self._not_action_leaves_open(s) for s in named):
                 excluded = ", ".join(str(p) for p in self.not_actions)
                 return [f"every action except {excluded} (NotAction)"]
         return []
@@ -130,9 +141,9 @@ class Statement:
 
     def resource_text(self) -> str:
         if self.resources is not None:
-            shown = [r if isinstance(r, str) else r.text for r in self.resources]
+            shown = [display_value(r) for r in self.resources]
         elif self.not_resources is not None:
-            shown = ["NotResource " + ", ".join(r if isinstance(r, str) else r.text for r in self.not_resources)]
+            shown = ["NotResource " + ", ".join(display_value(r) for r in self.not_resources)]
         else:
             shown = []
         return ", ".join(shown) or "(no resource)"
@@ -140,7 +151,7 @@ class Statement:
     def unscoped_resources(self) -> list[str]:
         """Resource entries that are unscoped for Bedrock (`*`, `arn:...:bedrock:...:<type>/*`)."""
         if self.resources is not None:
-            return [_resource_display(r) for r in self.resources
+            return [display_value(r) for r in self.resources
                     if (text := arn_text(r)) is not None and is_unscoped_bedrock_resource(text)]
         if self.not_resources is not None and not any(isinstance(r, Unknown) for r in self.not_resources):
             # Allow + NotResource covers every Bedrock resource unless it names one.
@@ -154,22 +165,6 @@ def _arn_service_matches_bedrock(arn: str) -> bool:
         return True
     parts = arn.split(":", 5)
     return len(parts) >= 3 and any(glob_match(parts[2], s) for s in bedrock_services())
-
-
-def arn_text(value: Any) -> str | None:
-    """A Resource entry as text: a literal, or a string template (`arn:aws:bedrock:${var.region}::...`)
-    with ARN_HOLE where a part is unresolved; None for any other unknown value."""
-    if isinstance(value, str):
-        return value
-    parts = getattr(value, "parts", None)  # a Terraform string template
-    if isinstance(value, Unknown) and isinstance(parts, tuple) and any(isinstance(p, str) for p in parts):
-        if all(isinstance(p, (str, Unknown)) for p in parts):
-            return "".join(p if isinstance(p, str) else ARN_HOLE for p in parts)
-    return None
-
-
-def _resource_display(value: Any) -> str:
-    return value if isinstance(value, str) else value.text.strip('"')
 
 
 def is_unscoped_bedrock_resource(arn: str) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 
 from aiaas_iac.context import ScanContext, address_of_ref
 from aiaas_iac.iam.aws import Statement, as_list, statements_from_json, statements_from_policy_document_data
+from aiaas_iac.iam.aws_resources import TypedArn
 from aiaas_iac.model import Resource, Unknown
 from aiaas_iac.parsers.hcl_expressions import Template, collect_refs
 from aiaas_iac.terraform_instances import instances
@@ -110,12 +111,38 @@ def is_document_value(value: Any) -> bool:
     return isinstance(value, (dict, str)) or _is_json_template(value)
 
 
+def _typed_arn(ctx: ScanContext, near: Resource, value: Any) -> Any:
+    """A CloudFormation `!GetAtt X.Arn` (or `!Sub "${X.Arn}/..."`) of a resource in the template:
+    its type fixes the ARN's service, so it can be told apart from an unknown value."""
+    if type(value) is not Unknown or len(value.refs) != 1 or not value.refs[0].endswith(".Arn"):
+        return value
+    text = value.text.strip()
+    if not (text == f"!GetAtt {value.refs[0]}" or text.startswith(f"!Sub ${{{value.refs[0]}}}")):
+        return value  # the ARN is not where the value starts: its service is not fixed by it
+    types = {t.type for t in ctx.referenced(near, value) if t.kind == "resource"}
+    if len(types) != 1 or not next(iter(types)).startswith("AWS::"):
+        return value
+    return TypedArn(value.text, value.refs, next(iter(types)).startswith(("AWS::Bedrock::", "AWS::BedrockAgentCore::")))
+
+
+def _json_statements(ctx: ScanContext, resource: Resource, value: Any, path: tuple) -> list[Statement]:
+    statements = statements_from_json(resource, value, path)
+    if resource.format != "cloudformation":
+        return statements
+    out = []
+    for statement in statements:
+        typed = {name: tuple(_typed_arn(ctx, resource, v) for v in getattr(statement, name))
+                 for name in ("resources", "not_resources") if getattr(statement, name) is not None}
+        out.append(replace(statement, **typed) if typed else statement)
+    return out
+
+
 def document_from_value(ctx: ScanContext, resource: Resource, value: Any, path: tuple,
                         seen: frozenset = frozenset()) -> PolicyDocument | None:
     """The document a policy attribute holds: literal JSON/structure (also a JSON string template
     whose interpolations are unresolved), or the data source it names."""
     if isinstance(value, (dict, str)):
-        return PolicyDocument(resource, path, tuple(statements_from_json(resource, value, path)))
+        return PolicyDocument(resource, path, tuple(_json_statements(ctx, resource, value, path)))
     if _is_json_template(value):
         structure = json_with_holes(value)
         if structure is None:
@@ -170,17 +197,17 @@ def _cloudformation_documents(ctx: ScanContext) -> list[PolicyDocument]:
         value = resource.get("PolicyDocument")
         if isinstance(value, (dict, str)):
             out.append(PolicyDocument(resource, ("PolicyDocument",),
-                                      tuple(statements_from_json(resource, value, ("PolicyDocument",)))))
+                                      tuple(_json_statements(ctx, resource, value, ("PolicyDocument",)))))
     for resource in ctx.of_type(*CLOUDFORMATION_INLINE_POLICY_TYPES, format="cloudformation"):
         for index, item in enumerate(as_list(resource.get("Policies"))):
             if isinstance(item, dict) and isinstance(item.get("PolicyDocument"), (dict, str)):
                 path = ("Policies", index, "PolicyDocument")
-                out.append(PolicyDocument(resource, path, tuple(statements_from_json(resource, item["PolicyDocument"], path))))
+                out.append(PolicyDocument(resource, path, tuple(_json_statements(ctx, resource, item["PolicyDocument"], path))))
     for function in ctx.of_type("AWS::Serverless::Function", "AWS::Serverless::StateMachine", format="cloudformation"):
         for index, item in enumerate(as_list(function.get("Policies"))):
             if isinstance(item, dict) and "Statement" in item:
                 path = ("Policies", index)
-                out.append(PolicyDocument(function, path, tuple(statements_from_json(function, item, path))))
+                out.append(PolicyDocument(function, path, tuple(_json_statements(ctx, function, item, path))))
     return out
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from aiaas_iac.context import ScanContext
+from aiaas_iac.iam.display import display_value
 from aiaas_iac.model import Resource, Unknown
 from aiaas_iac.terraform_instances import declared, expanded_blocks, instance_address, instances
 
@@ -169,7 +170,7 @@ def bindings(ctx: ScanContext) -> list[Binding]:
 
 
 def member_text(member: Any) -> str:
-    return member.strip() if isinstance(member, str) else member.text.strip('"')
+    return member.strip() if isinstance(member, str) else display_value(member)
 
 
 def describe_members(members: tuple, shown: int = 3) -> str:

@@ -1,5 +1,6 @@
 from aiaas_iac.check import Check
 from aiaas_iac.iam.aws_identities import USER, bedrock_granting_policies
+from aiaas_iac.iam.aws_resources import display_value
 from aiaas_iac.model import Mappings, Severity, Unknown
 
 BEDROCK_SERVICE = "bedrock.amazonaws.com"
@@ -12,7 +13,7 @@ def _user_text(ctx, near, value) -> str:
     referenced = ctx.referenced(near, value)
     if referenced:
         return referenced[0].address
-    return value.text if isinstance(value, Unknown) else str(value)
+    return display_value(value) if isinstance(value, Unknown) else str(value)
 
 
 class BedrockLongLivedCredential(Check):

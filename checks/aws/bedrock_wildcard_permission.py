@@ -1,13 +1,14 @@
 from aiaas_iac.check import Check
-from aiaas_iac.iam.actions import BEDROCK_FULL_ACCESS
+from aiaas_iac.iam.actions import BEDROCK_FULL_ACCESS, bedrock_services
 from aiaas_iac.iam.aws_documents import identity_documents, is_managed_policy, policy_attachments
 from aiaas_iac.model import Mappings, Severity
 
 
 class BedrockWildcardPermission(Check):
-    """An IAM policy grants every Bedrock action: `*`, `bedrock:*`, `bedrock-agentcore:*`, a
-    `NotAction` that leaves a Bedrock service wide open, or the `AmazonBedrockFullAccess`
-    managed policy. One finding per statement or attachment."""
+    """An IAM policy grants every Bedrock action: `*`, `bedrock:*`, `bedrock-agentcore:*`, or a
+    `NotAction` that leaves a Bedrock service wide open, on a `Resource` that can be Bedrock's
+    (`*`, a `bedrock*` ARN, an unresolved value; `*` on an S3 bucket grants nothing in Bedrock),
+    or the `AmazonBedrockFullAccess` managed policy. One finding per statement or attachment."""
 
     code = "AIA101"
     slug = "bedrock-wildcard-permission"
@@ -51,9 +52,12 @@ class BedrockWildcardPermission(Check):
             for statement in document.statements:
                 patterns = statement.wildcard_bedrock_actions()
                 if patterns:
+                    # `*` or a NotAction says nothing about Bedrock by itself: name the service.
+                    generic = any(p.partition(":")[0].lower() not in bedrock_services() for p in patterns)
+                    service = " (all Bedrock actions)" if generic else ""
                     yield self.finding(
                         statement.resource,
-                        f"{statement.resource.address} grants {', '.join(patterns)} on {statement.resource_text()}",
+                        f"{statement.resource.address} grants {', '.join(patterns)} on {statement.resource_text()}{service}",
                         statement.path,
                     )
         for attachment in policy_attachments(ctx):

@@ -2,7 +2,7 @@ import dataclasses
 
 from aiaas_iac.check import Check
 from aiaas_iac.model import Mappings, Severity
-from aiaas_iac.secrets import is_ai_credential_name, is_placeholder, redact
+from aiaas_iac.secrets import is_ai_credential_name, is_substitution_or_empty, redact
 from aiaas_iac.terraform_instances import expanded_blocks
 
 # Resource type -> the nested blocks, outermost first, whose innermost holds `env` blocks.
@@ -79,7 +79,7 @@ class VertexPlaintextSecretEnv(Check):
                 holder = dataclasses.replace(resource, attributes=container)
                 for env_path, env, _ in expanded_blocks(ctx, holder, "env"):
                     name, value = env.get("name"), env.get("value")
-                    if not _is_secret_name(name) or not isinstance(value, str) or is_placeholder(value):
+                    if not _is_secret_name(name) or not isinstance(value, str) or is_substitution_or_empty(value):
                         continue
                     path = container_path + env_path + ("value",)
                     yield self.finding(

@@ -1,7 +1,7 @@
 from aiaas_iac.check import Check
 from aiaas_iac.k8s_workloads import containers, env_vars, pod_specs
 from aiaas_iac.model import Mappings, Severity, scalar_text
-from aiaas_iac.secrets import find_credential, is_ai_credential_name, is_placeholder, redact
+from aiaas_iac.secrets import find_credential, is_ai_credential_name, is_substitution_or_empty, redact
 
 
 class K8sAiCredentialLiteralEnv(Check):
@@ -63,7 +63,9 @@ class K8sAiCredentialLiteralEnv(Check):
                     if not env.has_literal or not is_ai_credential_name(env.name):
                         continue
                     text = scalar_text(env.value)
-                    if text is None or is_placeholder(text) or find_credential(text) is not None:
+                    # The manifest's shape is the finding: only an empty value or a whole-value
+                    # substitution (`${X}`, `{{ .Values.x }}`, `$(X)`) is exempt, not "replace-me".
+                    if text is None or is_substitution_or_empty(text) or find_credential(text) is not None:
                         continue  # no literal string (null, an unrendered template), or AIA501's finding
                     yield self.finding(
                         pod.workload,

@@ -1,23 +1,13 @@
 from aiaas_iac.check import Check
-from aiaas_iac.k8s_workloads import PodSpec, containers, env_from, env_from_names, env_vars, pod_specs
+from aiaas_iac.k8s_workloads import ai_workload_reasons, pod_specs
 from aiaas_iac.model import Mappings, Severity
-from aiaas_iac.secrets import is_ai_credential_name
-
-
-def ai_credential_variables(ctx, pod: PodSpec) -> list[str]:
-    """AI credential env var names the pod's containers get (env, and envFrom objects in the scan)."""
-    names: list[str] = []
-    for container in containers(pod):
-        names += [env.name for env in env_vars(container)]
-        for source in env_from(container):
-            names += env_from_names(ctx, source)
-    return list(dict.fromkeys(n for n in names if is_ai_credential_name(n)))
 
 
 class K8sAiWorkloadDefaultServiceAccount(Check):
-    """A workload that handles AI credentials (any env var named like `OPENAI_API_KEY` or
-    `AWS_SECRET_ACCESS_KEY`) runs as its namespace's `default` service account: no
-    `serviceAccountName`, or `serviceAccountName: default`."""
+    """An AI workload (an AI credential such as `OPENAI_API_KEY`, an env var named for an AI
+    service, or a Secret/ConfigMap named for one such as `bedrock-user`; cloud keys alone such
+    as `AWS_SECRET_ACCESS_KEY` do not make one) runs as its namespace's `default` service
+    account: no `serviceAccountName`, or `serviceAccountName: default`."""
 
     code = "AIA404"
     slug = "k8s-ai-workload-default-service-account"
@@ -73,7 +63,7 @@ class K8sAiWorkloadDefaultServiceAccount(Check):
             account = pod.service_account()
             if account is not None and account != "default":
                 continue  # a named account, or one we cannot read: never guess toward a finding
-            names = ai_credential_variables(ctx, pod)
+            names = ai_workload_reasons(ctx, pod)
             if not names:
                 continue
             how = "sets no serviceAccountName" if account is None else "sets serviceAccountName: default"

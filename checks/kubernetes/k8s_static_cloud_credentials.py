@@ -3,7 +3,7 @@ from typing import Iterator, Mapping
 
 from aiaas_iac.check import Check
 from aiaas_iac.k8s_workloads import (
-    Container, EnvVar, config_objects, containers, env_from, env_vars, pod_specs, stored_values,
+    Container, EnvVar, ai_workload_reasons, config_objects, containers, env_from, env_vars, pod_specs, stored_values,
 )
 from aiaas_iac.model import Finding, Mappings, Severity
 
@@ -31,10 +31,11 @@ def _secret_backed(volume: Mapping | None) -> str | None:
 
 
 class K8sStaticCloudCredentials(Check):
-    """A workload gets a static cloud credential — `AWS_SECRET_ACCESS_KEY`, `AZURE_CLIENT_SECRET`
-    or a `GOOGLE_APPLICATION_CREDENTIALS` key file — from a Secret (`secretKeyRef`, `envFrom`,
-    a mounted secret volume) or ConfigMap instead of using workload identity. Literal values
-    are AIA401/AIA501's findings."""
+    """An AI workload (see AIA404) gets a static cloud credential — `AWS_SECRET_ACCESS_KEY`,
+    `AZURE_CLIENT_SECRET` or a `GOOGLE_APPLICATION_CREDENTIALS` key file — from a Secret
+    (`secretKeyRef`, `envFrom`, a mounted secret volume) or ConfigMap instead of using workload
+    identity, in any of its containers or init containers. A backup job with AWS keys is not an
+    AI workload. Literal values are AIA501's findings."""
 
     code = "AIA403"
     slug = "k8s-static-cloud-credentials"
@@ -83,6 +84,8 @@ class K8sStaticCloudCredentials(Check):
 
     def run(self, ctx):
         for pod in pod_specs(ctx):
+            if not ai_workload_reasons(ctx, pod):
+                continue  # CHECKS.md "AI workload": cloud keys alone do not make one
             for container in containers(pod):
                 for env in env_vars(container):
                     if env.name in STATIC_CLOUD_CREDENTIALS:
@@ -109,7 +112,11 @@ class K8sStaticCloudCredentials(Check):
         container = env.container
         if not file_path.startswith("/"):
             return
-        mount = container.mount_for(posixpath.normpath(file_path))
+        # The whole pod: the key file may be mounted by the container that sets the variable or,
+        # for the same pod volume, by another (an init container that prepares credentials).
+        file_path = posixpath.normpath(file_path)
+        mounts = [container.mount_for(file_path)] + [c.mount_for(file_path) for c in containers(container.pod)]
+        mount = next((m for m in mounts if m is not None), None)
         secret = _secret_backed(container.pod.volume(mount.get("name"))) if mount else None
         if secret is not None:
             yield self.finding(
