@@ -1,0 +1,299 @@
+"""The Terraform module tree: roots, local module instances and configurations.
+
+A root is a directory of Terraform files that no other scanned directory calls as a
+local module (`source = "./x"` or `"../x"`, relative to the caller). Each root is
+instantiated: every local `module` call gets its inputs resolved in the caller, the
+callee's variables take them (defaults and `optional()` attribute defaults for the
+rest), and the callee's resources are resolved with them, recursively. A module with
+callers is judged only as instantiated; its standalone copy is not checked.
+
+An instance's resources are copies of the callee's with `module` = `dir#address`
+(as the plan parser names module instances, so every per-module index and memo in
+the checks keeps instances apart) and `full_address` = `module.a.aws_x.y`, which is
+what findings name. One configuration is a root with every instance it calls.
+
+Hostile trees stay bounded: a call cycle, a source outside the scan root, a missing
+directory, nesting past MAX_DEPTH and more than MAX_INSTANCES instances of one call
+or MAX_TOTAL_INSTANCES in the scan each leave one note and are not followed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from aiaas_iac.model import Finding, Resource, Unknown
+from aiaas_iac.parsers.hcl_expressions import Call, Template, Traversal
+from aiaas_iac.resolve import MISSING, ModuleResolver, module_inputs, resolve_module
+
+MAX_DEPTH = 16
+MAX_TOTAL_INSTANCES = 2000
+# Arguments of a module block that are not the callee's input variables.
+_META_ARGUMENTS = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
+
+
+def is_local_source(source: str) -> bool:
+    return source in (".", "..") or source.startswith(("./", "../"))
+
+
+def callee_dir(caller_dir: str, source: str) -> str | None:
+    """The directory (relative to the scan root) a local source names; None when it leaves the root."""
+    target = posixpath.normpath(posixpath.join(caller_dir, source.rstrip("/") or "."))
+    return None if target == ".." or target.startswith("../") or target.startswith("/") else target
+
+
+def _without_refs(value: Any) -> Any:
+    """A value crossing a module boundary: its unknown parts keep their text but no references,
+    which name resources of the other module and must not be looked up in this one."""
+    if isinstance(value, dict):
+        return {k: _without_refs(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_refs(v) for v in value]
+    if isinstance(value, Template):
+        return Template(value.text, (), tuple(_without_refs(p) for p in value.parts))
+    if isinstance(value, Call):
+        return Call(value.text, (), value.name, tuple(_without_refs(a) for a in value.args))
+    if isinstance(value, Unknown):
+        return Unknown(value.text)
+    return value
+
+
+@dataclass
+class ModuleTree:
+    """What the tree builder hands to the checks."""
+
+    resources: list[Resource] = field(default_factory=list)
+    configurations: dict[str, list[Resource]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    resolvers: dict[str, ModuleResolver] = field(default_factory=dict)  # module instance -> its resolver
+    instances: set[tuple[str, str]] = field(default_factory=set)  # (directory, address) of each instance built
+
+    def bind(self, ctx: Any) -> None:
+        """Let the checks evaluate each instance's expressions with its own resolver."""
+        from aiaas_iac.terraform_instances import bind_resolver
+
+        for module, resolver in self.resolvers.items():
+            bind_resolver(ctx, "terraform", module, resolver)
+
+
+class _Builder:
+    def __init__(self, resources: list[Resource], root: Path) -> None:
+        self.root = root
+        self.by_dir: dict[str, list[Resource]] = defaultdict(list)
+        for resource in resources:
+            self.by_dir[resource.module].append(resource)
+        self.notes: list[str] = []
+        self.reached: set[str] = set()  # directories some instantiated caller calls
+        self.total = 0
+        self.resolvers: dict[str, ModuleResolver] = {}
+        self.addresses: set[tuple[str, str]] = set()  # (directory, address) of every module instance built
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def called_dirs(self) -> set[str]:
+        called = set()
+        for directory, members in self.by_dir.items():
+            for call in members:
+                source = call.attributes.get("source") if call.kind == "module" else None
+                if isinstance(source, str) and is_local_source(source):
+                    target = callee_dir(directory, source)
+                    if target is not None and target != directory and target in self.by_dir:
+                        called.add(target)
+        return called
+
+
+class _Instance:
+    """One module instance: its resolved resources and, lazily, its child instances."""
+
+    def __init__(self, builder: _Builder, directory: str, address: str, inputs: dict | None,
+                 chain: tuple[str, ...]) -> None:
+        self.builder, self.directory, self.address, self.chain = builder, directory, address, chain
+        originals = builder.by_dir[directory]
+        if inputs is None:  # a root: variables from defaults and tfvars, as Terraform's root module
+            self.key = directory
+            members = originals
+        else:
+            self.key = f"{directory}#{address}"
+            members = [self._copy(r, inputs) for r in originals if r.kind != "tfvars"]
+        variables, locals_ = module_inputs(members)
+        self.resolver = ModuleResolver(variables, locals_, builder.root / directory, builder.root,
+                                       module_outputs=self.module_outputs)
+        if self.calls_any(members):
+            builder.resolvers[self.key] = self.resolver
+        self.calls = {r.name: r for r in members if r.kind == "module"}
+        self.children: dict[str, list[tuple[Any, _Instance]] | None] = {}
+        self._ctx: Any = None
+        # Resolving may instantiate a child already (an input or attribute reads its output).
+        self.resources = resolve_module(members, self.resolver)
+
+    @staticmethod
+    def calls_any(members: list[Resource]) -> bool:
+        """Only a module instance or a caller needs its own resolver bound; others are rebuilt
+        from their variables exactly as before."""
+        return any(r.kind == "module" or "#" in r.module for r in members)
+
+    def _copy(self, resource: Resource, inputs: dict) -> Resource:
+        attributes = resource.attributes
+        if resource.kind == "variable" and resource.name in inputs:
+            attributes = dict(attributes, default=inputs[resource.name])
+        return dataclasses.replace(resource, attributes=attributes, module=self.key,
+                                   full_address=f"{self.address}.{resource.address}")
+
+    # --- child instances -----------------------------------------------------------------------
+
+    def module_outputs(self, name: str) -> Any:
+        """The value of `module.<name>` in this instance: its outputs, a list of them under
+        `count`, a map under `for_each`; MISSING while it cannot be known."""
+        children = self.instantiate(name)
+        if not children:
+            return MISSING
+        outputs = [(key, child.outputs()) for key, child in children]
+        if len(outputs) == 1 and outputs[0][0] is None:
+            return outputs[0][1]
+        if any(key is None for key, _ in outputs):
+            return MISSING
+        if all(isinstance(key, int) for key, _ in outputs):
+            return [value for _, value in outputs]
+        return dict(outputs)
+
+    def outputs(self) -> dict:
+        return {r.name: _without_refs(r.attributes.get("value")) for r in self.resources if r.kind == "output"}
+
+    def context(self) -> Any:
+        from aiaas_iac.context import ScanContext
+        from aiaas_iac.terraform_instances import bind_resolver
+
+        if self._ctx is None:  # for count/for_each and conditionals; values come from the bound resolver
+            self._ctx = ScanContext((), self.builder.root)
+            bind_resolver(self._ctx, "terraform", self.key, self.resolver)
+        return self._ctx
+
+    def instantiate(self, name: str) -> list[tuple[Any, "_Instance"]]:
+        if name in self.children:
+            return self.children[name] or []  # None: in progress (outputs referring back)
+        self.children[name] = None
+        self.children[name] = found = self._instantiate(self.calls[name]) if name in self.calls else []
+        return found
+
+    def _instantiate(self, call: Resource) -> list[tuple[Any, "_Instance"]]:
+        from aiaas_iac.terraform_instances import MAX_INSTANCES, instance_scopes, instances
+
+        builder, label = self.builder, self._label(call)
+        source = call.attributes.get("source")
+        if not isinstance(source, str):
+            return []
+        if not is_local_source(source):
+            builder.note(f"{label} from {source} not evaluated: run terraform init to include it")
+            return []
+        target = callee_dir(self.directory, source)
+        if target is None:
+            builder.note(f"{label}: source {source} is outside the scanned root; not followed")
+            return []
+        if target not in builder.by_dir:
+            builder.note(f"{label}: module directory {target} not found or holds no Terraform; not evaluated")
+            return []
+        builder.reached.add(target)
+        if target in self.chain:
+            cycle = " -> ".join(self.chain[self.chain.index(target):] + (target,))
+            builder.note(f"{label}: module cycle {cycle}; not instantiated again")
+            return []
+        if len(self.chain) >= MAX_DEPTH:
+            builder.note(f"{label}: modules nested deeper than {MAX_DEPTH}; not instantiated")
+            return []
+        call = dataclasses.replace(call, attributes=self.resolver.resolve(dict(call.attributes)))
+        scopes = instance_scopes(self.context(), call, limit=MAX_INSTANCES + 1)
+        if scopes is not None and len(scopes) > MAX_INSTANCES:
+            builder.note(f"{label}: more than {MAX_INSTANCES} instances; only the first {MAX_INSTANCES} are judged")
+        out = []
+        for key, resolved in instances(self.context(), call):
+            if builder.total >= MAX_TOTAL_INSTANCES:
+                builder.note(f"more than {MAX_TOTAL_INSTANCES} module instances in the scan; the rest are not judged")
+                break
+            builder.total += 1
+            address = self._child_address(call.name, key)
+            builder.addresses.add((target, address))
+            inputs = {k: _without_refs(v) for k, v in resolved.attributes.items() if k not in _META_ARGUMENTS}
+            out.append((key, _Instance(builder, target, address, inputs, self.chain + (target,))))
+        return out
+
+    def _label(self, call: Resource) -> str:
+        where = f" in {self.address}" if self.address else ""
+        return f"{call.file}:{call.span.start_line}: module {call.name}{where}"
+
+    def _child_address(self, name: str, key: Any) -> str:
+        from aiaas_iac.terraform_instances import instance_address
+
+        return instance_address(f"{self.address}.module.{name}" if self.address else f"module.{name}", key)
+
+    def all_resources(self) -> Iterable[Resource]:
+        """This instance's resources and those of every instance below it."""
+        yield from self.resources
+        for name in self.calls:
+            for _, child in self.instantiate(name):
+                yield from child.all_resources()
+
+
+def _configuration_of(module: str) -> str:
+    """A plan's module instances (`plan.json#module.a`) belong to the plan's configuration."""
+    return module.split("#", 1)[0]
+
+
+def build_tree(resources: list[Resource], root: Path) -> ModuleTree:
+    """Instantiate every root; modules no root reaches (only called in a cycle) stand alone."""
+    builder = _Builder(resources, root)
+    called = builder.called_dirs()
+    tree = ModuleTree()
+    pending = [d for d in builder.by_dir if d not in called]
+    done: set[str] = set()
+    while True:
+        for directory in pending:
+            done.add(directory)
+            members = list(_Instance(builder, directory, "", None, (directory,)).all_resources())
+            tree.resources += members
+            tree.configurations.setdefault(_configuration_of(directory), []).extend(members)
+        # A called module that no instantiated caller reached (its callers form a cycle) is judged
+        # with its defaults, as if nothing called it.
+        pending = [d for d in builder.by_dir if d not in done and d not in builder.reached][:1]
+        if not pending:
+            break
+    tree.notes = builder.notes
+    tree.resolvers = builder.resolvers
+    tree.instances = builder.addresses
+    return tree
+
+
+# --- findings from several instances ---------------------------------------------------------------
+
+_INSTANCE_PREFIX = re.compile(r"^((?:module\.[A-Za-z_][\w-]*(?:\[[^\]]*\])?\.)+)(.+)$")
+
+
+def merge_instance_findings(findings: Iterable[Finding], instances: set[tuple[str, str]] | frozenset = frozenset()) -> list[Finding]:
+    """Identical findings (code, file, line, message, place) in several of the module
+    `instances` the tree built, reported once: at the first instance's address, the message
+    naming every instance. (A plan's instances are apart already: each has its own entry.)"""
+    groups: dict[tuple, list[tuple[str, Finding]]] = {}
+    for finding in findings:
+        match = _INSTANCE_PREFIX.match(finding.resource)
+        directory = posixpath.dirname(finding.location.file) or "."
+        if match and (directory, match.group(1)[:-1]) not in instances:
+            match = None
+        local = match.group(2) if match else finding.resource
+        key = (finding.code, finding.location, finding.message, finding.detail, local, finding.suppressed,
+               finding.identity, bool(match))
+        groups.setdefault(key, []).append((match.group(1)[:-1] if match else "", finding))
+    merged = []
+    for (*_, is_instance), members in groups.items():
+        members.sort(key=lambda m: m[0])
+        first = members[0][1]
+        if is_instance and len(members) > 1:
+            names = ", ".join(dict.fromkeys(m[0] for m in members))
+            first = dataclasses.replace(first, message=f"{first.message} (in {names})")
+        merged.append(first)
+    return merged
