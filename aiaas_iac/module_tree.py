@@ -88,7 +88,6 @@ class _Builder:
         for resource in resources:
             self.by_dir[resource.module].append(resource)
         self.notes: list[str] = []
-        self.reached: set[str] = set()  # directories some instantiated caller calls
         self.total = 0
         self.resolvers: dict[str, ModuleResolver] = {}
         self.addresses: set[tuple[str, str]] = set()  # (directory, address) of every module instance built
@@ -97,16 +96,26 @@ class _Builder:
         if text not in self.notes:
             self.notes.append(text)
 
-    def called_dirs(self) -> set[str]:
-        called = set()
+    def calls(self) -> dict[str, set[str]]:
+        """Directory -> the scanned directories its local module calls name (the static graph)."""
+        edges: dict[str, set[str]] = defaultdict(set)
         for directory, members in self.by_dir.items():
             for call in members:
                 source = call.attributes.get("source") if call.kind == "module" else None
                 if isinstance(source, str) and is_local_source(source):
                     target = callee_dir(directory, source)
                     if target is not None and target != directory and target in self.by_dir:
-                        called.add(target)
-        return called
+                        edges[directory].add(target)
+        return edges
+
+
+def _reachable(starts: Iterable[str], edges: dict[str, set[str]], seen: set[str]) -> None:
+    stack = list(starts)
+    while stack:
+        directory = stack.pop()
+        if directory not in seen:
+            seen.add(directory)
+            stack.extend(edges.get(directory, ()))
 
 
 class _Instance:
@@ -199,7 +208,6 @@ class _Instance:
         if target not in builder.by_dir:
             builder.note(f"{label}: module directory {target} not found or holds no Terraform; not evaluated")
             return []
-        builder.reached.add(target)
         if target in self.chain:
             cycle = " -> ".join(self.chain[self.chain.index(target):] + (target,))
             builder.note(f"{label}: module cycle {cycle}; not instantiated again")
@@ -248,21 +256,20 @@ def _configuration_of(module: str) -> str:
 def build_tree(resources: list[Resource], root: Path) -> ModuleTree:
     """Instantiate every root; modules no root reaches (only called in a cycle) stand alone."""
     builder = _Builder(resources, root)
-    called = builder.called_dirs()
+    edges = builder.calls()
+    called = {target for targets in edges.values() for target in targets}
     tree = ModuleTree()
     pending = [d for d in builder.by_dir if d not in called]
-    done: set[str] = set()
-    while True:
+    covered: set[str] = set()  # what the roots taken so far call, directly or not
+    while pending or (pending := [d for d in builder.by_dir if d not in covered][:1]):
+        _reachable(pending, edges, covered)
         for directory in pending:
-            done.add(directory)
             members = list(_Instance(builder, directory, "", None, (directory,)).all_resources())
             tree.resources += members
             tree.configurations.setdefault(_configuration_of(directory), []).extend(members)
-        # A called module that no instantiated caller reached (its callers form a cycle) is judged
-        # with its defaults, as if nothing called it.
-        pending = [d for d in builder.by_dir if d not in done and d not in builder.reached][:1]
-        if not pending:
-            break
+        # Then modules only called from inside a cycle that no root reaches: the first is judged
+        # as a root (with its defaults), and the rest of the cycle as it instantiates them.
+        pending = []
     tree.notes = builder.notes
     tree.resolvers = builder.resolvers
     tree.instances = builder.addresses
