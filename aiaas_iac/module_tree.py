@@ -139,6 +139,7 @@ class _Instance:
         self.calls = {r.name: r for r in members if r.kind == "module"}
         self.children: dict[str, list[tuple[Any, _Instance]] | None] = {}
         self._ctx: Any = None
+        self._outputs: dict | None = None
         # Resolving may instantiate a child already (an input or attribute reads its output).
         self.resources = resolve_module(members, self.resolver)
 
@@ -173,7 +174,14 @@ class _Instance:
         return dict(outputs)
 
     def outputs(self) -> dict:
-        return {r.name: _without_refs(r.attributes.get("value")) for r in self.resources if r.kind == "output"}
+        """Output values with their conditionals worked out (`var.on ? var.arn : null`)."""
+        from aiaas_iac.terraform_instances import with_known_values
+
+        if self._outputs is None:
+            self._outputs = {}  # an output that reads this module's own outputs finds none: no loop
+            self._outputs = {r.name: _without_refs(with_known_values(self.context(), r).attributes.get("value"))
+                             for r in self.resources if r.kind == "output"}
+        return self._outputs
 
     def context(self) -> Any:
         from aiaas_iac.context import ScanContext

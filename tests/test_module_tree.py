@@ -110,3 +110,88 @@ def test_a_module_count_on_an_unknown_value_is_one_instance_with_unknown_keys(tr
     }, select=["AIA102"])
     assert triples(report) == {("AIA102", "modules/invoke/main.tf", 17)}
     assert report.findings[0].resource == "module.invoke.aws_iam_policy.invoke"
+
+
+INVOKE_ANY = '''\
+variable "models" {}
+variable "name" {}
+resource "aws_iam_policy" "p" {
+  name   = var.name
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "bedrock:InvokeModel", Resource = var.models }] })
+}
+'''
+
+
+def test_a_conditional_output_flows_into_another_module(tree):
+    report = tree({
+        "main.tf": 'module "cfg" {\n  source = "./cfg"\n  open = true\n}\n'
+                   'module "inv" {\n  source = "./inv"\n  models = module.cfg.models\n  name = module.cfg.name\n}\n',
+        "cfg/main.tf": 'variable "open" {\n  default = false\n}\n'
+                       'output "models" {\n  value = var.open ? ["*"] : ["arn:aws:bedrock:us-east-1::foundation-model/x"]\n}\n'
+                       'output "name" {\n  value = "n"\n}\n',
+        "inv/main.tf": INVOKE_ANY,
+    }, select=["AIA102"])
+    assert triples(report) == {("AIA102", "inv/main.tf", 5)}
+    assert report.findings[0].resource == "module.inv.aws_iam_policy.p"
+
+
+KNOWLEDGE_BASE = 'resource "aws_bedrockagent_knowledge_base" "kb" {\n  name = "kb"\n}\n'
+PUBLIC_NETWORK_POLICY = '''\
+variable "public" {
+  default = false
+}
+resource "aws_opensearchserverless_security_policy" "network" {
+  name = "kb-network"
+  type = "network"
+  policy = jsonencode([{
+    Rules           = [{ ResourceType = "collection", Resource = ["collection/kb"] }]
+    AllowFromPublic = var.public
+  }])
+}
+'''
+
+
+def test_aia110_judges_a_root_with_the_modules_it_calls(tree):
+    # app: a knowledge base and a public vector store through its module; search: the same module,
+    # public too, but no knowledge base in its configuration.
+    report = tree({
+        "app/main.tf": KNOWLEDGE_BASE + 'module "store" {\n  source = "../modules/store"\n  public = true\n}\n',
+        "search/main.tf": 'module "store" {\n  source = "../modules/store"\n  public = true\n}\n',
+        "private/main.tf": KNOWLEDGE_BASE + 'module "store" {\n  source = "../modules/store"\n}\n',
+        "modules/store/main.tf": PUBLIC_NETWORK_POLICY,
+    }, select=["AIA110"])
+    assert triples(report) == {("AIA110", "modules/store/main.tf", 7)}
+    assert report.findings[0].resource == "module.store.aws_opensearchserverless_security_policy.network"
+
+
+VERTEX_ENDPOINT = 'resource "google_vertex_ai_endpoint" "e" {\n  name = "e"\n  display_name = "e"\n  location = "us-central1"\n}\n'
+AUDIT = '''\
+resource "google_project_iam_audit_config" "vertex" {
+  project = "p"
+  service = "aiplatform.googleapis.com"
+  audit_log_config {
+    log_type = "DATA_READ"
+  }
+  audit_log_config {
+    log_type = "DATA_WRITE"
+  }
+}
+'''
+
+
+def test_aia203_audit_logs_of_one_root_do_not_cover_another(tree):
+    report = tree({
+        "envs/dev/main.tf": 'module "ml" {\n  source = "../../modules/ml"\n}\n',
+        "envs/prod/main.tf": 'module "ml" {\n  source = "../../modules/ml"\n}\n' + AUDIT,
+        "modules/ml/main.tf": VERTEX_ENDPOINT,
+    }, select=["AIA203"])
+    assert triples(report) == {("AIA203", "modules/ml/main.tf", 1)}
+    assert report.findings[0].message.endswith("(configuration envs/dev)")
+
+
+def test_audit_logs_declared_in_a_called_module_cover_the_root(tree):
+    report = tree({
+        "main.tf": VERTEX_ENDPOINT + 'module "audit" {\n  source = "./modules/audit"\n}\n',
+        "modules/audit/main.tf": AUDIT,
+    }, select=["AIA203"])
+    assert triples(report) == set()
