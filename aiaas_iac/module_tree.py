@@ -33,6 +33,8 @@ from aiaas_iac.resolve import MISSING, ModuleResolver, module_inputs, resolve_mo
 
 MAX_DEPTH = 16
 MAX_TOTAL_INSTANCES = 2000
+# Every instance copies its module's blocks for the checks: bound the copies, not just the count.
+MAX_INSTANCE_BLOCKS = 50_000
 # Arguments of a module block that are not the callee's input variables.
 _META_ARGUMENTS = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
 
@@ -88,7 +90,8 @@ class _Builder:
         for resource in resources:
             self.by_dir[resource.module].append(resource)
         self.notes: list[str] = []
-        self.total = 0
+        self.total = 0  # module instances built
+        self.blocks = 0  # blocks copied into them
         self.resolvers: dict[str, ModuleResolver] = {}
         self.addresses: set[tuple[str, str]] = set()  # (directory, address) of every module instance built
 
@@ -229,10 +232,12 @@ class _Instance:
             builder.note(f"{label}: more than {MAX_INSTANCES} instances; only the first {MAX_INSTANCES} are judged")
         out = []
         for key, resolved in instances(self.context(), call):
-            if builder.total >= MAX_TOTAL_INSTANCES:
-                builder.note(f"more than {MAX_TOTAL_INSTANCES} module instances in the scan; the rest are not judged")
+            if builder.total >= MAX_TOTAL_INSTANCES or builder.blocks >= MAX_INSTANCE_BLOCKS:
+                builder.note(f"more than {MAX_TOTAL_INSTANCES} module instances or {MAX_INSTANCE_BLOCKS} blocks in"
+                             " module instances in the scan; the rest are not judged")
                 break
             builder.total += 1
+            builder.blocks += len(builder.by_dir[target])
             address = self._child_address(call.name, key)
             builder.addresses.add((target, address))
             inputs = {k: _without_refs(v) for k, v in resolved.attributes.items() if k not in _META_ARGUMENTS}
@@ -286,7 +291,13 @@ def build_tree(resources: list[Resource], root: Path) -> ModuleTree:
 
 # --- findings from several instances ---------------------------------------------------------------
 
+_NAMED_INSTANCES = 5  # a message names at most this many instances, then counts the rest
 _INSTANCE_PREFIX = re.compile(r"^((?:module\.[A-Za-z_][\w-]*(?:\[[^\]]*\])?\.)+)(.+)$")
+
+
+def _natural(address: str) -> tuple:
+    """`module.a[2]` before `module.a[10]`."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", address))
 
 
 def merge_instance_findings(findings: Iterable[Finding], instances: set[tuple[str, str]] | frozenset = frozenset()) -> list[Finding]:
@@ -305,10 +316,13 @@ def merge_instance_findings(findings: Iterable[Finding], instances: set[tuple[st
         groups.setdefault(key, []).append((match.group(1)[:-1] if match else "", finding))
     merged = []
     for (*_, is_instance), members in groups.items():
-        members.sort(key=lambda m: m[0])
+        members.sort(key=lambda m: _natural(m[0]))
         first = members[0][1]
         if is_instance and len(members) > 1:
-            names = ", ".join(dict.fromkeys(m[0] for m in members))
-            first = dataclasses.replace(first, message=f"{first.message} (in {names})")
+            names = list(dict.fromkeys(m[0] for m in members))
+            shown = ", ".join(names[:_NAMED_INSTANCES])
+            if len(names) > _NAMED_INSTANCES:
+                shown += f" and {len(names) - _NAMED_INSTANCES} more"
+            first = dataclasses.replace(first, message=f"{first.message} (in {shown})")
         merged.append(first)
     return merged
