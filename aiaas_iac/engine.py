@@ -162,7 +162,7 @@ def run_checks(checks: Sequence[type[Check]], resources: list[Resource], root: P
     ctx.suppressions, ctx.used_suppressions, ctx.check_names = tuple(suppressions), used, names
     findings += _run([c for c in checks if c.after_suppressions], ctx, debug, failures)
     # Again after suppressions: a reason copied from a comment is input text too.
-    return _unique_sorted(sanitised(f) for f in merge_instance_findings(findings, tree.instances if tree is not None else frozenset())), failures
+    return _unique_sorted(sanitised(f) for f in merge_instance_findings(findings, tree.instances if tree is not None else None)), failures
 
 
 def override_severities(findings: list[Finding], checks: list[CheckMeta], overrides: dict[str, str],

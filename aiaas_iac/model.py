@@ -210,6 +210,9 @@ class Finding:
     # Whole-scan findings (e.g. "no invocation logging anywhere") are about the scan, not the
     # block they are shown at: they set an identity so their fingerprint survives that block moving.
     identity: str = ""
+    # For a finding inside a local module: the module blocks in the root that instantiate it
+    # (outermost call sites, which the user can change); SARIF relatedLocations.
+    related: tuple[Location, ...] = field(default=(), compare=False)
 
     @property
     def fingerprint(self) -> str:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from aiaas_iac.model import Finding, Resource, Unknown
+from aiaas_iac.model import Finding, Location, Resource, Unknown
 from aiaas_iac.parsers.hcl_expressions import Call, Template, Traversal
 from aiaas_iac.resolve import MISSING, ModuleResolver, module_inputs, resolve_module
 
@@ -73,7 +73,8 @@ class ModuleTree:
     configurations: dict[str, list[Resource]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     resolvers: dict[str, ModuleResolver] = field(default_factory=dict)  # module instance -> its resolver
-    instances: set[tuple[str, str]] = field(default_factory=set)  # (directory, address) of each instance built
+    # (directory, address) of each module instance built -> the module block in its root that makes it
+    instances: dict[tuple[str, str], Location] = field(default_factory=dict)
 
     def bind(self, ctx: Any) -> None:
         """Let the checks evaluate each instance's expressions with its own resolver."""
@@ -93,7 +94,8 @@ class _Builder:
         self.total = 0  # module instances built
         self.blocks = 0  # blocks copied into them
         self.resolvers: dict[str, ModuleResolver] = {}
-        self.addresses: set[tuple[str, str]] = set()  # (directory, address) of every module instance built
+        # (directory, address) of every module instance built -> its outermost call site
+        self.addresses: dict[tuple[str, str], Location] = {}
 
     def note(self, text: str) -> None:
         if text not in self.notes:
@@ -239,7 +241,9 @@ class _Instance:
             builder.total += 1
             builder.blocks += len(builder.by_dir[target])
             address = self._child_address(call.name, key)
-            builder.addresses.add((target, address))
+            # The outermost call site: the module block in the root that this instance comes from.
+            builder.addresses[(target, address)] = builder.addresses.get(
+                (self.directory, self.address), Location(call.file, call.span))
             inputs = {k: _without_refs(v) for k, v in resolved.attributes.items() if k not in _META_ARGUMENTS}
             out.append((key, _Instance(builder, target, address, inputs, self.chain + (target,))))
         return out
@@ -300,10 +304,12 @@ def _natural(address: str) -> tuple:
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", address))
 
 
-def merge_instance_findings(findings: Iterable[Finding], instances: set[tuple[str, str]] | frozenset = frozenset()) -> list[Finding]:
+def merge_instance_findings(findings: Iterable[Finding], instances: dict[tuple[str, str], Location] | None = None) -> list[Finding]:
     """Identical findings (code, file, line, message, place) in several of the module
     `instances` the tree built, reported once: at the first instance's address, the message
-    naming every instance. (A plan's instances are apart already: each has its own entry.)"""
+    naming every instance, the root's module blocks that make them as related locations.
+    (A plan's instances are apart already: each has its own entry.)"""
+    instances = instances or {}
     groups: dict[tuple, list[tuple[str, Finding]]] = {}
     for finding in findings:
         match = _INSTANCE_PREFIX.match(finding.resource)
@@ -313,16 +319,19 @@ def merge_instance_findings(findings: Iterable[Finding], instances: set[tuple[st
         local = match.group(2) if match else finding.resource
         key = (finding.code, finding.location, finding.message, finding.detail, local, finding.suppressed,
                finding.identity, bool(match))
-        groups.setdefault(key, []).append((match.group(1)[:-1] if match else "", finding))
+        groups.setdefault(key, []).append(((directory, match.group(1)[:-1]) if match else ("", ""), finding))
     merged = []
     for (*_, is_instance), members in groups.items():
-        members.sort(key=lambda m: _natural(m[0]))
+        members.sort(key=lambda m: _natural(m[0][1]))
         first = members[0][1]
-        if is_instance and len(members) > 1:
-            names = list(dict.fromkeys(m[0] for m in members))
-            shown = ", ".join(names[:_NAMED_INSTANCES])
-            if len(names) > _NAMED_INSTANCES:
-                shown += f" and {len(names) - _NAMED_INSTANCES} more"
-            first = dataclasses.replace(first, message=f"{first.message} (in {shown})")
+        if is_instance:
+            names = list(dict.fromkeys(m[0][1] for m in members))
+            related = tuple(dict.fromkeys(instances[m[0]] for m in members))
+            first = dataclasses.replace(first, related=related)
+            if len(names) > 1:
+                shown = ", ".join(names[:_NAMED_INSTANCES])
+                if len(names) > _NAMED_INSTANCES:
+                    shown += f" and {len(names) - _NAMED_INSTANCES} more"
+                first = dataclasses.replace(first, message=f"{first.message} (in {shown})")
         merged.append(first)
     return merged

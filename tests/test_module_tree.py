@@ -195,3 +195,14 @@ def test_audit_logs_declared_in_a_called_module_cover_the_root(tree):
         "modules/audit/main.tf": AUDIT,
     }, select=["AIA203"])
     assert triples(report) == set()
+
+
+def test_sarif_names_the_module_blocks_that_make_a_finding_as_related_locations():
+    from aiaas_iac.report.sarif import render
+
+    report = findings("nested")
+    (finding,) = report.findings
+    assert [(r.file, r.span.start_line) for r in finding.related] == [("main.tf", 5), ("main.tf", 10)]
+    (result,) = __import__("json").loads(render(report))["runs"][0]["results"]
+    assert [(r["physicalLocation"]["artifactLocation"]["uri"], r["physicalLocation"]["region"]["startLine"])
+            for r in result["relatedLocations"]] == [("main.tf", 5), ("main.tf", 10)]
