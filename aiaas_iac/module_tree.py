@@ -91,6 +91,7 @@ class _Builder:
         for resource in resources:
             self.by_dir[resource.module].append(resource)
         self.notes: list[str] = []
+        self.resolved: dict[tuple, list[Resource]] = {}  # (directory, inputs) -> an instance's resources
         self.total = 0  # module instances built
         self.blocks = 0  # blocks copied into them
         self.resolvers: dict[str, ModuleResolver] = {}
@@ -146,7 +147,17 @@ class _Instance:
         self._ctx: Any = None
         self._outputs: dict | None = None
         # Resolving may instantiate a child already (an input or attribute reads its output).
-        self.resources = resolve_module(members, self.resolver)
+        # Instances of one module with equal inputs resolve alike (inputs carry no references and
+        # every output below depends on inputs only): resolve once, re-address the copies.
+        memo_key = (directory, repr(sorted(inputs.items()))) if inputs is not None else None
+        resolved = builder.resolved.get(memo_key) if memo_key else None
+        if resolved is None:
+            self.resources = resolve_module(members, self.resolver)
+            if memo_key:
+                builder.resolved[memo_key] = self.resources
+        else:
+            self.resources = [dataclasses.replace(r, module=self.key, full_address=f"{address}.{r.address}")
+                              for r in resolved]
 
     @staticmethod
     def calls_any(members: list[Resource]) -> bool:
@@ -208,18 +219,20 @@ class _Instance:
         from aiaas_iac.terraform_instances import MAX_INSTANCES, instance_scopes, instances
 
         builder, label = self.builder, self._label(call)
+        # One note per call whatever the instance: only cycles and depth depend on the chain.
+        call_label = f"{call.file}:{call.span.start_line}: module {call.name}"
         source = call.attributes.get("source")
         if not isinstance(source, str):
             return []
         if not is_local_source(source):
-            builder.note(f"{label} from {source} not evaluated: run terraform init to include it")
+            builder.note(f"{call_label} from {source} not evaluated: run terraform init to include it")
             return []
         target = callee_dir(self.directory, source)
         if target is None:
-            builder.note(f"{label}: source {source} is outside the scanned root; not followed")
+            builder.note(f"{call_label}: source {source} is outside the scanned root; not followed")
             return []
         if target not in builder.by_dir:
-            builder.note(f"{label}: module directory {target} not found or holds no Terraform; not evaluated")
+            builder.note(f"{call_label}: module directory {target} not found or holds no Terraform; not evaluated")
             return []
         if target in self.chain:
             cycle = " -> ".join(self.chain[self.chain.index(target):] + (target,))

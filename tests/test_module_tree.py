@@ -206,3 +206,12 @@ def test_sarif_names_the_module_blocks_that_make_a_finding_as_related_locations(
     (result,) = __import__("json").loads(render(report))["runs"][0]["results"]
     assert [(r["physicalLocation"]["artifactLocation"]["uri"], r["physicalLocation"]["region"]["startLine"])
             for r in result["relatedLocations"]] == [("main.tf", 5), ("main.tf", 10)]
+
+
+def test_a_registry_call_inside_a_module_called_twice_is_noted_once(tree):
+    report = tree({
+        "main.tf": 'module "a" {\n  source = "./m"\n}\nmodule "b" {\n  source = "./m"\n}\n',
+        "m/main.tf": 'module "vpc" {\n  source = "terraform-aws-modules/vpc/aws"\n}\n',
+    })
+    assert report.notes == ["m/main.tf:1: module vpc from terraform-aws-modules/vpc/aws not evaluated:"
+                            " run terraform init to include it"]
