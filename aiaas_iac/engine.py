@@ -139,7 +139,8 @@ def _run(check_classes: Iterable[type[Check]], ctx: Any, debug: bool, failures: 
 
 
 def _unique_sorted(findings: Iterable[Finding]) -> list[Finding]:
-    unique = {(f.code, f.location, f.resource, f.detail): f for f in findings}
+    # identity: a once-per-configuration finding of two roots may sit at the same module line.
+    unique = {(f.code, f.location, f.resource, f.detail, f.identity): f for f in findings}
     return sorted(unique.values(), key=lambda f: f.sort_key)
 
 

@@ -73,8 +73,8 @@ class ModuleTree:
     configurations: dict[str, list[Resource]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     resolvers: dict[str, ModuleResolver] = field(default_factory=dict)  # module instance -> its resolver
-    # (directory, address) of each module instance built -> the module block in its root that makes it
-    instances: dict[tuple[str, str], Location] = field(default_factory=dict)
+    # module key of each instance built -> (address, root, the module block in the root that makes it)
+    instances: dict[str, tuple[str, str, Location]] = field(default_factory=dict)
 
     def bind(self, ctx: Any) -> None:
         """Let the checks evaluate each instance's expressions with its own resolver."""
@@ -95,8 +95,8 @@ class _Builder:
         self.total = 0  # module instances built
         self.blocks = 0  # blocks copied into them
         self.resolvers: dict[str, ModuleResolver] = {}
-        # (directory, address) of every module instance built -> its outermost call site
-        self.addresses: dict[tuple[str, str], Location] = {}
+        # module key of every instance built -> (its address, its root, its outermost call site)
+        self.addresses: dict[str, tuple[str, str, Location]] = {}
 
     def note(self, text: str) -> None:
         if text not in self.notes:
@@ -135,7 +135,8 @@ class _Instance:
             self.key = directory
             members = originals
         else:
-            self.key = f"{directory}#{address}"
+            # Unique per root: envs/dev and envs/prod may both have a module.chat.
+            self.key = f"{directory}#{address} in {chain[0]}"
             members = [self._copy(r, inputs) for r in originals if r.kind != "tfvars"]
         variables, locals_ = module_inputs(members)
         self.resolver = ModuleResolver(variables, locals_, builder.root / directory, builder.root,
@@ -255,8 +256,9 @@ class _Instance:
             builder.blocks += len(builder.by_dir[target])
             address = self._child_address(call.name, key)
             # The outermost call site: the module block in the root that this instance comes from.
-            builder.addresses[(target, address)] = builder.addresses.get(
-                (self.directory, self.address), Location(call.file, call.span))
+            outer = builder.addresses.get(self.key)
+            site = outer[2] if outer else Location(call.file, call.span)
+            builder.addresses[f"{target}#{address} in {self.chain[0]}"] = (address, self.chain[0], site)
             inputs = {k: _without_refs(v) for k, v in resolved.attributes.items() if k not in _META_ARGUMENTS}
             out.append((key, _Instance(builder, target, address, inputs, self.chain + (target,))))
         return out
@@ -309,7 +311,7 @@ def build_tree(resources: list[Resource], root: Path) -> ModuleTree:
 # --- findings from several instances ---------------------------------------------------------------
 
 _NAMED_INSTANCES = 5  # a message names at most this many instances, then counts the rest
-_INSTANCE_PREFIX = re.compile(r"^((?:module\.[A-Za-z_][\w-]*(?:\[[^\]]*\])?\.)+)(.+)$")
+_RELATED_SITES = 10  # module call sites given as related locations
 
 
 def _natural(address: str) -> tuple:
@@ -317,30 +319,33 @@ def _natural(address: str) -> tuple:
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", address))
 
 
-def merge_instance_findings(findings: Iterable[Finding], instances: dict[tuple[str, str], Location] | None = None) -> list[Finding]:
+def merge_instance_findings(findings: Iterable[Finding],
+                            instances: dict[str, tuple[str, str, Location]] | None = None) -> list[Finding]:
     """Identical findings (code, file, line, message, place) in several of the module
     `instances` the tree built, reported once: at the first instance's address, the message
     naming every instance, the root's module blocks that make them as related locations.
     (A plan's instances are apart already: each has its own entry.)"""
     instances = instances or {}
-    groups: dict[tuple, list[tuple[str, Finding]]] = {}
+    groups: dict[tuple, list[tuple[tuple, Finding]]] = {}
     for finding in findings:
-        match = _INSTANCE_PREFIX.match(finding.resource)
-        directory = posixpath.dirname(finding.location.file) or "."
-        if match and (directory, match.group(1)[:-1]) not in instances:
-            match = None
-        local = match.group(2) if match else finding.resource
+        instance = instances.get(finding.module)
+        local = finding.resource
+        if instance and local.startswith(instance[0] + "."):
+            local = local[len(instance[0]) + 1:]
         key = (finding.code, finding.location, finding.message, finding.detail, local, finding.suppressed,
-               finding.identity, bool(match))
-        groups.setdefault(key, []).append(((directory, match.group(1)[:-1]) if match else ("", ""), finding))
+               finding.identity, instance is not None)
+        groups.setdefault(key, []).append((instance or ("", "", None), finding))
     merged = []
     for (*_, is_instance), members in groups.items():
-        members.sort(key=lambda m: _natural(m[0][1]))
+        members.sort(key=lambda m: (_natural(m[0][0]), _natural(m[0][1])))
         first = members[0][1]
         if is_instance:
-            names = list(dict.fromkeys(m[0][1] for m in members))
-            related = tuple(dict.fromkeys(instances[m[0]] for m in members))
-            first = dataclasses.replace(first, related=related)
+            roots = {root for (_, root, _), _ in members}
+            # Instances of several roots may share an address: name the root too.
+            names = list(dict.fromkeys(address if len(roots) == 1 else f"{address} of {root}"
+                                       for (address, root, _), _ in members))
+            sites = tuple(dict.fromkeys(site for (_, _, site), _ in members))
+            first = dataclasses.replace(first, related=sites[:_RELATED_SITES])
             if len(names) > 1:
                 shown = ", ".join(names[:_NAMED_INSTANCES])
                 if len(names) > _NAMED_INSTANCES:

@@ -215,3 +215,19 @@ def test_a_registry_call_inside_a_module_called_twice_is_noted_once(tree):
     })
     assert report.notes == ["m/main.tf:1: module vpc from terraform-aws-modules/vpc/aws not evaluated:"
                             " run terraform init to include it"]
+
+
+def test_instances_of_two_roots_with_one_address_stay_apart(tree):
+    # envs/dev and envs/prod both call module.invoke: different inputs, different verdicts,
+    # and a finding of both names each root.
+    invoke = (MODULES / "two_instances" / "modules" / "invoke" / "main.tf").read_text()
+    call = 'module "invoke" {{\n  source = "../../modules/invoke"\n  name = "{0}"\n  models = {1}\n}}\n'
+    report = tree({
+        "envs/dev/main.tf": call.format("dev", '["*"]'),
+        "envs/prod/main.tf": call.format("prod", '["arn:aws:bedrock:us-east-1::foundation-model/a"]'),
+        "envs/test/main.tf": call.format("test", '["*"]'),
+        "modules/invoke/main.tf": invoke,
+    }, select=["AIA102"])
+    (finding,) = report.findings
+    assert finding.message.endswith("(in module.invoke of envs/dev, module.invoke of envs/test)")
+    assert [(r.file, r.span.start_line) for r in finding.related] == [("envs/dev/main.tf", 1), ("envs/test/main.tf", 1)]
