@@ -141,9 +141,9 @@ class _Instance:
         variables, locals_ = module_inputs(members)
         self.resolver = ModuleResolver(variables, locals_, builder.root / directory, builder.root,
                                        module_outputs=self.module_outputs)
-        if self.calls_any(members):
-            builder.resolvers[self.key] = self.resolver
         self.calls = {r.name: r for r in members if r.kind == "module"}
+        if inputs is not None or self.calls:  # others are rebuilt from their variables exactly as before
+            builder.resolvers[self.key] = self.resolver
         self.children: dict[str, list[tuple[Any, _Instance]] | None] = {}
         self._ctx: Any = None
         self._outputs: dict | None = None
@@ -159,12 +159,6 @@ class _Instance:
         else:
             self.resources = [dataclasses.replace(r, module=self.key, full_address=f"{address}.{r.address}")
                               for r in resolved]
-
-    @staticmethod
-    def calls_any(members: list[Resource]) -> bool:
-        """Only a module instance or a caller needs its own resolver bound; others are rebuilt
-        from their variables exactly as before."""
-        return any(r.kind == "module" or "#" in r.module for r in members)
 
     def _copy(self, resource: Resource, inputs: dict) -> Resource:
         attributes = resource.attributes
