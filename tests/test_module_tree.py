@@ -231,3 +231,15 @@ def test_instances_of_two_roots_with_one_address_stay_apart(tree):
     (finding,) = report.findings
     assert finding.message.endswith("(in module.invoke of envs/dev, module.invoke of envs/test)")
     assert [(r.file, r.span.start_line) for r in finding.related] == [("envs/dev/main.tf", 1), ("envs/test/main.tf", 1)]
+
+
+def test_local_sources_resolve_relative_to_the_caller_and_stay_inside_the_root():
+    from aiaas_iac.module_tree import callee_dir, is_local_source
+
+    assert [is_local_source(s) for s in ("./m", "../m", ".", "m", "git::https://x/y.git", "hashicorp/consul/aws")] \
+        == [True, True, True, False, False, False]
+    assert callee_dir("envs/dev", "../../modules/chat") == "modules/chat"
+    assert callee_dir(".", "./modules/chat/") == "modules/chat"
+    assert callee_dir("examples/default", "../../") == "."
+    assert callee_dir("envs/dev", "../../../elsewhere") is None
+    assert callee_dir(".", "../../../../etc") is None
