@@ -162,8 +162,11 @@ class _Instance:
 
     def _copy(self, resource: Resource, inputs: dict) -> Resource:
         attributes = resource.attributes
-        if resource.kind == "variable" and resource.name in inputs:
-            attributes = dict(attributes, default=inputs[resource.name])
+        value = inputs.get(resource.name)
+        # `nullable = false`: Terraform gives a null input the variable's default instead.
+        keeps_default = value is None and attributes.get("nullable") is False and "default" in attributes
+        if resource.kind == "variable" and resource.name in inputs and not keeps_default:
+            attributes = dict(attributes, default=value)
         return dataclasses.replace(resource, attributes=attributes, module=self.key,
                                    full_address=f"{self.address}.{resource.address}")
 
@@ -227,7 +230,7 @@ class _Instance:
             builder.note(f"{call_label}: source {source} is outside the scanned root; not followed")
             return []
         if target not in builder.by_dir:
-            builder.note(f"{call_label}: module directory {target} not found or holds no Terraform; not evaluated")
+            builder.note(f"{call_label}: module directory {target} is not among the scanned Terraform files; not evaluated")
             return []
         if target in self.chain:
             cycle = " -> ".join(self.chain[self.chain.index(target):] + (target,))

@@ -141,7 +141,7 @@ def test_a_missing_module_directory_is_noted(tmp_path):
     write_tree(tmp_path, {"main.tf": HONEST + 'module "gone" {\n  source = "./nowhere"\n}\n'})
     report, _ = scan(tmp_path)
     assert findings(report) == {HONEST_FINDING}
-    assert report["notes"] == ["main.tf:6: module gone: module directory nowhere not found or holds no Terraform;"
+    assert report["notes"] == ["main.tf:6: module gone: module directory nowhere is not among the scanned Terraform files;"
                                " not evaluated"]
 
 

@@ -59,7 +59,7 @@ def test_calls_that_cannot_be_evaluated_leave_notes_and_the_rest_is_judged():
     assert report.notes == [
         "modules/b/main.tf:1: module a in module.loop.module.b: module cycle modules/a -> modules/b -> modules/a;"
         " not instantiated again",
-        "main.tf:7: module gone: module directory modules/missing not found or holds no Terraform; not evaluated",
+        "main.tf:7: module gone: module directory modules/missing is not among the scanned Terraform files; not evaluated",
         "main.tf:11: module vpc from terraform-aws-modules/vpc/aws not evaluated: run terraform init to include it",
     ]
 
@@ -243,3 +243,15 @@ def test_local_sources_resolve_relative_to_the_caller_and_stay_inside_the_root()
     assert callee_dir("examples/default", "../../") == "."
     assert callee_dir("envs/dev", "../../../elsewhere") is None
     assert callee_dir(".", "../../../../etc") is None
+
+
+def test_a_null_input_takes_the_default_of_a_non_nullable_variable_only(tree):
+    module = (MODULES / "defaults" / "modules" / "invoke" / "main.tf").read_text()  # default: unscoped
+    strict = module.replace('  type        = list(string)\n', '  type        = list(string)\n  nullable    = false\n')
+    report = tree({
+        "main.tf": 'module "strict" {\n  source = "./strict"\n  name = "s"\n  models = null\n}\n'
+                   'module "loose" {\n  source = "./loose"\n  name = "l"\n  models = null\n}\n',
+        "strict/main.tf": strict,
+        "loose/main.tf": module,
+    }, select=["AIA102"])
+    assert {(c, f) for c, f, _ in triples(report)} == {("AIA102", "strict/main.tf")}
