@@ -61,7 +61,7 @@ class Check:
             resource=resource.full_address or resource.address,
             remediation=inspect.cleandoc(self.remediation), mappings=self.mappings,
             detail=detail if detail is not None else ".".join(str(p) for p in path),
-            identity=identity,
+            identity=identity, module=resource.module,
         ))
 
     def finding_at(self, file: str, line: int, message: str, resource: str = "", detail: str = "") -> Finding:

@@ -26,11 +26,27 @@ def address_of_ref(ref: str, format: str) -> str:
     return ".".join(parts[:2])
 
 
+def configuration_identity(identity: str, configuration: str) -> str:
+    """The identity of a once-per-configuration finding: its fingerprint survives the block it is
+    shown at moving, and stays apart from the same finding in another root. The scan root's own
+    configuration keeps the bare identity, as before configurations were told apart."""
+    return identity if configuration in (".", "") else f"{identity}:{configuration}"
+
+
+def configuration_note(configuration: str) -> str:
+    """Names the root a once-per-configuration finding is about, when it is not the scan root:
+    a module shared by envs/dev and envs/prod may show both at the same line."""
+    return "" if configuration in (".", "") else f" (configuration {configuration})"
+
+
 class ScanContext:
     """What a check receives: all resources of one scan, grouped and indexed."""
 
-    def __init__(self, resources: Iterable[Resource], root: Path | None = None) -> None:
+    def __init__(self, resources: Iterable[Resource], root: Path | None = None,
+                 configurations: dict[str, list[Resource]] | None = None) -> None:
         self.resources: tuple[Resource, ...] = tuple(resources)
+        # Terraform root -> the resources of it and every module instance it calls (module_tree).
+        self._configurations = configurations
         self.root = root or Path.cwd()
         self._by_type: dict[str, list[Resource]] = defaultdict(list)
         self._by_address: dict[tuple[str, str, str], Resource] = {}
@@ -85,6 +101,37 @@ class ScanContext:
             if target is not None and target not in found:
                 found.append(target)
         return found
+
+    def has_configurations(self) -> bool:
+        """True when the scan built Terraform's module tree (module_tree); a context built from
+        bare resources (unit tests, library use) has none and is judged as one configuration."""
+        return self._configurations is not None
+
+    def configurations(self) -> list[tuple[str, list[Resource]]]:
+        """(name, resources) of each configuration: a Terraform root with every module instance
+        it calls (named by the root's directory), or one CloudFormation template / manifest."""
+        def build() -> list[tuple[str, list[Resource]]]:
+            if self._configurations is None:
+                return [(".", list(self.resources))]
+            found = [(name, members) for name, members in self._configurations.items() if members]
+            taken = {id(r) for _, members in found for r in members}
+            others: dict[str, list[Resource]] = defaultdict(list)
+            for resource in self.resources:
+                if resource.format != "terraform" and id(resource) not in taken:
+                    others[resource.module].append(resource)
+            return found + list(others.items())
+
+        return self.memo("context.configurations", build)
+
+    def configuration_contexts(self) -> list[tuple[str, "ScanContext"]]:
+        """Each configuration as a context of its own, for the checks judged per configuration
+        (AIA104, AIA110, AIA203): logging declared in one root does not cover another."""
+        def build() -> list[tuple[str, ScanContext]]:
+            if self._configurations is None:
+                return [(".", self)]
+            return [(name, ScanContext(members, self.root, {name: members})) for name, members in self.configurations()]
+
+        return self.memo("context.configuration_contexts", build)
 
     def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
         """Share one computation (e.g. every IAM statement in the scan) between checks."""

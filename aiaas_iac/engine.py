@@ -142,18 +142,24 @@ def _run(check_classes: Iterable[type[Check]], ctx: Any, debug: bool, failures: 
 
 
 def _unique_sorted(findings: Iterable[Finding]) -> list[Finding]:
-    unique = {(f.code, f.location, f.resource, f.detail): f for f in findings}
+    # identity: a once-per-configuration finding of two roots may sit at the same module line.
+    unique = {(f.code, f.location, f.resource, f.detail, f.identity): f for f in findings}
     return sorted(unique.values(), key=lambda f: f.sort_key)
 
 
 def run_checks(checks: Sequence[type[Check]], resources: list[Resource], root: Path, debug: bool = False,
-               suppressions: Sequence[Any] = (), known: Sequence[type[Check]] | None = None) -> tuple[list[Finding], list[str]]:
-    """Run checks, apply inline suppressions, then the tool-level checks that review them."""
+               suppressions: Sequence[Any] = (), known: Sequence[type[Check]] | None = None,
+               tree: Any = None) -> tuple[list[Finding], list[str]]:
+    """Run checks, apply inline suppressions, then the tool-level checks that review them.
+    `tree` (a module_tree.ModuleTree) gives the Terraform configurations and module instances."""
     from aiaas_iac.context import ScanContext
+    from aiaas_iac.module_tree import merge_instance_findings
     from aiaas_iac.suppress import apply_suppressions
 
     bedrock_services()  # a broken install fails loudly (IamDataError), whatever this scan holds
-    ctx = ScanContext(resources, root)
+    ctx = ScanContext(resources, root, configurations=tree.configurations if tree is not None else None)
+    if tree is not None:
+        tree.bind(ctx)
     failures: list[str] = []
     names = check_names(known or checks)
     findings = _run([c for c in checks if not c.after_suppressions], ctx, debug, failures)
@@ -161,7 +167,7 @@ def run_checks(checks: Sequence[type[Check]], resources: list[Resource], root: P
     ctx.suppressions, ctx.used_suppressions, ctx.check_names = tuple(suppressions), used, names
     findings += _run([c for c in checks if c.after_suppressions], ctx, debug, failures)
     # Again after suppressions: a reason copied from a comment is input text too.
-    return _unique_sorted(sanitised(f) for f in findings), failures
+    return _unique_sorted(sanitised(f) for f in merge_instance_findings(findings, tree.instances if tree is not None else None)), failures
 
 
 def override_severities(findings: list[Finding], checks: list[CheckMeta], overrides: dict[str, str],
@@ -226,7 +232,7 @@ def _analyse(sources: list, checks: list, all_checks: list, limits: Any, options
     from aiaas_iac.file_reads import confined_to
     from aiaas_iac.parsers import parse_files
     from aiaas_iac.redaction import safe_text, sanitised_error
-    from aiaas_iac.resolve import resolve_terraform
+    from aiaas_iac.module_tree import build_tree
 
     key, digests = (result_cache.scan_key(root, scanned, sources, checks, limits, options)
                     if options.use_cache else (None, {}))
@@ -241,10 +247,11 @@ def _analyse(sources: list, checks: list, all_checks: list, limits: Any, options
     suppressions = [s for p in parsed for s in p.suppressions]
     with confined_to(scanned) as reads:
         terraform = [r for r in resources if r.format == "terraform"]
-        resources = resolve_terraform(terraform, root) + [r for r in resources if r.format != "terraform"]
-        findings, failures = run_checks(checks, resources, root, debug, suppressions, all_checks)
+        tree = build_tree(terraform, root)
+        resources = tree.resources + [r for r in resources if r.format != "terraform"]
+        findings, failures = run_checks(checks, resources, root, debug, suppressions, all_checks, tree=tree)
         failures = [safe_text(f) for f in failures]
-    notes = [n for p in parsed for n in p.notes] + list(reads.notes)
+    notes = [n for p in parsed for n in p.notes] + list(reads.notes) + tree.notes
     result = result_cache.CachedResult(
         tuple(findings), tuple(failures), tuple(sanitised_error(e) for p in parsed for e in p.errors),
         tuple(dict.fromkeys(safe_text(n) for n in notes)), tuple(reads.outcomes.items()),

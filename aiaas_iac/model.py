@@ -210,6 +210,11 @@ class Finding:
     # Whole-scan findings (e.g. "no invocation logging anywhere") are about the scan, not the
     # block they are shown at: they set an identity so their fingerprint survives that block moving.
     identity: str = ""
+    # For a finding inside a local module: the module blocks in the root that instantiate it
+    # (outermost call sites, which the user can change); SARIF relatedLocations.
+    related: tuple[Location, ...] = field(default=(), compare=False)
+    # The module (instance) of the resource it is reported at (module_tree merges instances by it).
+    module: str = field(default="", compare=False, repr=False)
 
     @property
     def fingerprint(self) -> str:

@@ -17,7 +17,7 @@ import os
 import re
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from aiaas_iac.model import Resource, Unknown, scalar_text
 from aiaas_iac.parsers.hcl_expressions import Call, Template, Traversal, collect_refs
@@ -25,6 +25,7 @@ from aiaas_iac.parsers.hcl_expressions import Call, Template, Traversal, collect
 _TEMPLATE_VAR_RE = re.compile(r"(?<!\$)\$\{\s*([A-Za-z_]\w*)\s*\}")
 _SCALARS = (str, int, float, bool)
 _MISSING = object()
+MISSING = _MISSING  # what a `module_outputs` hook returns for an output it cannot give
 
 
 def value_at(value: Any, parts: Iterable[Any], missing: Any = _MISSING) -> Any:
@@ -42,8 +43,11 @@ def value_at(value: Any, parts: Iterable[Any], missing: Any = _MISSING) -> Any:
 class ModuleResolver:
     """Resolves the values of one Terraform module."""
 
-    def __init__(self, variables: dict[str, Any], locals_: dict[str, Any], module_dir: Path, root: Path) -> None:
+    def __init__(self, variables: dict[str, Any], locals_: dict[str, Any], module_dir: Path, root: Path,
+                 module_outputs: Callable[[str], Any] | None = None) -> None:
         self.variables = variables
+        # `module.<name>` -> that call's outputs (see module_tree); None outside a module tree.
+        self.module_outputs = module_outputs
         self.locals = locals_
         self.module_dir = module_dir
         self.root = root.resolve()
@@ -72,6 +76,11 @@ class ModuleResolver:
             found = value_at(self.variables[name], ref.parts[2:])
         elif head == "local" and name in self.locals:
             found = value_at(self.local(name), ref.parts[2:])
+        elif head == "module" and self.module_outputs is not None:
+            outputs = self.module_outputs(name)
+            found = _MISSING if outputs is _MISSING else value_at(outputs, ref.parts[2:])
+            if isinstance(found, Unknown):
+                return ref  # an output that is not known stays the reference the caller wrote
         elif head == "path" and name in ("module", "root", "cwd"):
             found = str(self.module_dir) if name == "module" else str(self.root)
         else:
@@ -241,11 +250,17 @@ def resolve_terraform(resources: list[Resource], root: Path) -> list[Resource]:
     resolved: list[Resource] = []
     for module, members in by_module.items():
         variables, locals_ = module_inputs(members)
-        resolver = ModuleResolver(variables, locals_, root / module, root)
-        for resource in members:
-            if resource.kind in ("variable", "tfvars"):
-                resolved.append(resource)
-            else:
-                resolved.append(dataclasses.replace(resource, attributes=resolver.resolve(dict(resource.attributes)),
-                                                    source_attributes=resource.attributes))
+        resolved += resolve_module(members, ModuleResolver(variables, locals_, root / module, root))
+    return resolved
+
+
+def resolve_module(members: list[Resource], resolver: ModuleResolver) -> list[Resource]:
+    """The resources of one module (instance) with their attributes resolved by `resolver`."""
+    resolved: list[Resource] = []
+    for resource in members:
+        if resource.kind in ("variable", "tfvars"):
+            resolved.append(resource)
+        else:
+            resolved.append(dataclasses.replace(resource, attributes=resolver.resolve(dict(resource.attributes)),
+                                                source_attributes=resource.attributes))
     return resolved

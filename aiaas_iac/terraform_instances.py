@@ -43,9 +43,16 @@ _INSTANCE_INDEX_RE = re.compile(
 def _module_resolver(ctx: ScanContext, near: Resource) -> ModuleResolver:
     def build() -> ModuleResolver:
         variables, locals_ = module_inputs(ctx.in_module(near))
-        return ModuleResolver(variables, locals_, ctx.root / near.module, ctx.root)
+        # A module instance is `dir#module.a` (see module_tree): files are read from `dir`.
+        return ModuleResolver(variables, locals_, ctx.root / near.module.split("#", 1)[0], ctx.root)
 
     return ctx.memo(("terraform_instances.module_resolver", near.format, near.module), build)
+
+
+def bind_resolver(ctx: ScanContext, format: str, module: str, resolver: ModuleResolver) -> None:
+    """Evaluate `module`'s expressions with `resolver` (a module instance's, which also knows
+    the outputs of the modules it calls) instead of one built from its variable defaults."""
+    ctx.memo(("terraform_instances.module_resolver", format, module), lambda: resolver)
 
 
 def resolve_reference_text(ctx: ScanContext, near: Resource, text: str) -> Any:
@@ -108,13 +115,14 @@ def _instance_count(value: Any) -> int | None:
     return None
 
 
-def _instance_scopes(ctx: ScanContext, resource: Resource) -> list[tuple[Any, dict]] | None:
-    """(instance key, substitution scope) for each instance; None when the collection is unknown."""
+def instance_scopes(ctx: ScanContext, resource: Resource, limit: int = MAX_INSTANCES) -> list[tuple[Any, dict]] | None:
+    """(instance key, substitution scope) for each instance, at most `limit`; None when the
+    collection is unknown."""
     if "count" in resource.attributes:
         count = _instance_count(evaluate(ctx, resource, resource.get("count")))
         if count is None:
             return None
-        return [(index, {"count": {"index": index}}) for index in range(min(count, MAX_INSTANCES))]
+        return [(index, {"count": {"index": index}}) for index in range(min(count, limit))]
     collection = evaluate(ctx, resource, resource.get("for_each"))
     if isinstance(collection, dict):
         items = list(collection.items())
@@ -122,7 +130,7 @@ def _instance_scopes(ctx: ScanContext, resource: Resource) -> list[tuple[Any, di
         items = [(k, k) for k in dict.fromkeys(collection)]
     else:
         return None
-    return [(key, {"each": {"key": key, "value": value}}) for key, value in items[:MAX_INSTANCES]]
+    return [(key, {"each": {"key": key, "value": value}}) for key, value in items[:limit]]
 
 
 def instances(ctx: ScanContext, resource: Resource) -> list[tuple[Any, Resource]]:
@@ -132,7 +140,7 @@ def instances(ctx: ScanContext, resource: Resource) -> list[tuple[Any, Resource]
     collection is unknown (its per-instance values then stay Unknown)."""
     if "count" not in resource.attributes and "for_each" not in resource.attributes:
         return [(None, with_known_values(ctx, resource))]
-    scopes = _instance_scopes(ctx, resource)
+    scopes = instance_scopes(ctx, resource)
     if scopes is None:
         return [(None, with_known_values(ctx, resource))]
     out = []
@@ -147,7 +155,7 @@ def declared(ctx: ScanContext, resource: Resource) -> Resource | None:
     """`resource` with its conditionals worked out (see `with_known_values`), or None when its
     `count`/`for_each` certainly creates no instance (`count = var.enabled ? 1 : 0` with the
     variable defaulting to false): the module's defaults do not create it."""
-    if ("count" in resource.attributes or "for_each" in resource.attributes) and _instance_scopes(ctx, resource) == []:
+    if ("count" in resource.attributes or "for_each" in resource.attributes) and instance_scopes(ctx, resource) == []:
         return None
     return with_known_values(ctx, resource)
 

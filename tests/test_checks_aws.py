@@ -392,6 +392,7 @@ def test_aia104_reported_once_at_the_first_bedrock_block_of_the_scan(tree):
     report = tree({
         "b_agent.tf": AGENT,
         "a_iam.tf": policy('{ Effect = "Allow", Action = "bedrock:InvokeModel", Resource = var.model_arn }'),
+        "c_kb.tf": 'module "kb" {\n  source = "./modules/kb"\n}\n',
         "modules/kb/main.tf": 'resource "aws_bedrockagent_knowledge_base" "kb" {\n  name = "kb"\n}\n',
     })
     assert triples(report, "AIA1") == {("AIA104", "a_iam.tf", 6)}
@@ -411,7 +412,24 @@ resource "aws_iam_user_policy_attachment" "reporting_bedrock" {
     assert triples(report, "AIA104") == {("AIA104", "iam.tf", 8)}
 
 
-def test_aia104_logging_in_another_module_of_the_scan_counts(tree):
+def test_aia104_logging_in_a_module_the_root_calls_counts(tree):
+    report = tree({
+        "app/main.tf": AGENT + 'module "platform" {\n  source = "../platform"\n}\n',
+        "platform/logging.tf": """
+resource "aws_bedrock_model_invocation_logging_configuration" "this" {
+  logging_config {
+    s3_config {
+      bucket_name = "org-bedrock-logs"
+    }
+  }
+}
+""",
+    })
+    assert triples(report, "AIA1") == set()
+
+
+def test_aia104_logging_in_a_sibling_root_does_not_count(tree):
+    # Two roots are two configurations: platform's logging is not deployed with app.
     report = tree({
         "app/main.tf": AGENT,
         "platform/logging.tf": """
@@ -424,7 +442,7 @@ resource "aws_bedrock_model_invocation_logging_configuration" "this" {
 }
 """,
     })
-    assert triples(report, "AIA1") == set()
+    assert triples(report, "AIA1") == {("AIA104", "app/main.tf", 2)}
 
 
 def test_aia104_logging_without_destination(tree):

@@ -224,3 +224,24 @@ def test_an_unknown_map_entry_does_not_take_the_references_of_the_whole_map(tmp_
     assert app.get("app_settings", "AZURE_OPENAI_API_KEY") == Unknown("(known after apply)")
     assert app.get("service_plan_id") == Unknown("(known after apply)",
                                                  ("azurerm_service_plan.chat.id", "azurerm_service_plan.chat"))
+
+
+def test_source_scan_instantiates_the_counted_module_as_the_plan_does():
+    """The source names each module instance the plan has, for every code (merged findings
+    list their instances); resource-level `count` keys are the plan's alone."""
+    import re
+
+    def instances(report) -> set[tuple[str, str]]:
+        found = set()
+        for finding in report.findings:
+            named = re.search(r"\(in ([^)]*)\)$", finding.message)
+            for prefix in named.group(1).split(", ") if named else [finding.resource]:
+                module = re.match(r"(module\.evaluation\[\d\])", prefix)
+                if module:
+                    found.add((finding.code, module.group(1)))
+        return found
+
+    plan, source = scan_dir(RUNNERS / "plan"), scan_dir(RUNNERS / "source")
+    assert instances(source) - {("AIA104", "module.evaluation[0]")} == instances(plan) - {
+        ("AIA104", "module.evaluation[0]")} == {
+        (code, f"module.evaluation[{n}]") for code in ("AIA107", "AIA502") for n in (0, 1)}

@@ -144,6 +144,11 @@ def result(finding: Finding, rule_index: int) -> dict[str, Any]:
         ],
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
     }
+    if finding.related:  # a finding inside a local module: the root's module blocks that make it
+        entry["relatedLocations"] = [
+            {"id": index, "message": {"text": "module call"},
+             "physicalLocation": {"artifactLocation": artifact_location(where.file), "region": region(where.span)}}
+            for index, where in enumerate(finding.related)]
     if finding.suppressed:
         entry["suppressions"] = [{"kind": "inSource", "justification": finding.suppression_reason}]
     return entry

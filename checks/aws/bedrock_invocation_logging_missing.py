@@ -1,4 +1,5 @@
 from aiaas_iac.check import Check
+from aiaas_iac.context import configuration_identity, configuration_note
 from aiaas_iac.iam.actions import BEDROCK_FULL_ACCESS, INVOKE_ACTIONS
 from aiaas_iac.iam.aws_documents import identity_documents, is_managed_policy, policy_attachments
 from aiaas_iac.model import Mappings, Severity, Unknown
@@ -47,7 +48,8 @@ def first_bedrock_use(ctx):
 class BedrockInvocationLoggingMissing(Check):
     """Terraform that uses Bedrock (a Bedrock resource, or a policy granting model invocation)
     but declares no `aws_bedrock_model_invocation_logging_configuration`, or one that sends logs
-    nowhere or leaves out text data. Reported once per scan."""
+    nowhere or leaves out text data. Judged per configuration (a root with the modules it calls):
+    reported once for each that misses it."""
 
     code = "AIA104"
     slug = "bedrock-invocation-logging-missing"
@@ -83,6 +85,11 @@ class BedrockInvocationLoggingMissing(Check):
     """
 
     def run(self, ctx):
+        # Per configuration (a root with the modules it calls): logging in envs/prod does not cover envs/dev.
+        for name, configuration in ctx.configuration_contexts():
+            yield from self.judge(configuration, name)
+
+    def judge(self, ctx, name):
         configs = ctx.of_type(LOGGING_TYPE, format="terraform")
         defective = [(config, defect) for config in configs if (defect := logging_defect(config)) is not None]
         if defective:
@@ -99,6 +106,7 @@ class BedrockInvocationLoggingMissing(Check):
             # keeps its fingerprint (and baseline entry) when that block moves or files are renamed.
             yield self.finding(
                 resource,
-                f"{description} but no {LOGGING_TYPE} is declared: model invocations are not recorded",
-                path, detail="missing", identity="bedrock-invocation-logging-missing",
+                f"{description} but no {LOGGING_TYPE} is declared: model invocations are not recorded"
+                + configuration_note(name),
+                path, detail="missing", identity=configuration_identity("bedrock-invocation-logging-missing", name),
             )

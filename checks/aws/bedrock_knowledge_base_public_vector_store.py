@@ -35,8 +35,12 @@ def _local_modules_called(resources) -> list[str]:
 
 
 def configurations(ctx):
-    """The resources of each configuration: a template or manifest file, or a Terraform module
-    together with the local modules it calls (`source = "../.."`), transitively."""
+    """The resources of each configuration: a template or manifest file, or a Terraform root
+    together with the module instances it calls (see module_tree); without a module tree, each
+    Terraform module with the local modules it calls (`source = "../.."`), transitively."""
+    if ctx.has_configurations():
+        yield from (resources for _, resources in ctx.configurations())
+        return
     terraform = dict(ctx.modules(format="terraform"))
     for module, resources in ctx.modules():
         if resources[0].format != "terraform":

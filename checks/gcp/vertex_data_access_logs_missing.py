@@ -1,4 +1,5 @@
 from aiaas_iac.check import Check
+from aiaas_iac.context import configuration_identity, configuration_note
 from aiaas_iac.iam.gcp import (
     DATA_ACCESS_LOG_TYPES, VERTEX_SERVICE, audit_configs, covers_vertex, vertex_data_access_logging, vertex_uses,
 )
@@ -6,11 +7,11 @@ from aiaas_iac.model import Mappings, Severity
 
 
 class VertexDataAccessLogsMissing(Check):
-    """The scanned Terraform uses Vertex AI (a `google_vertex_ai_*` resource, the
+    """A Terraform configuration (a root with the modules it calls) uses Vertex AI (a `google_vertex_ai_*` resource, the
     `aiplatform.googleapis.com` service, or a `roles/aiplatform.*` grant), and no
     `google_{project,folder,organization}_iam_audit_config` for `aiplatform.googleapis.com`
-    or `allServices` enables both `DATA_READ` and `DATA_WRITE`. Reported once, at the first
-    Vertex-using block."""
+    or `allServices` in it enables both `DATA_READ` and `DATA_WRITE`. Reported once per
+    configuration, at its first Vertex-using block."""
 
     code = "AIA203"
     slug = "vertex-data-access-logs-missing"
@@ -50,6 +51,11 @@ class VertexDataAccessLogsMissing(Check):
     """
 
     def run(self, ctx):
+        # Per configuration (a root with the modules it calls): audit logs of one root cover no other.
+        for name, configuration in ctx.configuration_contexts():
+            yield from self.judge(configuration, name)
+
+    def judge(self, ctx, name):
         uses = vertex_uses(ctx)
         if not uses:
             return
@@ -65,8 +71,8 @@ class VertexDataAccessLogsMissing(Check):
             cause = f"no audit config for {VERTEX_SERVICE} or allServices enables {missing}"
         yield self.finding(
             first.resource,
-            f"Vertex AI is used ({first.reason}) but {cause}",
+            f"Vertex AI is used ({first.reason}) but {cause}" + configuration_note(name),
             first.path,
             detail="vertex-data-access-logs",
-            identity="vertex-data-access-logs",
+            identity=configuration_identity("vertex-data-access-logs", name),
         )
