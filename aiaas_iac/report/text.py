@@ -113,6 +113,10 @@ _NOTE_KINDS = (
     ("Helm template", "Helm template skipped", "Helm templates skipped"),
     ("file() ", "file() not read", "file() reads refused"),
     ("not evaluated", "module not evaluated", "modules not evaluated"),
+    ("module cycle", "module cycle", "module cycles"),
+    ("outside the scanned root", "module source outside the root", "module sources outside the root"),
+    ("instances", "module instance limit", "module instance limits"),
+    ("nested deeper", "module nesting limit", "module nesting limits"),
 )
 
 
