@@ -41,13 +41,12 @@ class Template(Unknown):
 
 def collect_refs(value: Any) -> tuple[str, ...]:
     """Every reference mentioned anywhere inside a (partly) parsed value."""
-    found: list[str] = []
+    found: dict[str, None] = {}  # ordered and deduplicated; a list's `in` made this quadratic
 
     def walk(node: Any) -> None:
         if isinstance(node, Unknown):
             for ref in node.refs:
-                if ref not in found:
-                    found.append(ref)
+                found[ref] = None
         elif isinstance(node, dict):
             for item in node.values():
                 walk(item)
