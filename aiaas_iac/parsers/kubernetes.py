@@ -93,7 +93,9 @@ def parse(source: SourceFile, text: str, limits: ParseLimits) -> ParsedFile:
         else:
             documents = load_yaml_documents(text, limits.max_depth)
     except YamlError as error:
-        if "{{" in text:
+        # Go template syntax makes a file invalid YAML; a file that is valid YAML but too deep or
+        # an alias bomb is not excused by a `{{` somewhere in it.
+        if "{{" in text and str(error).startswith("invalid "):
             return ParsedFile(notes=(_helm_note(source.rel),))
         return ParsedFile(errors=(ParseError(source.rel, str(error), error.line),))
     resources = [resource for document in documents for resource in objects_of(document, source.rel)]
