@@ -13,32 +13,30 @@ class LineIndex:
     def __init__(self, text: str) -> None:
         self.text = text
         self._lines: list[str] | None = None
-        self._last: tuple[list[int], list[int]] | None = None
+        # Per line, the last line at or before it holding content (or a comment); -1 if none.
+        self._last_content: list[int] | None = None
+        self._last_filled: list[int] | None = None
 
     def lines(self) -> list[str]:
         if self._lines is None:
             self._lines = self.text.split("\n")
         return self._lines
 
-    def last_filled(self, content_only: bool) -> list[int]:
-        """Per line, the last line at or before it that holds content (or, unless `content_only`,
-        a comment); -1 if none. Computed once, on first need.
-
-        A span then finds where its content ends in one step: walking back line by line,
-        each of up to 200 nested collections that end together walked the same blank lines."""
-        if self._last is None:
-            filled, content = [], []
-            last_filled = last_content = -1
-            for index, line in enumerate(self.lines()):
-                stripped = line.lstrip()
-                if stripped:
-                    last_filled = index
-                    if stripped[0] != "#":
-                        last_content = index
-                filled.append(last_filled)
-                content.append(last_content)
-            self._last = (filled, content)
-        return self._last[1 if content_only else 0]
+    def _index_filled_lines(self) -> None:
+        """Computed once, on first need. A span then finds where its content ends in one step:
+        walking back line by line, each of up to 200 nested collections that end together
+        walked the same blank lines again."""
+        filled, content = [], []
+        last_filled = last_content = -1
+        for index, line in enumerate(self.lines()):
+            stripped = line.lstrip()
+            if stripped:
+                last_filled = index
+                if stripped[0] != "#":
+                    last_content = index
+            filled.append(last_filled)
+            content.append(last_content)
+        self._last_filled, self._last_content = filled, content
 
     def span(self, start: Any, end: Any, block_scalar: bool = False) -> Span:
         start_line, end_line = start.line, end.line
@@ -46,8 +44,10 @@ class LineIndex:
             lines = self.lines()
             # A block collection ends where the next token starts: before that line's indentation.
             if end_line >= len(lines) or not lines[end_line][:end.column].strip():
+                if self._last_content is None:
+                    self._index_filled_lines()
                 # A block scalar's own lines may start with '#': only blank lines trail it.
-                last_filled = self.last_filled(content_only=not block_scalar)
-                last = max(start_line, last_filled[min(end_line - 1, len(last_filled) - 1)])
-                return Span(start_line + 1, last + 1, start.column + 1, None)
+                last_lines = self._last_filled if block_scalar else self._last_content
+                last = last_lines[min(end_line, len(lines)) - 1]  # type: ignore[index]
+                return Span(start_line + 1, (last if last > start_line else start_line) + 1, start.column + 1, None)
         return Span(start_line + 1, max(end_line, start_line) + 1, start.column + 1, end.column + 1)
