@@ -58,6 +58,15 @@ def collect_refs(value: Any) -> tuple[str, ...]:
     return tuple(found)
 
 
+def integer(digits: str) -> int | str:
+    """The integer a run of digits writes; past Python's int/text limit (4,300 digits),
+    which raises ValueError, the digits themselves: one huge number must not stop the scan."""
+    try:
+        return int(digits)
+    except ValueError:
+        return digits
+
+
 def traversal_text(parts: tuple) -> str:
     text = str(parts[0])
     for part in parts[1:]:
@@ -72,7 +81,7 @@ def traversal_parts(text: str) -> tuple:
         if piece.startswith('["'):
             parts.append(piece[2:-2])
         elif piece.startswith("["):
-            parts.append(int(piece[1:-1]))
+            parts.append(integer(piece[1:-1]))
         else:
             parts.append(piece)
     return tuple(parts)

@@ -138,13 +138,23 @@ def _is_merge_key(node: Any) -> bool:
     return node.tag == _MERGE or (node.tag == _PLAIN and node.value == "<<")
 
 
+def _json_int(text: str) -> int | str:
+    """A JSON integer; past Python's int/text limit (4,300 digits) the text, as YAML keeps an
+    integer it cannot convert (json.loads raised ValueError and stopped the whole scan)."""
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
 def _json_scalar(text: str) -> Any:
     if text in _JSON_LITERALS:
         return _JSON_LITERALS[text]
     try:
         return int(text)
     except ValueError:
-        pass
+        if text.lstrip("-").isdigit():
+            return text
     try:
         return float(text)
     except ValueError:
@@ -389,7 +399,7 @@ def load_json_document(text: str, max_depth: int = DEFAULT_MAX_DEPTH, *, cloudfo
     With `cloudformation`, a repeated key is an error, as CloudFormation rejects it.
     """
     try:
-        checked = json.loads(text)
+        checked = json.loads(text, parse_int=_json_int)
     except json.JSONDecodeError as error:
         raise YamlError(f"invalid JSON: {error.msg}", error.lineno) from None
     except RecursionError:

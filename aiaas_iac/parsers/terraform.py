@@ -16,7 +16,8 @@ from typing import Any
 
 from aiaas_iac.model import Resource, Span, Unknown
 from aiaas_iac.parsers.hcl_guard import heredoc_problem
-from aiaas_iac.parsers.hcl_expressions import Call, Template, Traversal, collect_refs, traversal_parts, traversal_text
+from aiaas_iac.parsers.hcl_expressions import (Call, Template, Traversal, collect_refs, integer, traversal_parts,
+                                              traversal_text)
 
 _EXPRESSION_NODES = {
     "expr_term", "string", "int_lit", "float_lit", "identifier", "tuple", "object",
@@ -56,7 +57,8 @@ def _unescape(text: str) -> str:
     def replace(match: re.Match) -> str:
         code = match.group(1)
         if code[0] in "uU" and len(code) > 1:
-            return chr(int(code[1:], 16))
+            point = int(code[1:], 16)
+            return chr(point) if point <= 0x10FFFF else "\\" + code  # `\UFFFFFFFF` names no character
         return _ESCAPES.get(code, "\\" + code)
 
     return _ESCAPE_RE.sub(replace, text) if "\\" in text else text
@@ -213,8 +215,8 @@ class _TreeWalker:
             return parts[0]  # "${var.x}" is var.x itself
         return Template(self.text(node), collect_refs(parts), tuple(parts))
 
-    def _int_lit(self, node: Any, path: tuple) -> int:
-        return int("".join(str(c) for c in node.children))
+    def _int_lit(self, node: Any, path: tuple) -> int | str:
+        return integer("".join(str(c) for c in node.children))
 
     def _float_lit(self, node: Any, path: tuple) -> float:
         return float("".join(str(c) for c in node.children))
@@ -238,7 +240,7 @@ class _TreeWalker:
         base = self.expression(node.children[0], ())
         index_node = node.children[1]
         trees = [c for c in index_node.children if getattr(c, "data", None) in _EXPRESSION_NODES]
-        index = self.expression(trees[0], ()) if trees else int("".join(str(c) for c in index_node.children))
+        index = self.expression(trees[0], ()) if trees else integer("".join(str(c) for c in index_node.children))
         if isinstance(base, Traversal) and isinstance(index, (int, str)) and not isinstance(index, bool):
             parts = base.parts + (index,)
             return Traversal(self.text(node), (traversal_text(parts),), parts)
