@@ -29,7 +29,7 @@ from typing import Any, Mapping
 from aiaas_iac.discover import SourceFile
 from aiaas_iac.model import ParseError, Resource, Span
 from aiaas_iac.parsers import ParsedFile, ParseLimits
-from aiaas_iac.parsers.cfn_intrinsics import IntrinsicResolver
+from aiaas_iac.parsers.cfn_intrinsics import ExpansionTooLarge, IntrinsicResolver
 from aiaas_iac.parsers.positioned_yaml import (Document, DuplicateKeyError, YamlError, load_json_document,
                                                load_yaml_documents)
 
@@ -80,9 +80,12 @@ def _build(document: Document, rel: str) -> list[Resource]:
     def add(kind: str, type_: str, section: str, key: str, address: str, body: Any, resolve: bool) -> None:
         """`body` is the mapping that becomes attributes; the logical ID's whole entry is the location."""
         attributes = body if isinstance(body, Mapping) else {}
-        if resolve:
-            attributes = resolver.resolve_mapping(attributes)
         span = document.spans.get((section, key)) or Span(1, 1)
+        if resolve:
+            try:
+                attributes = resolver.resolve_mapping(attributes)
+            except ExpansionTooLarge as error:
+                raise YamlError(str(error), span.start_line) from None
         spans = spans_by_entry.get((section, key), {})
         out.append(Resource(FORMAT, kind, type_, key, address, attributes, rel, rel, span, spans))
 
