@@ -180,6 +180,45 @@ def test_cloudformation_sub_attacks_finish(tmp_path):
     assert report["errors"] == []
 
 
+def nested(key: str, argument, levels: int):
+    for _ in range(levels):
+        argument = {key: argument}
+    return argument
+
+
+def cfn_json(properties: dict, mappings: dict | None = None) -> str:
+    template = {"AWSTemplateFormatVersion": "2010-09-09", "Mappings": mappings or {},
+                "Resources": {"P": {"Type": "AWS::SSM::Parameter", "Properties": properties}}}
+    return json.dumps(template, indent=1)
+
+
+def doubling_mappings(levels: int) -> dict:
+    """M.a.k<i> joins two copies of M.a.k<i-1>: 2**levels characters without a single alias."""
+    entries = {"k0": "xx"}
+    for i in range(1, levels):
+        twice = [{"Fn::FindInMap": ["M", "a", f"k{i - 1}"]}] * 2
+        entries[f"k{i}"] = {"Fn::Join": ["", twice]}
+    return {"M": {"a": entries}}
+
+
+def test_cloudformation_intrinsic_expansion_bombs_are_one_error_each(tmp_path):
+    sub_doubling = nested("Fn::Sub", "xx", 1)
+    for _ in range(40):
+        sub_doubling = {"Fn::Sub": ["${A}${A}", {"A": sub_doubling}]}
+    bombs = {
+        "base64.json": cfn_json({"Value": nested("Fn::Base64", "abcdefgh", 80)}),
+        "sub.json": cfn_json({"Value": sub_doubling}),
+        "find_in_map.json": cfn_json({"Value": {"Fn::FindInMap": ["M", "a", "k39"]}}, doubling_mappings(40)),
+    }
+    cycle = cfn_json({"Value": {"Fn::FindInMap": ["M", "a", "b"]}}, {"M": {"a": {"b": {"Fn::FindInMap": ["M", "a", "b"]}}}})
+    report, _ = scan(tmp_path, {"benign.yaml": BENIGN_CFN, "cycle.json": cycle, **bombs})
+    assert "AIA101" in codes_by_file(report)["benign.yaml"]
+    message = "intrinsic functions expand too much (an expansion bomb?); skipped"
+    # Reported at the resource whose properties expand.
+    assert errors_by_file(report) == {name: (text.split("\n").index('  "P": {') + 1, message)
+                                      for name, text in bombs.items()}
+
+
 # 4. Duplicate keys.
 
 def test_duplicate_key_attacks_finish_and_name_the_line(tmp_path):
@@ -192,6 +231,22 @@ def test_duplicate_key_attacks_finish_and_name_the_line(tmp_path):
     })
     assert "AIA401" in codes_by_file(report)["benign.yaml"]
     assert errors_by_file(report) == {"template.yaml": (6, "invalid template: duplicate key")}
+
+
+# One huge number, or an escape that names no character, is a value, not the end of the scan.
+
+def test_huge_numbers_and_bad_escapes_do_not_stop_the_scan(tmp_path):
+    digits = "1" * 5000
+    report, _ = scan(tmp_path, {
+        "benign/main.tf": BENIGN_TF,
+        "number/main.tf": f'resource "x" "y" {{\n  a = {digits}\n  b = var.l.{digits}\n  c = "\\UFFFFFFFF"\n}}\n',
+        "number_json/main.tf.json": '{"resource": {"x": {"y": {"a": ' + digits + ', "b": "${var.l[' + digits + ']}"}}}}',
+        "manifest.json": '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "n"}, "data": {"a": '
+                         + digits + '}}',
+        "template.json": cfn_json({"Value": {"Fn::Select": [digits, ["a"]]}, "Other": int(digits[:4000])}),
+    })
+    assert "AIA101" in codes_by_file(report)["benign/main.tf"]
+    assert report["errors"] == []
 
 
 # 5. Alias expansion.
@@ -328,6 +383,28 @@ def test_sub_is_linear(template):
     value = timed(resolver.resolve, {"Fn::Sub": template})
     if template.startswith("${A}"):
         assert value == "a" + "${" * MANY
+
+
+@pytest.mark.parametrize("value", [nested("Fn::Base64", "abcdefgh", 80), nested("Fn::If", ["c", "x" * MIB, "y"], 190)])
+def test_resolver_work_is_bounded(value):
+    from aiaas_iac.parsers.cfn_intrinsics import ExpansionTooLarge, IntrinsicResolver
+
+    try:
+        resolved = timed(IntrinsicResolver({}, {}).resolve, value)
+    except ExpansionTooLarge:
+        return
+    assert len(resolved.text) <= 201  # an opaque intrinsic's text is cut, and never rendered whole
+
+
+def test_find_in_map_chains_and_cycles_are_bounded():
+    from aiaas_iac.parsers.cfn_intrinsics import ExpansionTooLarge, IntrinsicResolver
+
+    assert IntrinsicResolver({}, doubling_mappings(10)).resolve({"Fn::FindInMap": ["M", "a", "k9"]}) == "xx" * 512
+    with pytest.raises(ExpansionTooLarge):
+        timed(IntrinsicResolver({}, doubling_mappings(40)).resolve, {"Fn::FindInMap": ["M", "a", "k39"]})
+    cycle = {"M": {"a": {"b": {"Fn::Join": ["", ["x", {"Fn::FindInMap": ["M", "a", "b"]}]]}}}}
+    resolved = IntrinsicResolver({}, cycle).resolve({"Fn::FindInMap": ["M", "a", "b"]})
+    assert resolved.text.startswith("!Join ")
 
 
 @pytest.mark.parametrize("value, placeholder", [
