@@ -140,7 +140,7 @@ def test_terraform_heredocs_the_lexer_would_backtrack_on_are_one_error_each(tmp_
     assert exit_code == 1 and "AIA101" in codes_by_file(report)["benign/main.tf"]
     assert errors_by_file(report) == {
         "blank_lines/main.tf": (3, "invalid HCL: heredoc with too many blank lines in a row to parse safely; skipped"),
-        "long_marker/main.tf": (2, "invalid HCL: unterminated heredoc (no line closes its marker) too costly to parse;"
+        "long_marker/main.tf": (2, "invalid HCL: unterminated heredoc (no line closes its marker), too costly to parse;"
                                    " skipped"),
     }
 

@@ -62,6 +62,6 @@ def heredoc_problem(text: str) -> tuple[str, int] | None:
         if closing.get(name, -1) < marker.end():
             cost += (len(name) - 1) * (len(text) - marker.start() + blank_cost)
             if cost > HEREDOC_COST_BUDGET:
-                return ("unterminated heredoc (no line closes its marker) too costly to parse; skipped",
+                return ("unterminated heredoc (no line closes its marker), too costly to parse; skipped",
                         _line(text, marker.start()))
     return None

@@ -327,12 +327,13 @@ def parse_tree(source: str) -> Any:
     from hcl2.parser import parser
     from lark.exceptions import LarkError
 
-    problem = heredoc_problem(source)
+    # The grammar needs a newline before end of file (python-hcl2 does the same).
+    text = source + "\n"
+    problem = heredoc_problem(text)
     if problem is not None:
         raise HclSyntaxError(f"invalid HCL: {problem[0]}", problem[1])
     try:
-        # The grammar needs a newline before end of file (python-hcl2 does the same).
-        return parser().parse(source + "\n")
+        return parser().parse(text)
     except LarkError as error:
         raise _describe_syntax_error(error) from None
 
