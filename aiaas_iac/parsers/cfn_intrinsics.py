@@ -25,7 +25,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from typing import Any
+from typing import Any, Iterator
 
 from aiaas_iac.model import Unknown, scalar_text
 from aiaas_iac.parsers.hcl_expressions import collect_refs
@@ -40,6 +40,13 @@ SUB_PLACEHOLDERS = {
 _SSM_PARAMETER_TYPE = "AWS::SSM::Parameter::"
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _MAX_TEXT = 200
+# The work one template's intrinsics may take: values visited, plus characters built / 16
+# (joining text costs far less per character than visiting a value in Python). A template
+# needs about as much as it has values; a 5 MiB one well under a million. Nested
+# `Fn::Base64`, or `Fn::Sub`/`Fn::Join` over `Fn::FindInMap` entries that use each other,
+# double their text at every level: 40 levels of a few bytes make a terabyte.
+MAX_RESOLVE_WORK = 2_000_000
+_CHARACTERS_PER_STEP = 16
 _NO_VALUE = object()  # `!Ref AWS::NoValue`: the property is left out
 
 
@@ -50,25 +57,55 @@ def _is_intrinsic(value: Any) -> bool:
     return key == "Ref" or key.startswith("Fn::")
 
 
-def short_form(value: Any) -> str:
-    """`{"Fn::GetAtt": ["A", "B"]}` -> `!GetAtt A.B`; nested values rendered compactly."""
+def short_form(value: Any, limit: int | None = None) -> str:
+    """`{"Fn::GetAtt": ["A", "B"]}` -> `!GetAtt A.B`; nested values rendered compactly.
+
+    With `limit`, rendering may stop once the text is longer than `limit`: the result is
+    then a prefix of the whole. Messages keep 200 characters, and an opaque intrinsic
+    nested 200 deep around a 1 MiB value rendered all of it at every level."""
+    if limit is None:
+        return "".join(_short_form_pieces(value, None))
+    pieces, size = [], 0
+    for piece in _short_form_pieces(value, limit):
+        pieces.append(piece)
+        size += len(piece)
+        if size > limit:
+            break
+    return "".join(pieces)
+
+
+def _short_form_pieces(value: Any, limit: int | None) -> Iterator[str]:
     if _is_intrinsic(value):
         ((key, arg),) = value.items()
         name = "Ref" if key == "Ref" else key[4:]
         if name == "GetAtt" and isinstance(arg, list) and all(isinstance(a, str) for a in arg):
-            return f"!GetAtt {'.'.join(arg)}"
-        return f"!{name} {arg if isinstance(arg, str) else short_form(arg)}"
-    if isinstance(value, list):
-        return "[" + ", ".join(short_form(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {short_form(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, Unknown):
-        return value.text
-    return json.dumps(value)
+            yield f"!GetAtt {'.'.join(arg)}"
+            return
+        yield f"!{name} "
+        if isinstance(arg, str):
+            yield arg
+        else:
+            yield from _short_form_pieces(arg, limit)
+    elif isinstance(value, (list, dict)):
+        is_list = isinstance(value, list)
+        yield "[" if is_list else "{"
+        for index, (key, item) in enumerate(enumerate(value) if is_list else value.items()):
+            if index:
+                yield ", "
+            if not is_list:
+                yield f"{key}: "
+            yield from _short_form_pieces(item, limit)
+        yield "]" if is_list else "}"
+    elif isinstance(value, Unknown):
+        yield value.text
+    elif isinstance(value, str) and limit is not None and len(value) > limit:
+        yield json.dumps(value[:limit + 1])[:-1]  # the start of the quoted text, without its end
+    else:
+        yield json.dumps(value)
 
 
 def _unknown(source: Any, refs: Any = ()) -> Unknown:
-    text = short_form(source)
+    text = short_form(source, _MAX_TEXT)
     if len(text) > _MAX_TEXT:
         text = text[:_MAX_TEXT] + "…"
     return Unknown(text, tuple(dict.fromkeys(refs)))
@@ -94,20 +131,36 @@ def _pseudo_parameter_placeholder(value: Any) -> Any:
     return value
 
 
+class ExpansionTooLarge(Exception):
+    """The template's intrinsic functions expand beyond MAX_RESOLVE_WORK (an expansion bomb)."""
+
+
 class IntrinsicResolver:
-    """Resolves the intrinsics of one template, given its Parameters and Mappings."""
+    """Resolves the intrinsics of one template, given its Parameters and Mappings.
+
+    Raises ExpansionTooLarge once the template has cost MAX_RESOLVE_WORK."""
 
     def __init__(self, parameters: dict[str, Any], mappings: dict[str, Any]) -> None:
         self.parameters = set(parameters)
         self.defaults = {name: value for name, body in parameters.items()
                          if (value := _parameter_value(body)) is not _NO_VALUE}
         self.mappings = mappings
+        self.work = 0
+        self._entries_in_use: set[tuple] = set()  # Fn::FindInMap entries being resolved: a cycle stays unknown
+
+    def _built(self, size: int) -> None:
+        self.work += size // _CHARACTERS_PER_STEP
+        if self.work > MAX_RESOLVE_WORK:
+            raise ExpansionTooLarge("intrinsic functions expand too much (an expansion bomb?); skipped")
 
     def resolve_mapping(self, mapping: dict) -> dict:
         resolved = self.resolve(mapping)
         return resolved if isinstance(resolved, dict) else {}
 
     def resolve(self, value: Any) -> Any:
+        self.work += 1
+        if self.work > MAX_RESOLVE_WORK:
+            self._built(0)
         if isinstance(value, dict):
             if _is_intrinsic(value):
                 ((key, arg),) = value.items()
@@ -133,7 +186,10 @@ class IntrinsicResolver:
             return self.opaque(source, arg)
         if arg in self.defaults:
             default = self.defaults[arg]
-            return list(default) if isinstance(default, list) else default
+            if isinstance(default, list):
+                self._built(len(default) * _CHARACTERS_PER_STEP)
+                return list(default)
+            return default
         if arg == "AWS::NoValue":
             return _NO_VALUE
         if arg.startswith("AWS::"):
@@ -175,7 +231,12 @@ class IntrinsicResolver:
                 refs.append(name)  # a logical ID, `Logical.Attribute` or a parameter without default
             return match.group(0)
 
-        result = _SUB_VARIABLE.sub(substitute, arg)
+        # Only the text up to the last `}` can hold a variable. Searching past it, every `${`
+        # would read to the end of the text for a `}` that is not there: quadratic, minutes
+        # for a `!Sub` of 200k `${`.
+        end = arg.rfind("}") + 1
+        result = _SUB_VARIABLE.sub(substitute, arg[:end]) + arg[end:]
+        self._built(len(result))
         return _unknown(source, refs) if unresolved else result
 
     def join(self, arg: Any, source: dict) -> Any:
@@ -186,7 +247,9 @@ class IntrinsicResolver:
                 and isinstance(resolved[1], list):
             texts = [scalar_text(item) for item in resolved[1]]
             if all(text is not None for text in texts):
-                return resolved[0].join(texts)  # type: ignore[arg-type]
+                joined = resolved[0].join(texts)  # type: ignore[arg-type]
+                self._built(len(joined))
+                return joined
         return _unknown(source, collect_refs(resolved))
 
     def select(self, arg: Any, source: dict) -> Any:
@@ -204,7 +267,9 @@ class IntrinsicResolver:
         resolved = self.resolve(arg)
         if isinstance(resolved, list) and len(resolved) == 2 and all(isinstance(r, str) for r in resolved) \
                 and resolved[0]:
-            return resolved[1].split(resolved[0])
+            parts = resolved[1].split(resolved[0])
+            self._built(len(parts) * _CHARACTERS_PER_STEP)
+            return parts
         return _unknown(source, collect_refs(resolved))
 
     def find_in_map(self, arg: Any, source: dict) -> Any:
@@ -213,13 +278,19 @@ class IntrinsicResolver:
             found: Any = self.mappings
             for key in resolved:
                 found = found.get(key) if isinstance(found, dict) else None
-            if found is not None:
-                return self.resolve(found)
+            entry = tuple(resolved)
+            if found is not None and entry not in self._entries_in_use:
+                self._entries_in_use.add(entry)
+                try:
+                    return self.resolve(found)
+                finally:
+                    self._entries_in_use.discard(entry)
         return _unknown(source, collect_refs(resolved))
 
     def base64(self, arg: Any, source: dict) -> Any:
         resolved = self.resolve(arg)
         if isinstance(resolved, str):
+            self._built(len(resolved) * 4 // 3)
             return base64.b64encode(resolved.encode("utf-8")).decode("ascii")
         return _unknown(source, collect_refs(resolved))
 

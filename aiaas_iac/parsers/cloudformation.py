@@ -27,9 +27,9 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from aiaas_iac.model import Resource, Span
+from aiaas_iac.model import ParseError, Resource, Span
 from aiaas_iac.parsers import ParsedFile
-from aiaas_iac.parsers.cfn_intrinsics import IntrinsicResolver
+from aiaas_iac.parsers.cfn_intrinsics import ExpansionTooLarge, IntrinsicResolver
 from aiaas_iac.parsers.positioned_yaml import Document
 
 FORMAT = "cloudformation"
@@ -68,6 +68,14 @@ def _attribute_spans(spans: dict[tuple, Span]) -> dict[tuple, dict[tuple, Span]]
     return grouped
 
 
+class _TooLarge(Exception):
+    """Intrinsic functions that would expand past the resolver's work budget: the file's error."""
+
+    def __init__(self, error: ParseError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
 def _build(document: Document, rel: str) -> list[Resource]:
     template = document.value
     mappings = template.get("Mappings")
@@ -78,9 +86,12 @@ def _build(document: Document, rel: str) -> list[Resource]:
     def add(kind: str, type_: str, section: str, key: str, address: str, body: Any, resolve: bool) -> None:
         """`body` is the mapping that becomes attributes; the logical ID's whole entry is the location."""
         attributes = body if isinstance(body, Mapping) else {}
-        if resolve:
-            attributes = resolver.resolve_mapping(attributes)
         span = document.spans.get((section, key)) or Span(1, 1)
+        if resolve:
+            try:
+                attributes = resolver.resolve_mapping(attributes)
+            except ExpansionTooLarge as error:
+                raise _TooLarge(ParseError(rel, str(error), span.start_line)) from None
         spans = spans_by_entry.get((section, key), {})
         out.append(Resource(FORMAT, kind, type_, key, address, attributes, rel, rel, span, spans))
 
@@ -96,4 +107,7 @@ def _build(document: Document, rel: str) -> list[Resource]:
 
 def from_document(document: Document, rel: str) -> ParsedFile:
     """The resources of a decoded template (`structured.py` decodes it and decides it is one)."""
-    return ParsedFile(resources=tuple(_build(document, rel)))
+    try:
+        return ParsedFile(resources=tuple(_build(document, rel)))
+    except _TooLarge as too_large:
+        return ParsedFile(errors=(too_large.error,))

@@ -41,13 +41,12 @@ class Template(Unknown):
 
 def collect_refs(value: Any) -> tuple[str, ...]:
     """Every reference mentioned anywhere inside a (partly) parsed value."""
-    found: list[str] = []
+    found: dict[str, None] = {}  # ordered and deduplicated; a list's `in` made this quadratic
 
     def walk(node: Any) -> None:
         if isinstance(node, Unknown):
             for ref in node.refs:
-                if ref not in found:
-                    found.append(ref)
+                found[ref] = None
         elif isinstance(node, dict):
             for item in node.values():
                 walk(item)
@@ -57,6 +56,15 @@ def collect_refs(value: Any) -> tuple[str, ...]:
 
     walk(value)
     return tuple(found)
+
+
+def integer(digits: str) -> int | str:
+    """The integer a run of digits writes; past Python's int/text limit (4,300 digits),
+    which raises ValueError, the digits themselves: one huge number must not stop the scan."""
+    try:
+        return int(digits)
+    except ValueError:
+        return digits
 
 
 def traversal_text(parts: tuple) -> str:
@@ -73,7 +81,7 @@ def traversal_parts(text: str) -> tuple:
         if piece.startswith('["'):
             parts.append(piece[2:-2])
         elif piece.startswith("["):
-            parts.append(int(piece[1:-1]))
+            parts.append(integer(piece[1:-1]))
         else:
             parts.append(piece)
     return tuple(parts)

@@ -31,13 +31,17 @@ from yaml.resolver import Resolver
 
 from aiaas_iac.model import Span
 from aiaas_iac.parsers import DEFAULT_MAX_DEPTH
+from aiaas_iac.parsers.line_index import LineIndex
 
-# Nodes aliases may add beyond those written in the file: at most this many,
-# or this many times the nodes written so far if that is more. Real anchors
-# (shared labels, `<<: *defaults`) add a few times the anchored nodes; an
-# expansion bomb ("billion laughs") adds billions from a few dozen.
-ALIAS_EXPANSION_FLOOR = 20_000
-ALIAS_EXPANSION_RATIO = 50
+# What aliases may add to a file, at most, beyond what is written in it: nodes, and
+# characters of text (scalars and keys). Real anchors in manifests and templates share
+# a label set, an env list or `<<: *defaults` a few dozen times: hundreds to a few
+# thousand nodes. An expansion bomb ("billion laughs") adds billions from a few dozen,
+# and a 1 MiB scalar aliased thousands of times is gigabytes for every check that
+# reads it. The limits are absolute: one that grew with the file (50 times its nodes)
+# let a 1 MiB file take 45 s and 4 GB before it stopped.
+ALIAS_EXPANSION_MAX_NODES = 10_000
+ALIAS_EXPANSION_MAX_CHARS = 1 << 20
 
 # An integer written with more characters than this stays its text: Python refuses to print
 # one of over 4,300 decimal digits (so every message or report naming it would fail; 1,000 hex
@@ -125,45 +129,6 @@ def _implicit_tag(text: str) -> str:
     return _STR
 
 
-class LineIndex:
-    """Turns PyYAML marks (0-based) into 1-based spans that end on the last line with content."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._lines: list[str] | None = None
-        self._kinds: list[int] | None = None
-
-    def lines(self) -> list[str]:
-        if self._lines is None:
-            self._lines = self.text.split("\n")
-        return self._lines
-
-    def kinds(self) -> list[int]:
-        """Per line: 0 blank, 1 comment only, 2 content. Computed once, on first need."""
-        if self._kinds is None:
-            kinds = []
-            for line in self.lines():
-                stripped = line.strip()
-                kinds.append(0 if not stripped else 1 if stripped[0] == "#" else 2)
-            self._kinds = kinds
-        return self._kinds
-
-    def span(self, start: Any, end: Any, block_scalar: bool = False) -> Span:
-        start_line, end_line = start.line, end.line
-        if end_line > start_line:
-            lines = self.lines()
-            # A block collection ends where the next token starts: before that line's indentation.
-            if end_line >= len(lines) or not lines[end_line][:end.column].strip():
-                kinds = self.kinds()
-                last = min(end_line - 1, len(kinds) - 1)
-                # A block scalar's own lines may start with '#': only blank lines trail it.
-                content = 1 if block_scalar else 2
-                while last > start_line and kinds[last] < content:
-                    last -= 1
-                return Span(start_line + 1, last + 1, start.column + 1, None)
-        return Span(start_line + 1, max(end_line, start_line) + 1, start.column + 1, end.column + 1)
-
-
 def _is_block_scalar(node: Any) -> bool:
     return isinstance(node, ScalarNode) and node.style in ("|", ">")
 
@@ -172,43 +137,62 @@ def _is_merge_key(node: Any) -> bool:
     return node.tag == _MERGE or (node.tag == _PLAIN and node.value == "<<")
 
 
+def _json_int(text: str) -> int | str:
+    """A JSON integer; past Python's int/text limit (4,300 digits) the text, as YAML keeps an
+    integer it cannot convert (json.loads raised ValueError and stopped the whole scan)."""
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
 def _json_scalar(text: str) -> Any:
     if text in _JSON_LITERALS:
         return _JSON_LITERALS[text]
     try:
         return int(text)
     except ValueError:
-        pass
+        if text.lstrip("-").isdigit():
+            return text
     try:
         return float(text)
     except ValueError:
         return text
 
 
+class _Expansion:
+    """What aliases have added so far in one file (all its documents)."""
+
+    def __init__(self) -> None:
+        self.nodes = 0
+        self.chars = 0
+
+    def add(self, node: Any, nodes: int, chars: int) -> None:
+        self.nodes += nodes
+        self.chars += chars
+        if self.nodes > ALIAS_EXPANSION_MAX_NODES or self.chars > ALIAS_EXPANSION_MAX_CHARS:
+            raise YamlError("YAML alias expansion too large (an alias bomb?); skipped", node.start_mark.line + 1)
+
+
 class _Builder:
     """Walks one composed document into plain values, recording spans by path."""
 
-    def __init__(self, lines: LineIndex, max_depth: int, json_mode: bool, has_anchors: bool,
+    def __init__(self, lines: LineIndex, max_depth: int, json_mode: bool, expansion: _Expansion | None,
                  cloudformation: bool = False) -> None:
         self.lines = lines
         self.max_depth = max_depth
         self.json_mode = json_mode
         self.cloudformation = cloudformation
         self.spans: dict[tuple, Span] = {}
-        # Without an anchor (`&`) in the text there can be no alias: skip the bookkeeping.
-        self.seen: set[int] | None = set() if has_anchors else None
-        self.expanded = 0
+        self.expansion = expansion
+        self.seen: set[int] | None = set() if expansion is not None else None
         self._constructor = yaml.constructor.SafeConstructor()
 
     def value(self, node: Any, path: tuple, depth: int, expanding: bool = False) -> Any:
         if self.seen is not None:
             if expanding or id(node) in self.seen:
                 expanding = True
-                self.expanded += 1
-                if self.expanded > ALIAS_EXPANSION_FLOOR and \
-                        self.expanded > ALIAS_EXPANSION_RATIO * len(self.seen):
-                    raise YamlError("YAML alias expansion too large (an alias bomb?); skipped",
-                                    node.start_mark.line + 1)
+                self.expansion.add(node, 1, len(node.value) if isinstance(node, ScalarNode) else 0)  # type: ignore[union-attr]
             else:
                 self.seen.add(id(node))
         if self.cloudformation and node.tag[:1] == "!" and len(node.tag) > 1:
@@ -249,27 +233,27 @@ class _Builder:
         return items
 
     def mapping(self, node: MappingNode, path: tuple, depth: int, expanding: bool) -> dict:
+        """A repeated key keeps its last value (CloudFormation: an error at the repetition)."""
         out: dict[str, Any] = {}
         entries = node.value
         merges = [value for key, value in entries if key.value == "<<" and _is_merge_key(key)]
         # With merges, a key both merged in and written is an override, not a repetition.
         written: set[str] | None = set() if merges and self.cloudformation else None
-        for merge in reversed(merges):  # earlier merged mappings win over later ones
-            sources = merge.value if isinstance(merge, SequenceNode) else [merge]
-            for source in reversed(sources):
-                merged = self.value(source, path, depth, expanding)
-                if isinstance(merged, dict):
-                    out.update(merged)
+        if merges:
+            own = {self.key(key_node) for key_node, _ in entries if not _is_merge_key(key_node)}
+            self.merge(out, merges, path, depth, expanding, own)
         for key_node, value_node in entries:
             if merges and _is_merge_key(key_node):
                 continue
             key = self.key(key_node)
+            if expanding:
+                self.expansion.add(key_node, 0, len(key))  # type: ignore[union-attr]
             entry_path = path + (key,)
             if key in out:
                 if self.cloudformation and (written is None or key in written):
                     kind = "JSON" if self.json_mode else "YAML"
                     raise DuplicateKeyError(f"invalid {kind}: duplicate key", key_node.start_mark.line + 1)
-                self.forget(entry_path)
+                self.forget(entry_path, out[key])
             if written is not None:
                 written.add(key)
             out[key] = self.value(value_node, entry_path, depth + 1, expanding)
@@ -277,17 +261,56 @@ class _Builder:
                                                      _is_block_scalar(value_node))
         return out
 
+    def forget(self, path: tuple, value: Any) -> None:
+        """Drops the spans of a value a repeated key replaces, found from the value's own shape.
+
+        Each value is forgotten at most once, so this stays linear; looking for the paths among
+        all spans recorded so far made 100k repetitions in 1,000 mappings take minutes.
+        """
+        stack = [(path, value)]
+        while stack:
+            value_path, item = stack.pop()
+            self.spans.pop(value_path, None)
+            if isinstance(item, dict):
+                stack.extend((value_path + (key,), child) for key, child in item.items())
+            elif isinstance(item, list):
+                stack.extend((value_path + (index,), child) for index, child in enumerate(item))
+
+    def apart(self, build: Any) -> tuple[Any, dict[tuple, Span]]:
+        """What `build()` returns, and the spans it records, kept out of the document's spans."""
+        saved, self.spans = self.spans, {}
+        try:
+            return build(), self.spans
+        finally:
+            self.spans = saved
+
+    def merge(self, out: dict, merges: list, path: tuple, depth: int, expanding: bool, own: set) -> None:
+        """Adds merged entries (`<<: *defaults`, `<<: [*a, *b]`) to `out`, earlier mappings winning.
+
+        Spans are kept for the entries that stay: from the mapping that wins each key, and
+        not for keys in `own`, which the merging mapping writes itself.
+        """
+        size = len(path)
+        winners: dict[Any, dict[tuple, Span]] = {}
+        for merge in reversed(merges):
+            sources = merge.value if isinstance(merge, SequenceNode) else [merge]
+            for source in reversed(sources):
+                merged, spans = self.apart(lambda: self.value(source, path, depth, expanding))
+                if isinstance(merged, dict):
+                    out.update(merged)
+                    by_key: dict[Any, dict[tuple, Span]] = {}
+                    for span_path, span in spans.items():
+                        by_key.setdefault(span_path[size], {})[span_path] = span
+                    winners.update(by_key)
+        for key, spans in winners.items():
+            if key not in own:
+                self.spans.update(spans)
+
     def key(self, node: Any) -> str:
         if isinstance(node, ScalarNode):
             return node.value
         # A complex key (`? [a, b]`): its source text is the best name it has.
         return self.lines.text[node.start_mark.index:node.end_mark.index][:200]
-
-    def forget(self, prefix: tuple) -> None:
-        """Drop the spans of a value about to be replaced by a repeated key."""
-        size = len(prefix)
-        for path in [p for p in self.spans if p[:size] == prefix]:
-            del self.spans[path]
 
     def scalar(self, node: ScalarNode) -> Any:
         tag, text = node.tag, node.value
@@ -342,7 +365,8 @@ def load_yaml_documents(text: str, max_depth: int = DEFAULT_MAX_DEPTH, *,
 
 def _load(text: str, max_depth: int, json_mode: bool, cloudformation: bool = False) -> list[Document]:
     lines = LineIndex(text)
-    has_anchors = "&" in text
+    # Without an anchor (`&`) in the text there can be no alias: no expansion to count.
+    expansion = _Expansion() if "&" in text else None
     documents = []
     kind = "JSON" if json_mode else "YAML"
     try:
@@ -350,7 +374,7 @@ def _load(text: str, max_depth: int, json_mode: bool, cloudformation: bool = Fal
         for root in roots:
             if root is None:  # an empty stream
                 continue
-            builder = _Builder(lines, max_depth, json_mode, has_anchors, cloudformation)
+            builder = _Builder(lines, max_depth, json_mode, expansion, cloudformation)
             value = builder.value(root, (), 0)
             documents.append(Document(value, builder.spans, lines.span(root.start_mark, root.end_mark)))
     except yaml.YAMLError as error:
@@ -378,7 +402,7 @@ def load_json_document(text: str, max_depth: int = DEFAULT_MAX_DEPTH, *, cloudfo
     With `cloudformation`, a repeated key is an error, as CloudFormation rejects it.
     """
     try:
-        checked = json.loads(text)
+        checked = json.loads(text, parse_int=_json_int)
     except json.JSONDecodeError as error:
         raise YamlError(f"invalid JSON: {error.msg}", error.lineno) from None
     except RecursionError:

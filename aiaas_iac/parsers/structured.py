@@ -186,7 +186,9 @@ def parse(source: SourceFile, text: str, limits: ParseLimits) -> ParsedFile:
         intended = intended_format(text)
         if intended is None:
             return ParsedFile()
-        if intended == "kubernetes" and "{{" in text:
+        # Go template syntax makes a chart's file invalid YAML; a file that is valid YAML but too deep
+        # or an alias bomb is not excused by a `{{` somewhere in it.
+        if intended == "kubernetes" and "{{" in text and str(failure.error).startswith("invalid "):
             return ParsedFile(notes=(kubernetes.helm_note(source.rel),))
         return _error(source, failure.error, intended)
     named_json = source.rel.lower().endswith(".json")

@@ -10,12 +10,14 @@ value resolver.
 from __future__ import annotations
 
 import functools
+import os
 import re
-import textwrap
 from typing import Any
 
 from aiaas_iac.model import Resource, Span, Unknown
-from aiaas_iac.parsers.hcl_expressions import Call, Template, Traversal, collect_refs, traversal_parts, traversal_text
+from aiaas_iac.parsers.hcl_guard import heredoc_problem
+from aiaas_iac.parsers.hcl_expressions import (Call, Template, Traversal, collect_refs, integer, traversal_parts,
+                                              traversal_text)
 
 _EXPRESSION_NODES = {
     "expr_term", "string", "int_lit", "float_lit", "identifier", "tuple", "object",
@@ -25,8 +27,14 @@ _EXPRESSION_NODES = {
 }
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 _ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)")
-_HEREDOC_RE = re.compile(r"<<(-?)([A-Za-z][\w.-]*)\n?(.*?)\n?[ \t]*\2\n?$", re.DOTALL)
-_HEREDOC_INTERPOLATION_RE = re.compile(r"(?<!\$)\$\{\s*([^{}]*?)\s*\}")
+_HEREDOC_OPENER_RE = re.compile(r"<<(-?)([A-Za-z][\w.-]*)")
+_WHITESPACE_ONLY_LINE_RE = re.compile(r"^[ \t]+$", re.MULTILINE)
+_INDENT_RE = re.compile(r"^[ \t]*(?=[^ \t\n])", re.MULTILINE)
+# `${ expression }` with no brace inside: the expression is the text between, stripped. The
+# text is not matched as `\s*([^{}]*?)\s*`, whose three overlapping parts made `${` followed by
+# 10,000 spaces take cubic time; `[^{}]*` stops at the first brace, so each `${` reads up to the
+# next brace only and the search stays linear.
+_HEREDOC_INTERPOLATION_RE = re.compile(r"(?<!\$)\$\{([^{}]*)\}")
 _SIMPLE_TRAVERSAL_RE = re.compile(r"^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"]*\"\])*$")
 _TRANSPARENT_CALLS = {"jsonencode", "yamlencode"}
 
@@ -49,7 +57,8 @@ def _unescape(text: str) -> str:
     def replace(match: re.Match) -> str:
         code = match.group(1)
         if code[0] in "uU" and len(code) > 1:
-            return chr(int(code[1:], 16))
+            point = int(code[1:], 16)
+            return chr(point) if point <= 0x10FFFF else "\\" + code  # `\UFFFFFFFF` names no character
         return _ESCAPES.get(code, "\\" + code)
 
     return _ESCAPE_RE.sub(replace, text) if "\\" in text else text
@@ -62,14 +71,44 @@ def _simple_traversal(text: str) -> Traversal | None:
     return Traversal(text, (traversal_text(parts),), parts)
 
 
+def _heredoc_body(token_text: str) -> tuple[str, str] | None:
+    """(trim flag, body) of a heredoc token `<<[-]MARKER ... MARKER`, None if it is not one.
+
+    The lexer's token is `<<MARKER`, an optional newline, the body, a newline, optional
+    whitespace, the marker and a newline. The ends are cut off with string methods: a regex
+    with `.*?` and `[ \t]*` here backtracked quadratically over long runs of spaces.
+    """
+    opener = _HEREDOC_OPENER_RE.match(token_text)
+    content = token_text.removesuffix("\n")
+    # The closing line names the marker; the lexer may have settled on a prefix of the
+    # opener's word (`<<EOTX` closed by `EOT`), the rest of the word then starts the body.
+    marker = content[content.rfind("\n") + 1:].lstrip()
+    if not opener or not marker or not opener.group(2).startswith(marker):
+        return None
+    rest = content[opener.start(2) + len(marker):len(content) - len(marker)].removeprefix("\n")
+    return opener.group(1), rest.rstrip(" \t").removesuffix("\n")
+
+
+def _dedent(text: str) -> str:
+    """`textwrap.dedent`, which compiles its margin into a regex (a 1 MiB indent took minutes)."""
+    text = _WHITESPACE_ONLY_LINE_RE.sub("", text)
+    indents = set(_INDENT_RE.findall(text))
+    # The longest prefix common to every indent is the one common to the first and last in order.
+    margin = os.path.commonprefix([min(indents), max(indents)]) if indents else ""
+    if not margin:
+        return text
+    # Every line is now empty or starts with the margin: cut it after each line break.
+    return ("\n" + text).replace("\n" + margin, "\n")[1:]
+
+
 def heredoc_value(token_text: str) -> Any:
     """A heredoc's string, or a Template when it interpolates expressions."""
-    match = _HEREDOC_RE.match(token_text)
-    if not match:
+    parsed = _heredoc_body(token_text)
+    if parsed is None:
         return Unknown(token_text.strip())
-    trim, _, body = match.groups()
+    trim, body = parsed
     if trim:
-        body = textwrap.dedent(body)
+        body = _dedent(body)
     body += "\n"
     if "${" not in body and "%{" not in body:
         return body
@@ -77,7 +116,7 @@ def heredoc_value(token_text: str) -> Any:
     position = 0
     for found in _HEREDOC_INTERPOLATION_RE.finditer(body):
         parts.append(body[position:found.start()].replace("$${", "${"))
-        inner = found.group(1)
+        inner = found.group(1).strip()
         parts.append(_simple_traversal(inner) or Unknown("${" + inner + "}"))
         position = found.end()
     parts.append(body[position:].replace("$${", "${"))
@@ -176,8 +215,8 @@ class _TreeWalker:
             return parts[0]  # "${var.x}" is var.x itself
         return Template(self.text(node), collect_refs(parts), tuple(parts))
 
-    def _int_lit(self, node: Any, path: tuple) -> int:
-        return int("".join(str(c) for c in node.children))
+    def _int_lit(self, node: Any, path: tuple) -> int | str:
+        return integer("".join(str(c) for c in node.children))
 
     def _float_lit(self, node: Any, path: tuple) -> float:
         return float("".join(str(c) for c in node.children))
@@ -201,7 +240,7 @@ class _TreeWalker:
         base = self.expression(node.children[0], ())
         index_node = node.children[1]
         trees = [c for c in index_node.children if getattr(c, "data", None) in _EXPRESSION_NODES]
-        index = self.expression(trees[0], ()) if trees else int("".join(str(c) for c in index_node.children))
+        index = self.expression(trees[0], ()) if trees else integer("".join(str(c) for c in index_node.children))
         if isinstance(base, Traversal) and isinstance(index, (int, str)) and not isinstance(index, bool):
             parts = base.parts + (index,)
             return Traversal(self.text(node), (traversal_text(parts),), parts)
@@ -288,9 +327,13 @@ def parse_tree(source: str) -> Any:
     from hcl2.parser import parser
     from lark.exceptions import LarkError
 
+    # The grammar needs a newline before end of file (python-hcl2 does the same).
+    text = source + "\n"
+    problem = heredoc_problem(text)
+    if problem is not None:
+        raise HclSyntaxError(f"invalid HCL: {problem[0]}", problem[1])
     try:
-        # The grammar needs a newline before end of file (python-hcl2 does the same).
-        return parser().parse(source + "\n")
+        return parser().parse(text)
     except LarkError as error:
         raise _describe_syntax_error(error) from None
 

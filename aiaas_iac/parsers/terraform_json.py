@@ -18,6 +18,7 @@ one dict; `Resource.blocks()` accepts both). `"//"` comment keys are dropped.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -35,28 +36,37 @@ _COMMENT_KEY = "//"
 _HCL_LITERALS = frozenset({"true", "false", "null"})
 
 
+# Where the template syntax starts: escapes `$${`/`%%{`, a directive `%{`, an interpolation `${`.
+_TEMPLATE_MARK = re.compile(r"\$\$\{|%%\{|%\{|\$\{")
+# The characters an interpolation's end depends on, outside and inside a quoted string.
+_EXPRESSION_SPECIALS = re.compile(r'[{}"]')
+_QUOTED_SPECIALS = re.compile(r'["\\]')
+
+
 def _split_template(text: str) -> list[tuple[str, str]] | None:
-    """[("literal", text) | ("expression", source)] or None for a template directive (`%{`)."""
+    """[("literal", text) | ("expression", source)] or None for a template directive (`%{`).
+
+    The text is searched from mark to mark (str/regex search in C), not walked character by character."""
     parts: list[tuple[str, str]] = []
     literal: list[str] = []
     position = 0
-    while position < len(text):
-        if text.startswith("$${", position) or text.startswith("%%{", position):
-            literal.append(text[position + 1:position + 3])
-            position += 3
-        elif text.startswith("%{", position):
+    while (mark := _TEMPLATE_MARK.search(text, position)) is not None:
+        literal.append(text[position:mark.start()])
+        token = mark.group()
+        if token == "%{":
             return None
-        elif text.startswith("${", position):
-            end = _interpolation_end(text, position + 2)
-            if literal:
-                parts.append(("literal", "".join(literal)))
-                literal = []
-            parts.append(("expression", text[position + 2:end]))
-            position = end + 1
-        else:
-            literal.append(text[position])
-            position += 1
-    if literal:
+        if token != "${":  # `$${` and `%%{` stand for `${` and `%{`
+            literal.append(token[1:])
+            position = mark.end()
+            continue
+        end = _interpolation_end(text, mark.end())
+        if "".join(literal):
+            parts.append(("literal", "".join(literal)))
+        literal = []
+        parts.append(("expression", text[mark.end():end]))
+        position = end + 1
+    literal.append(text[position:])
+    if "".join(literal):
         parts.append(("literal", "".join(literal)))
     return parts
 
@@ -64,23 +74,22 @@ def _split_template(text: str) -> list[tuple[str, str]] | None:
 def _interpolation_end(text: str, start: int) -> int:
     """Index of the `}` closing an interpolation, skipping nested braces and quoted strings."""
     depth, position, quoted = 0, start, False
-    while position < len(text):
-        char = text[position]
-        if quoted:
-            if char == "\\":
-                position += 1
-            elif char == '"':
-                quoted = False
+    while True:
+        found = (_QUOTED_SPECIALS if quoted else _EXPRESSION_SPECIALS).search(text, position)
+        if found is None:
+            raise _TfJsonError("unterminated ${ interpolation")
+        char, position = found.group(), found.start()
+        if char == "\\":
+            position += 1  # the escaped character, whatever it is
         elif char == '"':
-            quoted = True
+            quoted = not quoted
         elif char == "{":
             depth += 1
-        elif char == "}":
-            if depth == 0:
-                return position
+        elif depth == 0:
+            return position
+        else:
             depth -= 1
         position += 1
-    raise _TfJsonError("unterminated ${ interpolation")
 
 
 class _TfJsonError(Exception):
