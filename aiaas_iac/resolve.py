@@ -24,6 +24,10 @@ from aiaas_iac.parsers.hcl_expressions import Call, Template, Traversal, collect
 
 _TEMPLATE_VAR_RE = re.compile(r"(?<!\$)\$\{\s*([A-Za-z_]\w*)\s*\}")
 _SCALARS = (str, int, float, bool)
+# Locals can double a value at every step (`a1 = "${local.a0}${local.a0}"`, forty times): a value
+# past these sizes is left unknown, as no real policy or setting comes near them.
+MAX_VALUE_CHARS = 1 << 20
+MAX_VALUE_ITEMS = 100_000
 _MISSING = object()
 MISSING = _MISSING  # what a `module_outputs` hook returns for an output it cannot give
 
@@ -53,8 +57,21 @@ class ModuleResolver:
         self.root = root.resolve()
         self._resolved_locals: dict[str, Any] = {}
         self._in_progress: set[str] = set()
+        # Resolved values share parts (a local used twice is one object): each shared part is
+        # resolved once, so resolving an already resolved value again stays linear, not 2**depth.
+        self._resolved_parts: dict[int, tuple[Any, Any]] = {}
 
     def resolve(self, value: Any) -> Any:
+        if not isinstance(value, (dict, list, Traversal, Template, Call)):
+            return value
+        known = self._resolved_parts.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        resolved = self._resolve_part(value)
+        self._resolved_parts[id(value)] = (value, resolved)
+        return resolved
+
+    def _resolve_part(self, value: Any) -> Any:
         if isinstance(value, dict):
             return {k: self.resolve(v) for k, v in value.items()}
         if isinstance(value, list):
@@ -102,6 +119,8 @@ class ModuleResolver:
         parts = [self.resolve(p) for p in template.parts]
         texts = [scalar_text(p) for p in parts]
         if all(t is not None for t in texts):
+            if sum(len(t) for t in texts) > MAX_VALUE_CHARS:  # type: ignore[arg-type]
+                return Unknown(template.text, collect_refs(template.parts))
             return "".join(texts)  # type: ignore[arg-type]
         return Template(template.text, collect_refs(parts), tuple(parts))
 
@@ -117,6 +136,8 @@ class ModuleResolver:
             except (ValueError, RecursionError):  # not JSON, or nested past Python's stack
                 pass
         if known and name == "concat" and all(isinstance(a, list) for a in args):
+            if sum(len(a) for a in args) > MAX_VALUE_ITEMS:
+                return Unknown(call.text, collect_refs(call.args))
             return [item for a in args for item in a]
         if known and name == "merge" and all(isinstance(a, dict) for a in args):
             merged: dict = {}

@@ -298,3 +298,17 @@ def test_a_file_that_cannot_be_parsed_alone_gives_exit_code_3(tmp_path):
     result, report, _ = scan(tmp_path)
     assert result.returncode == 3
     assert list(errors(report)) == ["big/main.tf.json"]
+
+
+@pytest.mark.parametrize("doubled", ['"${local.a%d}${local.a%d}"', "concat(local.a%d, local.a%d)"])
+def test_locals_that_double_forty_times_stay_unknown(tmp_path, doubled):
+    """2**40 characters (or list items) from forty short lines: the resolver leaves the value
+    unknown past its size bound instead of building it until memory runs out."""
+    first = '"xy"' if doubled.startswith('"') else '["xy"]'
+    lines = ["locals {", f"  a0 = {first}"] + [f"  a{i} = {doubled % (i - 1, i - 1)}" for i in range(1, 41)]
+    lines += ["}", 'resource "aws_iam_user" "u" {', "  name = local.a40", "}"]
+    write_tree(tmp_path, {**HONEST, "doubling/main.tf": "\n".join(lines) + "\n"})
+    result, report, elapsed = scan(tmp_path)
+    assert elapsed < 15
+    assert result.returncode == 1
+    assert HONEST_FINDING in findings(report) and not errors(report)
