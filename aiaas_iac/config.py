@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,16 +93,38 @@ def find_config(start: Path) -> tuple[Path, dict] | None:
         directory = directory.parent
     for candidate in (directory, *directory.parents):
         dedicated = candidate / CONFIG_FILE
-        if dedicated.is_file():
+        if _discovered(dedicated):
             return dedicated, _read_toml(dedicated)
         pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file():
+        if _discovered(pyproject):
             table = _read_toml(pyproject).get("tool", {}).get("aiaas-iac")
             if table is not None:
                 return pyproject, table
         if (candidate / ".git").exists():
             break
     return None
+
+
+# A configuration found by walking up is written by whoever wrote the tree: it is read only as the
+# regular file it is, never through a link to somewhere else (`/proc/self/environ`, a file in the
+# home directory) and never past a size no real configuration reaches.
+MAX_DISCOVERED_CONFIG_BYTES = 1 << 20
+
+
+def _discovered(path: Path) -> bool:
+    """True when `path` is a configuration file to read; a link or an oversized file is refused."""
+    try:
+        status = os.lstat(path)
+    except OSError:
+        return False
+    if stat.S_ISLNK(status.st_mode):
+        raise UsageError(f"{path}: a configuration found in the scanned tree must be a regular file, not a "
+                         "symbolic link (pass --config FILE to use another file, or --no-config)")
+    if not stat.S_ISREG(status.st_mode):
+        return False
+    if status.st_size > MAX_DISCOVERED_CONFIG_BYTES:
+        raise UsageError(f"{path}: {status.st_size} bytes is too large for a configuration file")
+    return True
 
 
 def _read_toml(path: Path) -> dict:

@@ -297,3 +297,20 @@ def test_a_committed_link_to_a_config_is_still_the_trees_config(repo, tmp_path):
 def test_an_empty_checks_dir_in_the_tree_is_harmless(repo):
     write_tree(repo, {".aiaas-iac.toml": "checks-dir = []\n"})
     assert run(repo, ".").returncode == 1
+
+
+@pytest.mark.parametrize("name", [".aiaas-iac.toml", "pyproject.toml"])
+def test_a_config_in_the_tree_that_links_elsewhere_is_refused_unread(repo, tmp_path, name):
+    outside = tmp_path / "home-config.toml"
+    outside.write_text('[tool.aiaas-iac]\nignore = ["AIA"]\n' if name == "pyproject.toml" else 'ignore = ["AIA"]\n')
+    (repo / name).symlink_to(outside)
+    result = run(repo, ".")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "must be a regular file, not a symbolic link" in result.stderr
+    assert run(repo, ".", "--no-config").returncode == 1
+
+
+def test_a_huge_config_in_the_tree_is_refused(repo):
+    (repo / ".aiaas-iac.toml").write_text("# padding\n" * 200_000)
+    result = run(repo, ".")
+    assert result.returncode == 2 and "too large for a configuration file" in result.stderr
