@@ -1,0 +1,185 @@
+"""AIA309-AIA311 and the AIA305 amendment: AI Foundry hubs, AI identities' roles, AI Search."""
+
+from __future__ import annotations
+
+import time
+
+from conftest import SAMPLES, scan_dir, triples
+
+AZURE = SAMPLES / "terraform" / "azure"
+
+HUB = '''
+resource "azurerm_ai_foundry" "hub" {
+  name                = "aif-hub"
+  location            = "swedencentral"
+  resource_group_name = "rg-ai"
+  storage_account_id  = "/subscriptions/0/resourceGroups/rg-ai/providers/Microsoft.Storage/storageAccounts/st"
+  key_vault_id        = "/subscriptions/0/resourceGroups/rg-ai/providers/Microsoft.KeyVault/vaults/kv"
+%s
+  identity {
+    type = "SystemAssigned"
+  }
+}
+'''
+
+SEARCH = '''
+resource "azurerm_search_service" "docs" {
+  name                = "srch-docs"
+  location            = "swedencentral"
+  resource_group_name = "rg-ai"
+  sku                 = "standard"
+%s
+}
+'''
+
+AI_SERVICES = '''
+resource "azurerm_ai_services" "ai" {
+  name                = "ais-docs"
+  location            = "swedencentral"
+  resource_group_name = "rg-ai"
+  sku_name            = "S0"
+}
+'''
+
+
+def hub(settings: str = "") -> str:
+    return HUB % settings
+
+
+def search(settings: str = "") -> str:
+    return SEARCH % settings
+
+
+# --- sample_infra ------------------------------------------------------------------------
+
+def test_foundry_insecure_sample_findings():
+    report = scan_dir(AZURE / "foundry_insecure")
+    assert triples(report, "AIA31") == {
+        ("AIA310", "hub.tf", 2),
+        ("AIA311", "search.tf", 2),
+        ("AIA311", "search.tf", 17),
+    }
+
+
+def test_foundry_hardened_sample_has_no_azure_findings():
+    report = scan_dir(AZURE / "foundry_hardened")
+    assert triples(report, "AIA3") == set()
+    assert report.errors == [] and report.tool_errors == []
+
+
+def test_search_without_ai_has_no_findings():
+    assert triples(scan_dir(AZURE / "search_without_ai")) == set()
+
+
+# --- AIA310 ------------------------------------------------------------------------------
+
+def test_hub_with_defaults_is_public_and_not_isolated(tree):
+    report = tree({"main.tf": hub()})
+    assert triples(report, "AIA310") == {("AIA310", "main.tf", 2)}
+    message = report.findings[0].message
+    assert "Enabled by default" in message and "not isolated" in message
+
+
+def test_hub_explicitly_enabled_points_at_the_attribute(tree):
+    report = tree({"main.tf": hub('  public_network_access = "Enabled"\n'
+                                  '  managed_network {\n    isolation_mode = "AllowInternetOutbound"\n  }')})
+    assert triples(report, "AIA310") == {("AIA310", "main.tf", 8)}
+    assert "not isolated" not in report.findings[0].message
+
+
+def test_hub_disabled_passes(tree):
+    assert triples(tree({"main.tf": hub('  public_network_access = "Disabled"')}), "AIA310") == set()
+
+
+def test_hub_from_variable_without_default_is_not_judged(tree):
+    files = {"main.tf": hub("  public_network_access = var.pna"), "variables.tf": 'variable "pna" {}\n'}
+    assert triples(tree(files), "AIA310") == set()
+
+
+def test_hub_from_variable_default_is_judged(tree):
+    files = {"main.tf": hub("  public_network_access = var.pna"),
+             "variables.tf": 'variable "pna" {\n  default = "Enabled"\n}\n'}
+    assert triples(tree(files), "AIA310") == {("AIA310", "main.tf", 8)}
+
+
+def test_foundry_project_and_ai_accounts_are_not_hubs(tree):
+    project = '''
+resource "azurerm_ai_foundry_project" "p" {
+  name               = "p"
+  location           = "swedencentral"
+  ai_services_hub_id = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/h"
+}
+'''
+    assert triples(tree({"main.tf": project + AI_SERVICES}), "AIA310") == set()
+
+
+def test_hub_in_a_module_is_judged_per_instance(tree):
+    report = tree({
+        "main.tf": 'module "open" {\n  source = "./hub"\n  pna = "Enabled"\n}\n'
+                   'module "closed" {\n  source = "./hub"\n  pna = "Disabled"\n}\n',
+        "hub/main.tf": hub("  public_network_access = var.pna"),
+        "hub/variables.tf": 'variable "pna" {}\n',
+    })
+    assert triples(report, "AIA310") == {("AIA310", "hub/main.tf", 8)}
+    assert "module.open" in report.findings[0].resource
+
+
+# --- AIA311 ------------------------------------------------------------------------------
+
+def test_search_beside_ai_services_fires(tree):
+    report = tree({"main.tf": AI_SERVICES + search()})
+    assert triples(report, "AIA311") == {("AIA311", "main.tf", 9)}
+
+
+def test_search_beside_openai_account_fires(tree):
+    account = ('resource "azurerm_cognitive_account" "oai" {\n  name = "oai"\n  kind = "OpenAI"\n'
+               '  sku_name = "S0"\n}\n')
+    report = tree({"main.tf": account + search("  local_authentication_enabled = true")})
+    assert triples(report, "AIA311") == {("AIA311", "main.tf", 12)}
+
+
+def test_search_beside_a_non_ai_cognitive_account_does_not_fire(tree):
+    account = ('resource "azurerm_cognitive_account" "speech" {\n  name = "sp"\n  kind = "SpeechServices"\n'
+               '  sku_name = "S0"\n}\n')
+    assert triples(tree({"main.tf": account + search()}), "AIA311") == set()
+
+
+def test_search_with_local_auth_disabled_passes(tree):
+    report = tree({"main.tf": AI_SERVICES + search("  local_authentication_enabled = false")})
+    assert triples(report, "AIA311") == set()
+
+
+def test_search_with_unknown_local_auth_is_not_judged(tree):
+    files = {"main.tf": AI_SERVICES + search("  local_authentication_enabled = var.keys"),
+             "variables.tf": 'variable "keys" {\n  type = bool\n}\n'}
+    assert triples(tree(files), "AIA311") == set()
+
+
+def test_azapi_search_without_disable_local_auth_fires(tree):
+    azapi = '''
+resource "azapi_resource" "search" {
+  type      = "Microsoft.Search/searchServices@2024-06-01-preview"
+  name      = "srch"
+  parent_id = "/subscriptions/0/resourceGroups/rg"
+  body = {
+    sku = { name = "basic" }
+  }
+}
+'''
+    report = tree({"main.tf": hub('  public_network_access = "Disabled"') + azapi})
+    assert triples(report, "AIA311") == {("AIA311", "main.tf", 14)}
+
+
+def test_search_and_ai_in_sibling_roots_are_two_configurations(tree):
+    report = tree({"envs/ai/main.tf": AI_SERVICES, "envs/site/main.tf": search()})
+    assert triples(report, "AIA311") == set()
+
+
+def test_hostile_search_values_stay_fast_and_silent(tree):
+    huge = "x" * 200_000
+    files = {"main.tf": AI_SERVICES + search(f'  local_authentication_enabled = "{huge}"')
+             + hub(f'  public_network_access = "{huge}"')}
+    started = time.monotonic()
+    report = tree(files)
+    assert time.monotonic() - started < 10
+    assert triples(report, "AIA31") == set()
