@@ -54,7 +54,8 @@ def search(settings: str = "") -> str:
 
 def test_foundry_insecure_sample_findings():
     report = scan_dir(AZURE / "foundry_insecure")
-    assert triples(report, "AIA31") == {
+    assert triples(report, "AIA3") == {
+        ("AIA305", "search.tf", 41),
         ("AIA310", "hub.tf", 2),
         ("AIA311", "search.tf", 2),
         ("AIA311", "search.tf", 17),
@@ -183,3 +184,48 @@ def test_hostile_search_values_stay_fast_and_silent(tree):
     report = tree(files)
     assert time.monotonic() - started < 10
     assert triples(report, "AIA31") == set()
+
+
+# --- AIA305 amendment: AI Search and AI Services keys --------------------------------------
+
+CONTAINER_GROUP = '''
+resource "azurerm_container_group" "worker" {
+  name                = "ci-worker"
+  location            = "swedencentral"
+  resource_group_name = "rg-ai"
+  os_type             = "Linux"
+  container {
+    name   = "worker"
+    image  = "worker:1"
+    cpu    = 1
+    memory = 1
+    environment_variables = {
+      SEARCH_KEY = %s
+    }
+  }
+}
+'''
+
+
+def test_search_secondary_key_in_container_group_fires(tree):
+    report = tree({"main.tf": search() + CONTAINER_GROUP % "azurerm_search_service.docs.secondary_key"})
+    assert triples(report, "AIA305") == {("AIA305", "main.tf", 21)}
+    (finding,) = [f for f in report.findings if f.code == "AIA305"]
+    assert "azurerm_search_service.docs's secondary_key" in finding.message
+
+
+def test_ai_services_primary_key_in_container_group_fires(tree):
+    report = tree({"main.tf": AI_SERVICES + CONTAINER_GROUP % "azurerm_ai_services.ai.primary_access_key"})
+    assert triples(report, "AIA305") == {("AIA305", "main.tf", 20)}
+
+
+def test_search_endpoint_name_and_hashed_key_pass(tree):
+    value = 'sha256(azurerm_search_service.docs.primary_key)'
+    report = tree({"main.tf": search() + CONTAINER_GROUP % value
+                   + CONTAINER_GROUP.replace('"worker"', '"other"', 1) % "azurerm_search_service.docs.name"})
+    assert triples(report, "AIA305") == set()
+
+
+def test_search_key_of_an_undeclared_service_is_not_judged(tree):
+    report = tree({"main.tf": CONTAINER_GROUP % "data.azurerm_search_service.docs.primary_key"})
+    assert triples(report, "AIA305") == set()

@@ -40,6 +40,10 @@ class SearchService:
     evaluated: Resource
     local_auth_enabled: Setting  # True when API keys work
 
+    @property
+    def address(self) -> str:
+        return self.resource.address
+
 
 def _enabled_word(value: Any) -> bool | None:
     return {"enabled": True, "disabled": False}.get(value.lower()) if isinstance(value, str) else None
@@ -111,6 +115,12 @@ def search_services(ctx) -> list[SearchService]:
         return found
 
     return ctx.memo("azure.search_services", compute)
+
+
+def search_service_for(ctx, near: Resource, address: str) -> SearchService | None:
+    """The search service with `address` in `near`'s module."""
+    target = ctx.lookup(near, address)
+    return next((s for s in search_services(ctx) if s.resource is target), None) if target else None
 
 
 def ai_usage(ctx) -> Resource | None:
