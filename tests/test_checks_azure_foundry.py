@@ -56,6 +56,9 @@ def test_foundry_insecure_sample_findings():
     report = scan_dir(AZURE / "foundry_insecure")
     assert triples(report, "AIA3") == {
         ("AIA305", "search.tf", 41),
+        ("AIA309", "hub.tf", 36),
+        ("AIA309", "hub.tf", 42),
+        ("AIA309", "hub.tf", 61),
         ("AIA310", "hub.tf", 2),
         ("AIA311", "search.tf", 2),
         ("AIA311", "search.tf", 17),
@@ -229,3 +232,95 @@ def test_search_endpoint_name_and_hashed_key_pass(tree):
 def test_search_key_of_an_undeclared_service_is_not_judged(tree):
     report = tree({"main.tf": CONTAINER_GROUP % "data.azurerm_search_service.docs.primary_key"})
     assert triples(report, "AIA305") == set()
+
+
+# --- AIA309 ------------------------------------------------------------------------------
+
+PROJECT = '''
+resource "azurerm_ai_foundry_project" "chat" {
+  name               = "chat"
+  location           = "swedencentral"
+  ai_services_hub_id = "/subscriptions/0/resourceGroups/rg-ai/providers/Microsoft.MachineLearningServices/workspaces/h"
+  identity {
+    type         = "UserAssigned"
+    identity_ids = [azurerm_user_assigned_identity.chat.id]
+  }
+}
+
+resource "azurerm_user_assigned_identity" "chat" {
+  name                = "id-chat"
+  location            = "swedencentral"
+  resource_group_name = "rg-ai"
+}
+'''
+
+
+def assignment(role: str, principal: str, name: str = "grant") -> str:
+    attribute = "role_definition_id" if role.startswith("/") else "role_definition_name"
+    return (f'\nresource "azurerm_role_assignment" "{name}" {{\n'
+            f'  scope        = "/subscriptions/0/resourceGroups/rg-ai"\n'
+            f'  {attribute} = "{role}"\n'
+            f'  principal_id = {principal}\n}}\n')
+
+
+def test_foundry_insecure_sample_privileged_roles():
+    report = scan_dir(AZURE / "foundry_insecure")
+    assert triples(report, "AIA309") == {("AIA309", "hub.tf", 36), ("AIA309", "hub.tf", 42),
+                                         ("AIA309", "hub.tf", 61)}
+
+
+def test_user_assigned_identity_of_a_project_with_owner_fires(tree):
+    report = tree({"main.tf": PROJECT + assignment("Owner", "azurerm_user_assigned_identity.chat.principal_id")})
+    assert triples(report, "AIA309") == {("AIA309", "main.tf", 20)}
+    assert "azurerm_ai_foundry_project.chat" in report.findings[0].message
+
+
+def test_builtin_role_ids_count(tree):
+    rbac = "/subscriptions/0/providers/Microsoft.Authorization/roleDefinitions/f58310d9-a9f6-439a-9e8d-f62e7b41a168"
+    contributor = "/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c"
+    principal = "azurerm_user_assigned_identity.chat.principal_id"
+    report = tree({"main.tf": PROJECT + assignment(rbac, principal, "a") + assignment(contributor, principal, "b")})
+    assert triples(report, "AIA309") == {("AIA309", "main.tf", 20), ("AIA309", "main.tf", 26)}
+
+
+def test_ai_account_identity_with_contributor_fires(tree):
+    account = AI_SERVICES.replace('sku_name            = "S0"', 'sku_name            = "S0"\n  identity {\n'
+                                  '    type = "SystemAssigned"\n  }')
+    report = tree({"main.tf": account + assignment("Contributor", "azurerm_ai_services.ai.identity[0].principal_id")})
+    assert triples(report, "AIA309") == {("AIA309", "main.tf", 14)}
+
+
+def test_hub_identity_with_contributor_is_not_counted_but_owner_is(tree):
+    principal = "azurerm_ai_foundry.hub.identity[0].principal_id"
+    report = tree({"main.tf": hub() + assignment("Contributor", principal, "a") + assignment("Owner", principal, "b")})
+    assert triples(report, "AIA309") == {("AIA309", "main.tf", 22)}
+
+
+def test_data_plane_roles_custom_roles_and_unresolved_principals_pass(tree):
+    principal = "azurerm_user_assigned_identity.chat.principal_id"
+    report = tree({
+        "main.tf": PROJECT
+        + assignment("Storage Blob Data Contributor", principal, "a")
+        + assignment("Search Index Data Reader", principal, "b")
+        + assignment("Cognitive Services OpenAI User", principal, "c")
+        + assignment("Owners of Things", principal, "d")
+        + assignment("Owner", "var.principal_id", "e")
+        + assignment("/providers/Microsoft.Authorization/roleDefinitions/" + "1" * 8 + "-1111-1111-1111-" + "1" * 12,
+                     principal, "f"),
+        "variables.tf": 'variable "principal_id" {}\n',
+    })
+    assert triples(report, "AIA309") == set()
+
+
+def test_identity_not_listed_by_an_ai_resource_passes(tree):
+    other = ('resource "azurerm_user_assigned_identity" "ops" {\n  name = "id-ops"\n  location = "x"\n'
+             '  resource_group_name = "rg"\n}\n')
+    report = tree({"main.tf": PROJECT + other + assignment("Owner", "azurerm_user_assigned_identity.ops.principal_id")})
+    assert triples(report, "AIA309") == set()
+
+
+def test_data_owner_role_for_an_ai_identity_fires(tree):
+    principal = "azurerm_user_assigned_identity.chat.principal_id"
+    report = tree({"main.tf": PROJECT + assignment("Storage Blob Data Owner", principal)})
+    assert triples(report, "AIA309") == {("AIA309", "main.tf", 20)}
+    assert "Storage Blob Data Owner" in report.findings[0].message
