@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from conftest import SAMPLES, scan_dir, triples
 
 AZURE = SAMPLES / "terraform" / "azure"
@@ -55,6 +57,12 @@ def search(settings: str = "") -> str:
 def test_foundry_insecure_sample_findings():
     report = scan_dir(AZURE / "foundry_insecure")
     assert triples(report, "AIA3") == {
+        ("AIA301", "openai.tf", 3),
+        ("AIA302", "openai.tf", 3),
+        ("AIA303", "openai.tf", 3),
+        ("AIA306", "openai.tf", 3),
+        ("AIA307", "openai.tf", 3),
+        ("AIA308", "openai.tf", 45),
         ("AIA305", "search.tf", 41),
         ("AIA309", "hub.tf", 36),
         ("AIA309", "hub.tf", 42),
@@ -324,3 +332,136 @@ def test_data_owner_role_for_an_ai_identity_fires(tree):
     report = tree({"main.tf": PROJECT + assignment("Storage Blob Data Owner", principal)})
     assert triples(report, "AIA309") == {("AIA309", "main.tf", 20)}
     assert "Storage Blob Data Owner" in report.findings[0].message
+
+
+# --- AIA308 ------------------------------------------------------------------------------
+
+RAI = '''
+resource "azurerm_cognitive_account_rai_policy" "p" {
+  name                 = "custom"
+  cognitive_account_id = %s
+  base_policy_name     = "Microsoft.Default"
+  content_filter {
+    name               = "%s"
+    filter_enabled     = %s
+    block_enabled      = %s
+    severity_threshold = "High"
+    source             = "Prompt"
+  }
+}
+'''
+
+DEPLOYMENT = '''
+resource "azurerm_cognitive_deployment" "chat" {
+  name                 = "gpt-4o"
+  cognitive_account_id = %s
+  rai_policy_name      = %s
+  model {
+    format = "OpenAI"
+    name   = "gpt-4o"
+  }
+  sku {
+    name = "Standard"
+  }
+}
+'''
+
+ACCOUNT_ID = "azurerm_cognitive_account.oai.id"
+OAI = 'resource "azurerm_cognitive_account" "oai" {\n  name = "oai"\n  kind = "OpenAI"\n  sku_name = "S0"\n}\n'
+
+
+def rai_case(filter_name="Jailbreak", enabled="true", blocking="false", policy_account=ACCOUNT_ID,
+             deployment_account=ACCOUNT_ID, policy_name="azurerm_cognitive_account_rai_policy.p.name") -> str:
+    return OAI + RAI % (policy_account, filter_name, enabled, blocking) + DEPLOYMENT % (deployment_account, policy_name)
+
+
+def test_foundry_insecure_sample_prompt_shields():
+    report = scan_dir(AZURE / "foundry_insecure")
+    assert triples(report, "AIA308") == {("AIA308", "openai.tf", 45)}
+    (finding,) = [f for f in report.findings if f.code == "AIA308"]
+    assert finding.message.endswith("Jailbreak annotate-only, Indirect Attack off")
+
+
+def test_annotate_only_jailbreak_by_reference_fires(tree):
+    assert triples(tree({"main.tf": rai_case()}), "AIA308") == {("AIA308", "main.tf", 23)}
+
+
+def test_disabled_indirect_attack_by_literal_name_fires(tree):
+    report = tree({"main.tf": rai_case("indirect_attack", "false", "true", policy_name='"custom"')})
+    assert triples(report, "AIA308") == {("AIA308", "main.tf", 23)}
+
+
+def test_literal_account_ids_that_match_fire(tree):
+    account = '"/subscriptions/0/resourceGroups/rg/providers/Microsoft.CognitiveServices/accounts/oai"'
+    report = tree({"main.tf": rai_case(policy_account=account, deployment_account=account, policy_name='"custom"')})
+    assert triples(report, "AIA308") == {("AIA308", "main.tf", 23)}
+
+
+@pytest.mark.parametrize("case", [
+    dict(blocking="true"),  # enabled and blocking
+    dict(filter_name="Hate", enabled="false"),  # a harm category, not a prompt shield
+    dict(policy_name='"other"'),  # names another policy
+    dict(policy_name="var.policy"),  # unresolved
+    dict(enabled="var.on", blocking="var.on"),  # unresolved
+    dict(deployment_account='"/subscriptions/0/resourceGroups/rg/providers/Microsoft.CognitiveServices/accounts/x"',
+         policy_name='"custom"'),  # another account
+])
+def test_prompt_shield_near_misses_pass(tree, case):
+    files = {"main.tf": rai_case(**case), "variables.tf": 'variable "policy" {}\nvariable "on" {}\n'}
+    assert triples(tree(files), "AIA308") == set()
+
+
+def test_deployment_without_policy_name_keeps_the_default(tree):
+    deployment = (DEPLOYMENT % (ACCOUNT_ID, "null")).replace("  rai_policy_name      = null\n", "")
+    report = tree({"main.tf": OAI + RAI % (ACCOUNT_ID, "Jailbreak", "false", "false") + deployment})
+    assert triples(report, "AIA308") == set()
+
+
+AZAPI_RAI = '''
+resource "azapi_resource" "policy" {
+  type      = "Microsoft.CognitiveServices/accounts/raiPolicies@2024-10-01"
+  name      = "relaxed"
+  parent_id = azurerm_cognitive_account.oai.id
+  body = {
+    properties = {
+      basePolicyName = "Microsoft.Default"
+      contentFilters = [
+        { name = "Jailbreak", enabled = true, blocking = %s, source = "Prompt" },
+        { name = "Hate", enabled = true, blocking = false, severityThreshold = "High", source = "Prompt" },
+      ]
+    }
+  }
+}
+
+resource "azapi_resource" "deployment" {
+  type      = "Microsoft.CognitiveServices/accounts/deployments@2024-10-01"
+  name      = "gpt-4o"
+  parent_id = azurerm_cognitive_account.oai.id
+  body = {
+    sku = { name = "Standard", capacity = 10 }
+    properties = {
+      model         = { format = "OpenAI", name = "gpt-4o" }
+      raiPolicyName = azapi_resource.policy.name
+    }
+  }
+}
+'''
+
+
+def test_azapi_policy_and_deployment(tree):
+    assert triples(tree({"main.tf": OAI + AZAPI_RAI % "false"}), "AIA308") == {("AIA308", "main.tf", 30)}
+
+
+def test_azapi_blocking_policy_passes(tree):
+    assert triples(tree({"main.tf": OAI + AZAPI_RAI % "true"}), "AIA308") == set()
+
+
+def test_hostile_filter_names_stay_fast_and_silent(tree):
+    names = "".join(f'  content_filter {{\n    name = "{"-_ " * 5000}{i}"\n    filter_enabled = false\n'
+                    f'    block_enabled = false\n  }}\n' for i in range(200))
+    policy = ('resource "azurerm_cognitive_account_rai_policy" "p" {\n  name = "custom"\n'
+              f'  cognitive_account_id = {ACCOUNT_ID}\n{names}}}\n')
+    started = time.monotonic()
+    report = tree({"main.tf": OAI + policy + DEPLOYMENT % (ACCOUNT_ID, '"custom"')})
+    assert time.monotonic() - started < 15
+    assert triples(report, "AIA308") == set()
