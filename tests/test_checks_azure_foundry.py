@@ -465,3 +465,30 @@ def test_hostile_filter_names_stay_fast_and_silent(tree):
     report = tree({"main.tf": OAI + policy + DEPLOYMENT % (ACCOUNT_ID, '"custom"')})
     assert time.monotonic() - started < 15
     assert triples(report, "AIA308") == set()
+
+
+def test_message_names_the_user_assigned_identity(tree):
+    report = tree({"main.tf": PROJECT + assignment("Owner", "azurerm_user_assigned_identity.chat.principal_id")})
+    (finding,) = [f for f in report.findings if f.code == "AIA309"]
+    assert finding.message == ("azurerm_role_assignment.grant grants Owner to azurerm_user_assigned_identity.chat, "
+                               "the identity of azurerm_ai_foundry_project.chat")
+
+
+def test_azapi_ai_account_identity_with_owner_fires(tree):
+    account = '''
+resource "azapi_resource" "oai" {
+  type      = "Microsoft.CognitiveServices/accounts@2024-10-01"
+  name      = "oai"
+  parent_id = "/subscriptions/0/resourceGroups/rg"
+  identity {
+    type = "SystemAssigned"
+  }
+  body = {
+    kind       = "OpenAI"
+    sku        = { name = "S0" }
+    properties = { disableLocalAuth = true }
+  }
+}
+'''
+    report = tree({"main.tf": account + assignment("Owner", "azapi_resource.oai.identity[0].principal_id")})
+    assert triples(report, "AIA309") == {("AIA309", "main.tf", 18)}

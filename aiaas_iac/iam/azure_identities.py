@@ -41,12 +41,18 @@ def _identity_ids_name(ctx, owner: Resource, identity: Resource) -> bool:
 
 
 def ai_identity_owners(ctx, near: Resource, principal: Any) -> list[Resource]:
+    return [owner for owner, _ in ai_identity_sources(ctx, near, principal)]
+
+
+def ai_identity_sources(ctx, near: Resource, principal: Any) -> list[tuple[Resource, Resource | None]]:
+    """(AI resource, the user-assigned identity it lists or None for its own identity) for each
+    AI resource whose identity `principal` is; see `ai_identity_owners`."""
     """The AI resources whose identity `principal` (a `principal_id` written in `near`) is:
     `<ai resource>.identity[0].principal_id`, or `azurerm_user_assigned_identity.X.principal_id`
     of an identity an AI resource lists. Empty when it is none of them or unresolved."""
     if not isinstance(principal, Unknown):
         return []
-    owners: list[Resource] = []
+    owners: list[tuple[Resource, Resource | None]] = []
     resources = ai_resources(ctx)
     for ref in principal.refs:
         parts = ref_parts(ref)
@@ -56,7 +62,7 @@ def ai_identity_owners(ctx, near: Resource, principal: Any) -> list[Resource]:
         if target is None:
             continue
         if parts[2:] == ("identity", "principal_id") and any(r is target for r in resources):
-            owners.append(target)
+            owners.append((target, None))
         elif target.type == UAI_TYPE and parts[2:] == ("principal_id",):
-            owners += [r for r in resources if r.module == target.module and _identity_ids_name(ctx, r, target)]
-    return list({id(owner): owner for owner in owners}.values())
+            owners += [(r, target) for r in resources if r.module == target.module and _identity_ids_name(ctx, r, target)]
+    return list({id(owner): (owner, via) for owner, via in owners}.values())
