@@ -492,3 +492,26 @@ resource "azapi_resource" "oai" {
 '''
     report = tree({"main.tf": account + assignment("Owner", "azapi_resource.oai.identity[0].principal_id")})
     assert triples(report, "AIA309") == {("AIA309", "main.tf", 18)}
+
+
+# --- amendment 2: azurerm_ai_services is an AI account everywhere ----------------------------
+
+def test_ai_services_key_output_and_diagnostics_are_judged_like_an_account(tree):
+    files = {"main.tf": AI_SERVICES + '''
+output "key" {
+  value = azurerm_ai_services.ai.primary_access_key
+}
+
+resource "azurerm_monitor_diagnostic_setting" "ai" {
+  name                       = "to-law"
+  target_resource_id         = azurerm_ai_services.ai.id
+  log_analytics_workspace_id = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law"
+  enabled_log {
+    category_group = "allLogs"
+  }
+}
+'''}
+    report = tree(files)
+    assert triples(report, "AIA502") == {("AIA502", "main.tf", 10)}
+    assert triples(report, "AIA303") == set()
+    assert triples(report, "AIA311") == set()  # no search service
