@@ -165,7 +165,12 @@ def _role_from_id(ctx, near: Resource, value: Any) -> str | None:
 
 
 def role_assignments(ctx) -> list[RoleAssignment]:
-    """`azurerm_role_assignment`s and azapi `Microsoft.Authorization/roleAssignments` resources."""
+    """`azurerm_role_assignment`s and azapi `Microsoft.Authorization/roleAssignments` resources
+    (worked out once per scan: AIA304 and AIA309 both read them)."""
+    return ctx.memo("azure.role_assignments", lambda: _role_assignments(ctx))
+
+
+def _role_assignments(ctx) -> list[RoleAssignment]:
     found = []
     for resource in ctx.of_type("azurerm_role_assignment", "azapi_resource", format="terraform"):
         if resource.type != "azurerm_role_assignment" and arm_type(resource) != "microsoft.authorization/roleassignments":
