@@ -276,7 +276,8 @@ resource "azurerm_role_assignment" "r" {{
     ('role_definition_name = "Cognitive Services OpenAI User"', "Cognitive Services OpenAI User"),
     ('role_definition_id = "/providers/Microsoft.Authorization/roleDefinitions/64702f94-c441-49e6-a78b-ef80e0188fee"',
      "Azure AI Developer"),
-    ('role_definition_id = "b24988ac-6180-42a0-ab88-20f7382dd24c"', None),  # Contributor: not an AI role
+    # Contributor: a privileged role (AIA309), not an AI role (AIA304)
+    ('role_definition_id = "b24988ac-6180-42a0-ab88-20f7382dd24c"', "Contributor"),
     ("role_definition_name = var.role", None),
 ])
 def test_role_names(context, role_line, role):

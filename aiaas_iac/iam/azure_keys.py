@@ -1,9 +1,10 @@
 """AI account access keys: which attributes hold them, and where they land in compute settings.
 
 AIA305 reads `key_placements`: an account's `primary_access_key` /
-`secondary_access_key` (or an azapi `listKeys` result) in plain app settings or
+`secondary_access_key` (or an azapi `listKeys` result), or an Azure AI Search
+service's `primary_key` / `secondary_key`, in plain app settings or
 environment variables. `account_key_attributes` tells any check which
-attributes of a resource are such keys.
+attributes of a resource are AI account keys.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from aiaas_iac.iam.azure import (
     AZURERM_ACCOUNT_TYPES, AIAccount, account_for, account_kind, ai_accounts, block_list, expand_blocks,
     ref_parts,
 )
+from aiaas_iac.iam.azure_foundry import SEARCH_KEY_ATTRIBUTES, SearchService, search_service_for
 from aiaas_iac.model import Resource, Unknown
 from aiaas_iac.parsers.hcl_expressions import Call
 
@@ -31,8 +33,8 @@ class KeyPlacement:
     resource: Resource  # the web app, function app, container app or container group
     path: tuple  # where the key sits inside it
     setting: str  # the app setting / environment variable name
-    account: AIAccount
-    key: str  # primary_access_key, secondary_access_key or "listKeys result"
+    account: AIAccount | SearchService  # whose key it is
+    key: str  # primary_access_key, secondary_access_key, primary_key, secondary_key or "listKeys result"
 
 
 # --- which attributes are keys ---------------------------------------------------------------
@@ -66,8 +68,9 @@ def _list_keys_action(ctx, near: Resource, parts: tuple) -> Resource | None:
     return None
 
 
-def key_source(ctx, near: Resource, value: Any) -> tuple[AIAccount, str] | None:
-    """(account, key) when `value` carries an AI account's access key."""
+def key_source(ctx, near: Resource, value: Any) -> tuple[AIAccount | SearchService, str] | None:
+    """(account or search service, key) when `value` carries an AI account's access key or a
+    search service's admin key."""
     if not isinstance(value, Unknown) or _DIGEST_CALL.search(value.text):
         return None
     for ref in value.refs:
@@ -76,6 +79,10 @@ def key_source(ctx, near: Resource, value: Any) -> tuple[AIAccount, str] | None:
             account = account_for(ctx, near, ".".join(parts[:2]))
             if account is not None:
                 return account, parts[2]
+        if parts[0] == "azurerm_search_service" and parts[2:3] and parts[2] in SEARCH_KEY_ATTRIBUTES:
+            service = search_service_for(ctx, near, ".".join(parts[:2]))
+            if service is not None:
+                return service, parts[2]
         action = _list_keys_action(ctx, near, parts) if len(parts) > 2 else None
         account = listed_account(ctx, action) if action is not None else None
         if account is not None:

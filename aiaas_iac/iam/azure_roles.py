@@ -59,6 +59,15 @@ BUILTIN_AI_ROLE_IDS = {
     "bba48692-92b0-4667-a9ad-c31c7b334ac2": "Cognitive Services Usages Reader",
     "a97b65f3-24c7-4388-baec-2e87135dc908": "Cognitive Services User",
 }
+# Built-in roles that control the whole scope: they change any resource or grant access (AIA309).
+# Names are compared case-insensitively; IDs from public Bicep/ARM templates (CHECKS.md S12).
+PRIVILEGED_ROLE_IDS = {
+    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
+    "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
+    "18d7d88d-d35e-4fb1-a5c3-7773c20a72d9": "User Access Administrator",
+    "f58310d9-a9f6-439a-9e8d-f62e7b41a168": "Role Based Access Control Administrator",
+}
+_PRIVILEGED_ROLE_NAMES = {name.lower(): name for name in PRIVILEGED_ROLE_IDS.values()}
 _GUID_AT_END = re.compile(r"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})/?$")
 
 _RESOURCE_GROUP_SHAPE = "/subscriptions/{}/resourceGroups/{}"
@@ -91,11 +100,22 @@ class RoleAssignment:
     scope: str | None  # a _SCOPE_KINDS name; None when unknown
     scope_path: tuple
     instance: Any = None  # count index / for_each key, for an assignment repeated over a known collection
+    principal: Any = None  # `principal_id` (azapi: `properties.principalId`) as written, after resolution
+    evaluated: Resource | None = None  # this instance's values
 
     @property
     def address(self) -> str:
         """`azurerm_role_assignment.ai["Cognitive Services OpenAI User"]` for one instance of many."""
         return instance_address(self.resource.address, self.instance)
+
+
+def privileged_role(role: str | None) -> str | None:
+    """`role` as the catalog names it when it is Owner, Contributor, User Access Administrator,
+    Role Based Access Control Administrator or any `... Data Owner` role; else None."""
+    lowered = (role or "").strip().lower()
+    if lowered in _PRIVILEGED_ROLE_NAMES:
+        return _PRIVILEGED_ROLE_NAMES[lowered]
+    return role.strip() if role and lowered.endswith(" data owner") else None
 
 
 def is_ai_role(role: str | None) -> bool:
@@ -138,11 +158,19 @@ def _role_from_id(ctx, near: Resource, value: Any) -> str | None:
         value = definition.attributes.get("role_definition_id") if definition else None
     text = value if isinstance(value, str) else value.parts[-1] if isinstance(value, Template) else None
     found = _GUID_AT_END.search(text) if isinstance(text, str) else None
-    return BUILTIN_AI_ROLE_IDS.get(found.group(1).lower()) if found else None
+    if not found:
+        return None
+    guid = found.group(1).lower()
+    return BUILTIN_AI_ROLE_IDS.get(guid) or PRIVILEGED_ROLE_IDS.get(guid)
 
 
 def role_assignments(ctx) -> list[RoleAssignment]:
-    """`azurerm_role_assignment`s and azapi `Microsoft.Authorization/roleAssignments` resources."""
+    """`azurerm_role_assignment`s and azapi `Microsoft.Authorization/roleAssignments` resources
+    (worked out once per scan: AIA304 and AIA309 both read them)."""
+    return ctx.memo("azure.role_assignments", lambda: _role_assignments(ctx))
+
+
+def _role_assignments(ctx) -> list[RoleAssignment]:
     found = []
     for resource in ctx.of_type("azurerm_role_assignment", "azapi_resource", format="terraform"):
         if resource.type != "azurerm_role_assignment" and arm_type(resource) != "microsoft.authorization/roleassignments":
@@ -151,7 +179,9 @@ def role_assignments(ctx) -> list[RoleAssignment]:
         for key, instance in instances(ctx, resource):
             role, scope_path = _role_and_scope_path(ctx, instance)
             scope = scope_kind(ctx, instance, instance.attributes.get(scope_path[0]))
-            found.append(RoleAssignment(resource, role, scope, scope_path, key))
+            principal = (instance.attributes.get("principal_id") if resource.type == "azurerm_role_assignment"
+                         else arm_lookup(arm_lookup(instance.attributes.get("body"), "properties")[1], "principalId")[1])
+            found.append(RoleAssignment(resource, role, scope, scope_path, key, principal, instance))
     return found
 
 

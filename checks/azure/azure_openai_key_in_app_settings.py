@@ -5,7 +5,9 @@ from aiaas_iac.model import Mappings, Severity
 
 class AzureOpenAIKeyInAppSettings(Check):
     """An Azure OpenAI / AI Services account key (`primary_access_key` /
-    `secondary_access_key`, or the output of an azapi `listKeys` action) is placed in plain
+    `secondary_access_key` of `azurerm_cognitive_account` or `azurerm_ai_services`, or the
+    output of an azapi `listKeys` action), or an Azure AI Search admin key
+    (`azurerm_search_service` `primary_key` / `secondary_key`), is placed in plain
     compute settings: web app / function app `app_settings` (slots included), a container
     app `env` `value`, or a container group's `environment_variables`. References through a
     local are followed; Key Vault references and container app secrets pass."""
@@ -24,8 +26,9 @@ class AzureOpenAIKeyInAppSettings(Check):
     """
     remediation = """
         Give the app a managed identity and grant it `Cognitive Services OpenAI User` on the
-        account (then set `local_auth_enabled = false`). If a key is unavoidable, store it
-        in Key Vault and use a `@Microsoft.KeyVault(SecretUri=...)` reference, a container
+        account (then set `local_auth_enabled = false`); for AI Search, grant `Search Index
+        Data Reader` and set `local_authentication_enabled = false`. If a key is unavoidable,
+        store it in Key Vault and use a `@Microsoft.KeyVault(SecretUri=...)` reference, a container
         app `secret` with `secret_name`, or `secure_environment_variables`.
     """
     failing_example = """

@@ -1,0 +1,68 @@
+"""AI identities (Azure): the managed identities that AI resources act as, for AIA309.
+
+An *AI identity* (CHECKS.md) is the `identity[0].principal_id` of an AI account,
+an `azurerm_ai_services`, an `azurerm_ai_foundry` hub or an
+`azurerm_ai_foundry_project`, or the `principal_id` of an
+`azurerm_user_assigned_identity` listed in one of those resources'
+`identity.identity_ids`. `ai_identity_owners` tells which AI resources a
+`principal_id` value belongs to; an unresolved value belongs to none.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiaas_iac.iam.azure import ai_accounts, block_list, ref_parts
+from aiaas_iac.iam.azure_foundry import HUB_TYPE, PROJECT_TYPE
+from aiaas_iac.model import Resource, Unknown
+from aiaas_iac.terraform_instances import declared
+
+UAI_TYPE = "azurerm_user_assigned_identity"
+
+
+def ai_resources(ctx) -> list[Resource]:
+    """The scanned blocks of every AI account, Foundry hub and Foundry project the scan creates."""
+    def compute() -> list[Resource]:
+        found = [account.resource for account in ai_accounts(ctx)]
+        found += [r for r in ctx.of_type(HUB_TYPE, PROJECT_TYPE, format="terraform") if declared(ctx, r) is not None]
+        return found
+
+    return ctx.memo("azure.ai_resources", compute)
+
+
+def _identity_ids_name(ctx, owner: Resource, identity: Resource) -> bool:
+    """Does `owner` list user-assigned `identity` in an `identity` block's `identity_ids`?"""
+    for block in block_list(owner.attributes.get("identity")):
+        ids = block.get("identity_ids")
+        for value in ids if isinstance(ids, list) else [ids]:
+            if any(r is identity for r in ctx.referenced(owner, value)):
+                return True
+    return False
+
+
+def ai_identity_owners(ctx, near: Resource, principal: Any) -> list[Resource]:
+    return [owner for owner, _ in ai_identity_sources(ctx, near, principal)]
+
+
+def ai_identity_sources(ctx, near: Resource, principal: Any) -> list[tuple[Resource, Resource | None]]:
+    """(AI resource, the user-assigned identity it lists or None for its own identity) for each
+    AI resource whose identity `principal` is; see `ai_identity_owners`."""
+    """The AI resources whose identity `principal` (a `principal_id` written in `near`) is:
+    `<ai resource>.identity[0].principal_id`, or `azurerm_user_assigned_identity.X.principal_id`
+    of an identity an AI resource lists. Empty when it is none of them or unresolved."""
+    if not isinstance(principal, Unknown):
+        return []
+    owners: list[tuple[Resource, Resource | None]] = []
+    resources = ai_resources(ctx)
+    for ref in principal.refs:
+        parts = ref_parts(ref)
+        if len(parts) < 3 or parts[-1] != "principal_id" or parts[0] == "data":
+            continue
+        target = ctx.lookup(near, ".".join(parts[:2]))
+        if target is None:
+            continue
+        if parts[2:] == ("identity", "principal_id") and any(r is target for r in resources):
+            owners.append((target, None))
+        elif target.type == UAI_TYPE and parts[2:] == ("principal_id",):
+            owners += [(r, target) for r in resources if r.module == target.module and _identity_ids_name(ctx, r, target)]
+    return list({id(owner): (owner, via) for owner, via in owners}.values())

@@ -1,0 +1,25 @@
+variable "location" {
+  type    = string
+  default = "swedencentral"
+}
+
+resource "azurerm_resource_group" "rag" {
+  name     = "rg-rag-prod"
+  location = var.location
+}
+
+resource "azurerm_storage_account" "hub" {
+  name                     = "stragprodhub"
+  location                 = azurerm_resource_group.rag.location
+  resource_group_name      = azurerm_resource_group.rag.name
+  account_tier             = "Standard"
+  account_replication_type = "LRS"
+}
+
+resource "azurerm_key_vault" "rag" {
+  name                = "kv-rag-prod"
+  location            = azurerm_resource_group.rag.location
+  resource_group_name = azurerm_resource_group.rag.name
+  tenant_id           = "00000000-0000-0000-0000-000000000000"
+  sku_name            = "standard"
+}
