@@ -82,6 +82,8 @@ EXPECTED_DIFFERENCES = {
                True, INLINE_CMK),
     Difference("CKV2_AZURE_22", "terraform/azure/openai_module_variables", "azurerm_cognitive_account.embeddings",
                True, INLINE_CMK),
+    Difference("CKV2_AZURE_22", "terraform/azure/foundry_hardened", "azurerm_cognitive_account.openai",
+               True, INLINE_CMK),
     Difference("CKV_AZURE_247", "terraform/azure/openai_hardened", "azurerm_cognitive_account.openai",
                True, EMPTY_FQDNS),
     Difference("CKV_AZURE_247", "terraform/azure/openai_module_variables", "azurerm_cognitive_account.this",
