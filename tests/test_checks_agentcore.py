@@ -1,0 +1,307 @@
+"""AgentCore checks (AIA116-AIA119), the AIA107 lifetime amendment and AIA504 write-only credentials."""
+
+from __future__ import annotations
+
+import time
+
+from conftest import SAMPLES, scan_dir, triples
+
+TF = SAMPLES / "terraform" / "aws"
+CFN = SAMPLES / "cloudformation" / "aws"
+
+
+def codes(report, *codes_):
+    return {t for t in triples(report) if t[0] in codes_}
+
+
+# --- samples ---------------------------------------------------------------------------------------
+
+def test_insecure_agentcore_terraform_sample():
+    assert codes(scan_dir(TF / "agentcore_insecure"), "AIA116", "AIA117", "AIA118") == {
+        ("AIA116", "auth.tf", 17),  # runtime JWT authorizer with only a discovery URL
+        ("AIA116", "auth.tf", 27),  # awscc gateway with authorizer_type = NONE
+        ("AIA116", "auth.tf", 42),  # awscc runtime with an empty allowed_audience
+        ("AIA117", "code_interpreter.tf", 7),
+        ("AIA117", "code_interpreter.tf", 15),
+        ("AIA118", "memory.tf", 2),
+        ("AIA118", "memory.tf", 7),
+    }
+
+
+def test_hardened_agentcore_terraform_sample_has_no_findings():
+    assert scan_dir(TF / "agentcore_hardened").findings == []
+
+
+def test_insecure_agentcore_cloudformation_sample():
+    report = scan_dir(CFN)
+    assert {t for t in codes(report, "AIA116", "AIA117", "AIA118") if t[1] == "agentcore_insecure.yaml"} == {
+        ("AIA118", "agentcore_insecure.yaml", 18),
+        ("AIA117", "agentcore_insecure.yaml", 30),
+        ("AIA116", "agentcore_insecure.yaml", 43),
+        ("AIA116", "agentcore_insecure.yaml", 52),
+    }
+    assert not [f for f in report.findings if f.location.file == "agentcore_hardened.yaml"]
+
+
+# --- AIA118 agentcore-memory-without-cmk -------------------------------------------------------------
+
+def test_memory_with_an_unresolved_key_reference_is_not_a_finding(tree):
+    report = tree({"main.tf": """
+variable "key" {
+  type = string
+}
+
+resource "aws_bedrockagentcore_memory" "m" {
+  name                  = "m"
+  event_expiry_duration = 7
+  encryption_key_arn    = var.key
+}
+
+resource "aws_bedrockagentcore_memory" "empty" {
+  name                  = "empty"
+  event_expiry_duration = 7
+  encryption_key_arn    = ""
+}
+"""})
+    assert codes(report, "AIA118") == {("AIA118", "main.tf", 15)}
+
+
+def test_memory_with_count_zero_is_not_declared(tree):
+    report = tree({"main.tf": """
+resource "aws_bedrockagentcore_memory" "m" {
+  count                 = 0
+  name                  = "m"
+  event_expiry_duration = 7
+}
+"""})
+    assert codes(report, "AIA118") == set()
+
+
+# --- AIA117 agentcore-code-interpreter-internet-with-role ---------------------------------------------
+
+def test_code_interpreter_near_misses(tree):
+    report = tree({"main.tf": """
+variable "mode" {
+  type = string
+}
+
+resource "aws_bedrockagentcore_code_interpreter" "vpc" {
+  name               = "vpc"
+  execution_role_arn = "arn:aws:iam::123456789012:role/x"
+  network_configuration {
+    network_mode = "VPC"
+  }
+}
+
+resource "aws_bedrockagentcore_code_interpreter" "unknown_mode" {
+  name               = "unknown_mode"
+  execution_role_arn = "arn:aws:iam::123456789012:role/x"
+  network_configuration {
+    network_mode = var.mode
+  }
+}
+
+resource "aws_bedrockagentcore_browser" "browser" {
+  name               = "browser"
+  execution_role_arn = "arn:aws:iam::123456789012:role/x"
+  network_configuration {
+    network_mode = "PUBLIC"
+  }
+}
+
+resource "aws_bedrockagentcore_agent_runtime" "public_runtime" {
+  agent_runtime_name = "public_runtime"
+  role_arn           = "arn:aws:iam::123456789012:role/x"
+  network_configuration {
+    network_mode = "PUBLIC"
+  }
+}
+"""})
+    assert codes(report, "AIA117") == set()
+
+
+def test_code_interpreter_mode_from_a_variable_default(tree):
+    report = tree({"main.tf": """
+variable "mode" {
+  default = "PUBLIC"
+}
+
+resource "aws_bedrockagentcore_code_interpreter" "ci" {
+  name               = "ci"
+  execution_role_arn = aws_iam_role.ci.arn
+  network_configuration {
+    network_mode = var.mode
+  }
+}
+"""})
+    assert codes(report, "AIA117") == {("AIA117", "main.tf", 10)}
+
+
+def test_cloudformation_code_interpreter_default_sandbox_is_not_a_finding(tree):
+    report = tree({"t.yaml": """
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {}
+  Interpreter:
+    Type: AWS::BedrockAgentCore::CodeInterpreterCustom
+    Properties:
+      Name: ci
+      ExecutionRoleArn: !GetAtt Role.Arn
+      NetworkConfiguration:
+        NetworkMode: SANDBOX
+"""})
+    assert codes(report, "AIA117") == set()
+
+
+# --- AIA116 agentcore-inbound-auth-unrestricted -------------------------------------------------------
+
+def test_inbound_auth_restrictions_and_authorizer_types(tree):
+    report = tree({"main.tf": """
+variable "audience" {
+  type = list(string)
+}
+
+resource "aws_bedrockagentcore_gateway" "scopes_only" {
+  name            = "scopes_only"
+  role_arn        = "arn:aws:iam::123456789012:role/x"
+  authorizer_type = "CUSTOM_JWT"
+  authorizer_configuration {
+    custom_jwt_authorizer {
+      discovery_url  = "https://issuer.example.com/.well-known/openid-configuration"
+      allowed_scopes = ["tools/read"]
+    }
+  }
+}
+
+resource "aws_bedrockagentcore_gateway" "claim_only" {
+  name            = "claim_only"
+  role_arn        = "arn:aws:iam::123456789012:role/x"
+  authorizer_type = "CUSTOM_JWT"
+  authorizer_configuration {
+    custom_jwt_authorizer {
+      discovery_url = "https://issuer.example.com/.well-known/openid-configuration"
+      custom_claim {
+        inbound_token_claim_name       = "tenant"
+        inbound_token_claim_value_type = "STRING"
+      }
+    }
+  }
+}
+
+resource "aws_bedrockagentcore_agent_runtime" "unresolved_audience" {
+  agent_runtime_name = "unresolved_audience"
+  role_arn           = "arn:aws:iam::123456789012:role/x"
+  authorizer_configuration {
+    custom_jwt_authorizer {
+      discovery_url    = "https://issuer.example.com/.well-known/openid-configuration"
+      allowed_audience = var.audience
+    }
+  }
+}
+
+resource "aws_bedrockagentcore_gateway" "iam" {
+  name            = "iam"
+  role_arn        = "arn:aws:iam::123456789012:role/x"
+  authorizer_type = "AWS_IAM"
+}
+
+resource "awscc_bedrockagentcore_gateway" "authenticate_only" {
+  name            = "authenticate_only"
+  role_arn        = "arn:aws:iam::123456789012:role/x"
+  protocol_type   = "MCP"
+  authorizer_type = "AUTHENTICATE_ONLY"
+}
+
+resource "aws_bedrockagentcore_gateway" "open" {
+  name            = "open"
+  role_arn        = "arn:aws:iam::123456789012:role/x"
+  authorizer_type = "CUSTOM_JWT"
+  authorizer_configuration {
+    custom_jwt_authorizer {
+      discovery_url   = "https://accounts.google.com/.well-known/openid-configuration"
+      allowed_clients = []
+    }
+  }
+}
+
+resource "aws_bedrockagentcore_gateway" "none" {
+  name            = "none"
+  role_arn        = "arn:aws:iam::123456789012:role/x"
+  authorizer_type = "NONE"
+}
+"""})
+    assert codes(report, "AIA116") == {("AIA116", "main.tf", 62), ("AIA116", "main.tf", 72)}
+
+
+def test_cloudformation_runtime_without_authorizer_uses_iam(tree):
+    report = tree({"t.yaml": """
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Runtime:
+    Type: AWS::BedrockAgentCore::Runtime
+    Properties:
+      AgentRuntimeName: r
+      RoleArn: arn:aws:iam::123456789012:role/x
+      AgentRuntimeArtifact:
+        ContainerConfiguration:
+          ContainerUri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/r:latest
+      NetworkConfiguration:
+        NetworkMode: PUBLIC
+  Gateway:
+    Type: AWS::BedrockAgentCore::Gateway
+    Properties:
+      Name: g
+      RoleArn: arn:aws:iam::123456789012:role/x
+      ProtocolType: MCP
+      AuthorizerType: CUSTOM_JWT
+      AuthorizerConfiguration:
+        CustomJWTAuthorizer:
+          DiscoveryUrl: https://issuer.example.com/.well-known/openid-configuration
+          CustomClaims:
+            - InboundTokenClaimName: tenant
+"""})
+    assert codes(report, "AIA116") == set()
+
+
+# --- hostile input -----------------------------------------------------------------------------------
+
+def test_hostile_agentcore_values_stay_fast_and_silent(tree):
+    many = "\n".join(f'      allowed_audience = ["{"a" * 50_000}"]' for _ in range(1))
+    blocks = "\n".join(
+        f"""
+resource "aws_bedrockagentcore_agent_runtime" "r{i}" {{
+  agent_runtime_name = "r{i}"
+  role_arn           = "arn:aws:iam::123456789012:role/x"
+  network_configuration {{
+    network_mode = "{'P' * 10_000}"
+  }}
+  authorizer_configuration {{
+    custom_jwt_authorizer {{
+      discovery_url = "https://issuer.example.com/.well-known/openid-configuration"
+{many}
+    }}
+  }}
+}}
+
+resource "aws_bedrockagentcore_code_interpreter" "c{i}" {{
+  name               = "c{i}"
+  execution_role_arn = ""
+  network_configuration {{
+    network_mode = "PUBLIC"
+  }}
+}}
+
+resource "aws_bedrockagentcore_memory" "m{i}" {{
+  name                  = "m{i}"
+  event_expiry_duration = 7
+  encryption_key_arn    = "{'k' * 10_000}"
+}}
+"""
+        for i in range(200))
+    started = time.monotonic()
+    report = tree({"main.tf": blocks})
+    assert time.monotonic() - started < 30
+    assert codes(report, "AIA116", "AIA117", "AIA118") == set()
