@@ -305,3 +305,64 @@ resource "aws_bedrockagentcore_memory" "m{i}" {{
     report = tree({"main.tf": blocks})
     assert time.monotonic() - started < 30
     assert codes(report, "AIA116", "AIA117", "AIA118") == set()
+
+
+# --- AIA107 amendment: the Bedrock API key's lifetime ------------------------------------------------
+
+API_KEYS = """
+variable "days" {
+  default = 30
+}
+
+variable "unknown_days" {
+  type = number
+}
+
+resource "aws_iam_service_specific_credential" "forever" {
+  service_name = "bedrock.amazonaws.com"
+  user_name    = "bot"
+}
+
+resource "aws_iam_service_specific_credential" "month" {
+  service_name        = "bedrock.amazonaws.com"
+  user_name           = "bot"
+  credential_age_days = 30
+}
+
+resource "aws_iam_service_specific_credential" "week_from_default" {
+  service_name        = "bedrock.amazonaws.com"
+  user_name           = "bot"
+  credential_age_days = var.days
+}
+
+resource "aws_iam_service_specific_credential" "quarter" {
+  service_name        = "bedrock.amazonaws.com"
+  user_name           = "bot"
+  credential_age_days = 90
+}
+
+resource "aws_iam_service_specific_credential" "unresolved" {
+  service_name        = "bedrock.amazonaws.com"
+  user_name           = "bot"
+  credential_age_days = var.unknown_days
+}
+
+resource "aws_iam_service_specific_credential" "codecommit" {
+  service_name = "codecommit.amazonaws.com"
+  user_name    = "bot"
+}
+"""
+
+
+def test_bedrock_api_key_of_30_days_or_less_is_not_a_finding(tree):
+    report = tree({"main.tf": API_KEYS})
+    assert codes(report, "AIA107") == {("AIA107", "main.tf", 11), ("AIA107", "main.tf", 28), ("AIA107", "main.tf", 34)}
+
+
+def test_bedrock_api_key_message_states_its_lifetime(tree):
+    report = tree({"main.tf": API_KEYS})
+    messages = {f.location.span.start_line: f.message for f in report.findings if f.code == "AIA107"}
+    assert messages[11] == ("aws_iam_service_specific_credential.forever creates a long-lived Bedrock API key"
+                            " for user bot; it never expires")
+    assert messages[28].endswith("; it expires after 90 days")
+    assert messages[34].endswith("; it has an unresolved lifetime (credential_age_days = var.unknown_days)")
