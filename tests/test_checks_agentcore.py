@@ -366,3 +366,110 @@ def test_bedrock_api_key_message_states_its_lifetime(tree):
                             " for user bot; it never expires")
     assert messages[28].endswith("; it expires after 90 days")
     assert messages[34].endswith("; it has an unresolved lifetime (credential_age_days = var.unknown_days)")
+
+
+# --- AIA119 bedrock-invocation-log-group-unprotected -------------------------------------------------
+
+def logging_to(name: str) -> str:
+    return f"""
+resource "aws_bedrock_model_invocation_logging_configuration" "this" {{
+  logging_config {{
+    cloudwatch_config {{
+      log_group_name = {name}
+      role_arn       = "arn:aws:iam::123456789012:role/logging"
+    }}
+  }}
+}}
+"""
+
+
+def test_invocation_log_group_sample():
+    report = scan_dir(TF / "agentcore_insecure")
+    assert codes(report, "AIA119", "AIA104") == {("AIA119", "logging.tf", 2)}
+    [finding] = [f for f in report.findings if f.code == "AIA119"]
+    assert finding.message == (
+        "aws_cloudwatch_log_group.bedrock receives Bedrock invocation logs from"
+        " aws_bedrock_model_invocation_logging_configuration.this, but its retention_in_days is absent"
+        " (the prompts it records never expire) and it has no kms_key_id")
+
+
+def test_log_group_matched_by_resolved_name_with_retention_zero(tree):
+    report = tree({"main.tf": logging_to('"/bedrock/${var.env}"') + """
+variable "env" {
+  default = "prod"
+}
+
+resource "aws_cloudwatch_log_group" "prod" {
+  name              = "/bedrock/prod"
+  retention_in_days = 0
+  kms_key_id        = "arn:aws:kms:us-east-1:123456789012:key/abc"
+}
+
+resource "aws_cloudwatch_log_group" "other" {
+  name = "/app/other"
+}
+"""})
+    assert codes(report, "AIA119") == {("AIA119", "main.tf", 17)}
+    assert "retention_in_days is 0" in next(f.message for f in report.findings if f.code == "AIA119")
+
+
+def test_log_group_near_misses(tree):
+    report = tree({"main.tf": logging_to("aws_cloudwatch_log_group.logs.name") + """
+variable "days" {
+  type = number
+}
+
+variable "key" {
+  type = string
+}
+
+resource "aws_cloudwatch_log_group" "logs" {
+  name              = "/bedrock/invocations"
+  retention_in_days = var.days
+  kms_key_id        = var.key
+}
+""", "other/main.tf": logging_to('"/not/declared/here"')})
+    assert codes(report, "AIA119") == set()
+
+
+def test_log_group_in_a_module_named_through_an_input(tree):
+    report = tree({
+        "main.tf": """
+module "logs" {
+  source = "./modules/logs"
+  name   = "/bedrock/chat"
+}
+""",
+        "modules/logs/main.tf": """
+variable "name" {
+  type = string
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  name              = var.name
+  retention_in_days = 365
+}
+""" + logging_to("aws_cloudwatch_log_group.this.name"),
+    })
+    assert codes(report, "AIA119") == {("AIA119", "modules/logs/main.tf", 6)}
+    assert "no kms_key_id" in next(f.message for f in report.findings if f.code == "AIA119")
+
+
+def test_log_group_of_another_root_is_not_matched_by_name(tree):
+    report = tree({
+        "envs/dev/main.tf": logging_to('"/bedrock/shared"'),
+        "envs/prod/main.tf": """
+resource "aws_cloudwatch_log_group" "shared" {
+  name = "/bedrock/shared"
+}
+""",
+    })
+    assert codes(report, "AIA119") == set()
+
+
+def test_hostile_log_groups_stay_fast(tree):
+    groups = "\n".join(f'resource "aws_cloudwatch_log_group" "g{i}" {{\n  name = "/g/{i}"\n}}\n' for i in range(2000))
+    started = time.monotonic()
+    report = tree({"main.tf": logging_to('"' + "x" * 100_000 + '"') + groups})
+    assert time.monotonic() - started < 30
+    assert codes(report, "AIA119") == set()
