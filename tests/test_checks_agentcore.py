@@ -473,3 +473,111 @@ def test_hostile_log_groups_stay_fast(tree):
     report = tree({"main.tf": logging_to('"' + "x" * 100_000 + '"') + groups})
     assert time.monotonic() - started < 30
     assert codes(report, "AIA119") == set()
+
+
+# --- AIA504 ai-credential-not-write-only --------------------------------------------------------------
+
+def test_write_only_samples():
+    assert codes(scan_dir(TF / "agentcore_insecure"), "AIA504") == {
+        ("AIA504", "credentials.tf", 14),
+        ("AIA504", "credentials.tf", 24),
+        ("AIA504", "credentials.tf", 35),
+        ("AIA504", "credentials.tf", 44),
+    }
+    report = scan_dir(CFN)
+    assert {t for t in codes(report, "AIA504") if t[1].startswith("agentcore")} == {
+        ("AIA504", "agentcore_insecure.yaml", 58),
+        ("AIA504", "agentcore_insecure.yaml", 68),
+    }
+
+
+def test_write_only_message_names_the_attribute_and_the_alternative():
+    report = scan_dir(TF / "agentcore_insecure")
+    messages = {f.location.span.start_line: f.message for f in report.findings if f.code == "AIA504"}
+    assert messages[14] == ("aws_bedrockagentcore_api_key_credential_provider.openai sets api_key"
+                            " (var.openai_api_key): Terraform keeps it in state and plan; use api_key_wo")
+
+
+def test_write_only_near_misses(tree):
+    report = tree({"main.tf": """
+variable "empty" {
+  default = ""
+}
+
+resource "aws_bedrockagentcore_api_key_credential_provider" "empty" {
+  name    = "empty"
+  api_key = var.empty
+}
+
+resource "aws_bedrockagentcore_api_key_credential_provider" "dummy" {
+  name    = "dummy"
+  api_key = "REPLACE_WITH_YOUR_KEY"
+}
+
+resource "aws_bedrockagentcore_api_key_credential_provider" "known_format" {
+  name    = "known_format"
+  api_key = "sk-proj-9fQ2kLm3Np8Rt5Vx7Zb1Cd4Fg6Hj0Ks2Lw9Qe3Ty"
+}
+
+resource "aws_bedrockagentcore_api_key_credential_provider" "literal" {
+  name    = "literal"
+  api_key = "q8Zt3vRk0pLx7Wm2Yc5Nd9Hb"
+}
+"""})
+    assert codes(report, "AIA504") == {("AIA504", "main.tf", 23)}
+    assert ("AIA501", "main.tf", 18) in triples(report)
+
+
+def test_cloudformation_write_only_near_misses(tree):
+    report = tree({"t.yaml": """
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Hidden:
+    Type: String
+    NoEcho: true
+  Shown:
+    Type: String
+    Default: replace-me
+Resources:
+  Hidden:
+    Type: AWS::BedrockAgentCore::ApiKeyCredentialProvider
+    Properties:
+      Name: hidden
+      ApiKey: !Ref Hidden
+  Shown:
+    Type: AWS::BedrockAgentCore::ApiKeyCredentialProvider
+    Properties:
+      Name: shown
+      ApiKey: !Ref Shown
+  Resolved:
+    Type: AWS::BedrockAgentCore::ApiKeyCredentialProvider
+    Properties:
+      Name: resolved
+      ApiKey: "{{resolve:ssm-secure:/agent/openai}}"
+  Imported:
+    Type: AWS::BedrockAgentCore::ApiKeyCredentialProvider
+    Properties:
+      Name: imported
+      ApiKey: !ImportValue shared-openai-key
+"""})
+    assert codes(report, "AIA504") == set()
+
+
+def test_hostile_credential_providers_stay_fast_and_silent(tree):
+    vendors = "\n".join(f"    v{i}_oauth2_provider_config {{\n      client_secret = \"\"\n    }}" for i in range(500))
+    started = time.monotonic()
+    report = tree({"main.tf": f"""
+resource "aws_bedrockagentcore_oauth2_credential_provider" "many" {{
+  name = "many"
+  oauth2_provider_config {{
+{vendors}
+  }}
+}}
+
+resource "aws_bedrockagentcore_api_key_credential_provider" "huge" {{
+  name    = "huge"
+  api_key = "{'x' * 200_000}"
+}}
+"""})
+    assert time.monotonic() - started < 30
+    assert codes(report, "AIA504") == set()

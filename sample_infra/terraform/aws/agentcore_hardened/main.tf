@@ -126,3 +126,32 @@ resource "aws_iam_role" "agentcore" {
     }]
   })
 }
+
+variable "openai_api_key" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+
+resource "aws_bedrockagentcore_api_key_credential_provider" "openai" {
+  name               = "openai"
+  api_key_wo         = var.openai_api_key
+  api_key_wo_version = 1
+}
+
+resource "aws_bedrockagentcore_oauth2_credential_provider" "crm" {
+  name                       = "crm"
+  credential_provider_vendor = "CustomOauth2"
+
+  oauth2_provider_config {
+    custom_oauth2_provider_config {
+      client_id                 = "support-agent"
+      client_secret_wo          = var.openai_api_key
+      client_secret_wo_version  = 1
+
+      oauth_discovery {
+        discovery_url = "https://crm.example.com/.well-known/openid-configuration"
+      }
+    }
+  }
+}
