@@ -581,3 +581,71 @@ resource "aws_bedrockagentcore_api_key_credential_provider" "huge" {{
 """})
     assert time.monotonic() - started < 30
     assert codes(report, "AIA504") == set()
+
+
+def test_ai_secret_values_kept_in_state(tree):
+    import pytest
+
+    pytest.importorskip("aiaas_iac.iam.ai_secrets", reason="the AI-secret definition arrives with AIA503")
+    report = tree({"main.tf": """
+variable "openai_api_key" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_secretsmanager_secret" "openai" {
+  name = "prod/openai-api-key"
+}
+
+resource "aws_secretsmanager_secret_version" "openai" {
+  secret_id     = aws_secretsmanager_secret.openai.id
+  secret_string = var.openai_api_key
+}
+
+resource "aws_secretsmanager_secret" "db" {
+  name = "prod/db-password"
+}
+
+resource "aws_secretsmanager_secret_version" "db" {
+  secret_id     = aws_secretsmanager_secret.db.id
+  secret_string = var.openai_api_key
+}
+
+resource "aws_secretsmanager_secret" "keys" {
+  name = "prod/app-keys"
+}
+
+resource "aws_secretsmanager_secret_version" "keys" {
+  secret_id     = aws_secretsmanager_secret.keys.id
+  secret_string = jsonencode({ ANTHROPIC_API_KEY = "changeme" })
+}
+
+resource "aws_secretsmanager_secret" "write_only" {
+  name = "prod/anthropic-api-key"
+}
+
+resource "aws_secretsmanager_secret_version" "write_only" {
+  secret_id                = aws_secretsmanager_secret.write_only.id
+  secret_string_wo         = var.openai_api_key
+  secret_string_wo_version = 1
+}
+
+resource "google_secret_manager_secret" "gemini" {
+  secret_id = "gemini-api-key"
+  replication {
+    auto {}
+  }
+}
+
+resource "google_secret_manager_secret_version" "gemini" {
+  secret      = google_secret_manager_secret.gemini.id
+  secret_data = var.openai_api_key
+}
+
+resource "azurerm_key_vault_secret" "openai" {
+  name         = "openai-api-key"
+  key_vault_id = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv"
+  value        = var.openai_api_key
+}
+"""})
+    assert codes(report, "AIA504") == {("AIA504", "main.tf", 13), ("AIA504", "main.tf", 53), ("AIA504", "main.tf", 59)}

@@ -1,11 +1,18 @@
+import json
 from typing import Any, Iterator
 
 from aiaas_iac.check import Check
 from aiaas_iac.iam.agentcore import UNJUDGEABLE, nested
 from aiaas_iac.iam.aws_resources import display_value
 from aiaas_iac.model import Mappings, Severity, Unknown
+from aiaas_iac.parsers.hcl_expressions import Call
 from aiaas_iac.secrets import find_credential, is_placeholder
 from aiaas_iac.terraform_instances import declared_resources
+
+try:  # The AI-secret definition (CHECKS.md) lands with AIA503 in iam/ai_secrets.py.
+    from aiaas_iac.iam.ai_secrets import ai_secrets
+except ImportError:  # pragma: no cover - before that module is merged, only the AgentCore part runs
+    ai_secrets = None
 
 # Resource type -> (where the credential sits, the attribute that keeps it out of state). A path
 # step ending in "*" is any vendor block whose name ends with the rest (`github_oauth2_provider_config`).
@@ -24,6 +31,58 @@ CREDENTIAL_ATTRIBUTES: dict[str, tuple[tuple[str, ...], str]] = {
         ("Oauth2ProviderConfigInput", "*Oauth2ProviderConfig", "ClientSecret"),
         "ClientSecretConfig, a NoEcho parameter or a {{resolve:secretsmanager:…}} dynamic reference"),
 }
+
+
+# AI secret store entry type -> (resource holding the value, its value attribute, the attribute that
+# names the secret (None: the entry holds its own value), the write-only alternative).
+SECRET_VALUE_ATTRIBUTES = {
+    "aws_secretsmanager_secret": ("aws_secretsmanager_secret_version", "secret_string", "secret_id", "secret_string_wo"),
+    "google_secret_manager_secret": ("google_secret_manager_secret_version", "secret_data", "secret", "secret_data_wo"),
+    "azurerm_key_vault_secret": ("azurerm_key_vault_secret", "value", None, "value_wo"),
+}
+_MAX_DEPTH = 20
+
+
+def holds_credential(value: Any, depth: int = 0) -> bool:
+    """True when a secret value written in Terraform is a credential: a reference (it lands in
+    state), or a literal that is not empty, a placeholder or a dummy value, and that AIA501 does
+    not already report. `jsonencode({...})` and JSON strings are judged by their values."""
+    if depth > _MAX_DEPTH:
+        return False
+    if isinstance(value, Call) and value.name == "jsonencode" and len(value.args) == 1:
+        return holds_credential(value.args[0], depth + 1)
+    if isinstance(value, Unknown):
+        return True
+    if isinstance(value, dict):
+        return any(holds_credential(v, depth + 1) for v in value.values())
+    if isinstance(value, list):
+        return any(holds_credential(v, depth + 1) for v in value)
+    if not isinstance(value, str) or is_placeholder(value):
+        return False
+    if value.lstrip()[:1] == "{":
+        try:
+            return holds_credential(json.loads(value), depth + 1)
+        except (ValueError, RecursionError):
+            pass
+    return find_credential(value) is None
+
+
+def ai_secret_values(ctx) -> Iterator[tuple[Any, str, Any, str, str]]:
+    """(resource, value attribute, value, write-only alternative, why the secret is an AI secret)
+    for each value written into an AI secret."""
+    if ai_secrets is None:
+        return
+    for secret in ai_secrets(ctx):
+        holder_type, attribute, link, alternative = SECRET_VALUE_ATTRIBUTES[secret.resource.type]
+        if link is None:
+            holders = [secret.evaluated]
+        else:
+            holders = [h for h in declared_resources(ctx, ctx.of_type(holder_type, format="terraform"))
+                       if h.module == secret.resource.module
+                       and any(r.address == secret.resource.address for r in ctx.referenced(h, h.get(link)))]
+        for holder in holders:
+            if attribute in holder.attributes:
+                yield holder, attribute, holder.get(attribute), alternative, secret.reason
 
 
 def credential_values(container: Any, steps: tuple[str, ...], path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
@@ -66,8 +125,9 @@ def kept_in_state(ctx, resource, value, hidden_parameters) -> bool:
 class AiCredentialNotWriteOnly(Check):
     """A credential set in an attribute that Terraform keeps in state and plan, although a
     write-only alternative exists: AgentCore API-key and OAuth2 credential providers (`api_key`,
-    `client_secret`), or the CloudFormation equivalents given as a literal or a parameter without
-    `NoEcho`. Anyone who can read the state file or the plan can read the key."""
+    `client_secret`), the value of an AI secret (`secret_string`, `secret_data`, Key Vault `value`),
+    or the CloudFormation equivalents given as a literal or a parameter without `NoEcho`. Anyone
+    who can read the state file or the plan can read the key."""
 
     code = "AIA504"
     slug = "ai-credential-not-write-only"
@@ -115,4 +175,12 @@ class AiCredentialNotWriteOnly(Check):
                     f"{resource.address} sets {'.'.join(str(p) for p in path if not isinstance(p, int))}{shown}:"
                     f" {exposure}; use {alternative}",
                     path,
+                )
+        for holder, attribute, value, alternative, reason in ai_secret_values(ctx):
+            if holds_credential(value):
+                yield self.finding(
+                    holder,
+                    f"{holder.address} sets {attribute} of an AI secret ({reason}): Terraform keeps it in"
+                    f" state and plan; use {alternative}",
+                    (attribute,),
                 )
