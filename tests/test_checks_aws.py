@@ -40,7 +40,7 @@ def test_messages_name_the_resource_and_the_exact_cause():
         " on arn:aws:bedrock:*::foundation-model/*")
     assert messages[("AIA107", "credentials.tf", 14)] == (
         "aws_iam_access_key.evaluation is a long-lived access key for user aws_iam_user.evaluation,"
-        " who is granted Bedrock actions by aws_iam_user_policy.evaluation_invoke")
+        " who is granted Bedrock actions by aws_iam_user_policy.evaluation_invoke; it never expires")
     assert messages[("AIA108", "iam.tf", 8)] == (
         'aws_iam_role.agent trust policy allows Principal {"AWS": "*"} with no Condition, and the role is granted'
         " Bedrock actions by aws_iam_role_policy_attachment.agent (data.aws_iam_policy_document.agent_permissions)")
@@ -55,7 +55,8 @@ def test_plain_vpc_module_without_ai_services_has_no_findings_at_all():
 
 
 def test_logging_configuration_without_text_data():
-    assert triples(scan_dir(TF / "logging_disabled"), "AIA1") == {("AIA104", "main.tf", 11)}
+    # AIA119: its log group has retention but no kms_key_id.
+    assert triples(scan_dir(TF / "logging_disabled"), "AIA1") == {("AIA104", "main.tf", 11), ("AIA119", "main.tf", 4)}
 
 
 def test_not_action_allow_is_all_bedrock_and_deny_grants_nothing():

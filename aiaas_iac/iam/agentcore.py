@@ -1,0 +1,54 @@
+"""AgentCore resource shapes shared by the AgentCore checks (and the future inventory).
+
+hashicorp/aws writes AgentCore settings as nested blocks (lists of mappings), awscc and
+CloudFormation as nested objects (one mapping). `nested` walks both the same way and keeps the
+attribute path a finding points at."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from aiaas_iac.model import Unknown
+from aiaas_iac.terraform_instances import has_dynamic_block
+
+# A value that cannot be judged: an unresolved reference, or blocks made by `dynamic`.
+UNJUDGEABLE = object()
+
+
+def nested(container: Any, key: str, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
+    """(path, block) for each block under `key` in `container`; (path, UNJUDGEABLE) once when the
+    blocks are not statically known."""
+    if not isinstance(container, dict):
+        return
+    if has_dynamic_block(container, key):
+        yield path + (key,), UNJUDGEABLE
+        return
+    value = container.get(key)
+    if isinstance(value, Unknown):
+        yield path + (key,), UNJUDGEABLE
+    elif isinstance(value, dict):
+        yield path + (key,), value
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, dict):
+                yield path + (key, index), item
+            elif isinstance(item, Unknown):
+                yield path + (key, index), UNJUDGEABLE
+
+
+def enum_text(value: Any) -> str | None:
+    """An enum attribute's resolved value, upper-cased; None when absent or unresolved."""
+    if isinstance(value, str) and value.strip():
+        return value.strip().upper()
+    return None
+
+
+def is_set(value: Any) -> bool:
+    """True for an attribute that is given: a non-empty value or an unresolved reference."""
+    if isinstance(value, Unknown):
+        return True
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, (list, dict)):
+        return bool(value)
+    return value is not None and value is not False
