@@ -1,0 +1,226 @@
+"""Agent tool checks AIA111-AIA115: sample scenarios with exact lines, then one behaviour per test."""
+
+from __future__ import annotations
+
+import time
+
+from conftest import SAMPLES, scan_dir, triples
+
+TF = SAMPLES / "terraform" / "aws"
+CFN = SAMPLES / "cloudformation" / "aws"
+AGENT_CODES = ("AIA111", "AIA112", "AIA113", "AIA114", "AIA115")
+
+
+def agent_triples(report):
+    return {t for t in triples(report) if t[0] in AGENT_CODES}
+
+
+def test_insecure_agent_tools_module():
+    assert agent_triples(scan_dir(TF / "agent_tools_insecure")) == {
+        ("AIA114", "tools.tf", 41),  # no source_arn at all
+        ("AIA114", "tools.tf", 54),  # agent/* in the account
+        ("AIA115", "agent.tf", 20),  # hashicorp/aws function_schema: no confirmation setting
+        ("AIA115", "agent.tf", 41),  # inline OpenAPI (file()) DELETE without x-requireConfirmation
+        ("AIA115", "agent.tf", 58),  # awscc: one function DISABLED, one absent
+    }
+
+
+def test_hardened_agent_tools_module_has_no_agent_findings():
+    assert triples(scan_dir(TF / "agent_tools_hardened")) == set()
+
+
+def test_cloudformation_agent_tools():
+    insecure = {t for t in agent_triples(scan_dir(CFN)) if t[1] == "agent_tools_insecure.yaml"}
+    assert insecure == {
+        ("AIA114", "agent_tools_insecure.yaml", 44),
+        ("AIA115", "agent_tools_insecure.yaml", 66),
+    }
+    assert not {t for t in triples(scan_dir(CFN)) if t[1] == "agent_tools_hardened.yaml"}
+
+
+def test_aia114_message_names_the_missing_source_account(tree):
+    report = tree({"main.tf": PERMISSION.format(extra="")})
+    [finding] = [f for f in report.findings if f.code == "AIA114"]
+    assert "no source_arn" in finding.message and "any AWS account" in finding.message
+
+
+PERMISSION = """
+resource "aws_lambda_permission" "tool" {{
+  action        = "lambda:InvokeFunction"
+  function_name = "tool"
+  principal     = "bedrock.amazonaws.com"
+  {extra}
+}}
+"""
+
+
+def _aia114(tree, extra: str, **keywords) -> set:
+    text = PERMISSION.format(extra=extra)
+    for old, new in keywords.items():
+        text = text.replace(old, new)
+    return {t for t in triples(tree({"main.tf": text})) if t[0] == "AIA114"}
+
+
+def test_aia114_wildcards_in_the_source_arn_fire(tree):
+    assert _aia114(tree, 'source_arn = "*"') == {("AIA114", "main.tf", 6)}
+
+
+def test_aia114_wildcard_account_fires(tree):
+    assert _aia114(tree, 'source_arn = "arn:aws:bedrock:us-east-1:*:agent/ABC123"') == {("AIA114", "main.tf", 6)}
+
+
+def test_aia114_agent_id_pattern_fires(tree):
+    assert _aia114(tree, 'source_arn = "arn:aws:bedrock:us-east-1:111122223333:agent/AB*"') == {("AIA114", "main.tf", 6)}
+
+
+def test_aia114_lambda_star_action_fires(tree):
+    assert _aia114(tree, "", **{'"lambda:InvokeFunction"': '"lambda:*"'}) == {("AIA114", "main.tf", 2)}
+
+
+def test_aia114_one_agent_is_scoped_even_in_any_region(tree):
+    assert _aia114(tree, 'source_arn = "arn:aws:bedrock:*:111122223333:agent/ABC123"') == set()
+
+
+def test_aia114_unresolved_agent_reference_is_scoped(tree):
+    assert _aia114(tree, "source_arn = aws_bedrockagent_agent.x.agent_arn") == set()
+
+
+def test_aia114_other_principals_and_actions_are_not_findings(tree):
+    assert _aia114(tree, "", **{"bedrock.amazonaws.com": "s3.amazonaws.com"}) == set()
+    assert _aia114(tree, "", **{'"lambda:InvokeFunction"': '"lambda:GetFunction"'}) == set()
+
+
+def test_aia114_hostile_source_arn_is_fast_and_silent(tree):
+    started = time.perf_counter()
+    hostile = "arn:aws:bedrock:us-east-1:111122223333:agent/" + "a?" * 20_000 + "b"
+    assert _aia114(tree, f'source_arn = "{"x" * 50_000}"') == set()
+    assert _aia114(tree, f'source_arn = "{hostile}"') == {("AIA114", "main.tf", 6)}
+    assert time.perf_counter() - started < 10
+
+
+TOOL = """
+resource "aws_iam_role" "tool" {{
+  name               = "tool"
+  assume_role_policy = "{{}}"
+  {boundary}
+}}
+
+resource "aws_iam_role_policy" "tool" {{
+  role   = aws_iam_role.tool.id
+  policy = jsonencode({{ Statement = [{{ Effect = "Allow", Action = {actions}, Resource = "*" }}] }})
+}}
+
+resource "aws_lambda_function" "tool" {{
+  function_name = "tool"
+  role          = aws_iam_role.tool.arn
+}}
+"""
+
+GROUP = """
+resource "aws_bedrockagent_agent_action_group" "tools" {{
+  action_group_name = "tools"
+  agent_id          = "A"
+  agent_version     = "DRAFT"
+  {extra}
+  action_group_executor {{
+    {executor}
+  }}
+  function_schema {{
+    {functions}
+  }}
+}}
+"""
+MEMBER_FUNCTIONS = "member_functions {\n functions {\n name = \"f\"\n }\n }"
+
+
+def _aia115(tree, actions='["s3:PutObject"]', boundary="", extra="",
+            executor="lambda = aws_lambda_function.tool.arn", functions=MEMBER_FUNCTIONS, files=None) -> set:
+    text = TOOL.format(actions=actions, boundary=boundary) + GROUP.format(
+        extra=extra, executor=executor, functions=functions)
+    report = tree({"main.tf": text, **(files or {})})
+    return {t for t in triples(report) if t[0] == "AIA115"}
+
+
+def test_aia115_hashicorp_function_schema_fires(tree):
+    assert _aia115(tree) == {("AIA115", "main.tf", 18)}
+
+
+def test_aia115_accepts_the_documented_function_schema_spelling(tree):
+    assert _aia115(tree, functions='functions {\n name = "f"\n }') == {("AIA115", "main.tf", 18)}
+
+
+def test_aia115_return_control_is_not_a_finding(tree):
+    assert _aia115(tree, executor='custom_control = "RETURN_CONTROL"') == set()
+
+
+def test_aia115_parent_signature_and_disabled_group_are_not_findings(tree):
+    assert _aia115(tree, extra='parent_action_group_signature = "AMAZON.UserInput"') == set()
+    assert _aia115(tree, extra='action_group_state = "DISABLED"') == set()
+
+
+def test_aia115_read_only_role_is_not_a_finding(tree):
+    assert _aia115(tree, actions='["s3:GetObject", "logs:PutLogEvents", "bedrock:InvokeModel"]') == set()
+    assert _aia115(tree, actions='["s3:Get*", "ec2:CreateNetworkInterface"]') == set()
+
+
+def test_aia115_wildcard_that_can_mutate_fires(tree):
+    assert _aia115(tree, actions='["s3:*Object"]') == {("AIA115", "main.tf", 18)}
+
+
+def test_aia115_boundary_outside_the_set_is_unknown(tree):
+    assert _aia115(tree, boundary="permissions_boundary = var.boundary") == set()
+
+
+def test_aia115_boundary_in_the_set_must_also_allow(tree):
+    boundary = """permissions_boundary = aws_iam_policy.boundary.arn
+}
+resource "aws_iam_policy" "boundary" {
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:Get*", Resource = "*" }] })"""
+    assert _aia115(tree, boundary=boundary) == set()
+
+
+def test_aia115_unresolvable_lambda_is_not_a_finding(tree):
+    assert _aia115(tree, executor="lambda = var.tool_arn") == set()
+
+
+AWSCC_AGENT = """
+resource "awscc_bedrock_agent" "a" {{
+  agent_name = "a"
+  action_groups = [{{
+    action_group_name     = "g"
+    action_group_executor = {{ lambda = aws_lambda_function.tool.arn }}
+    {schema}
+  }}]
+}}
+"""
+
+
+def _awscc(tree, schema: str, files=None) -> set:
+    text = TOOL.format(actions='["sqs:SendMessage"]', boundary="") + AWSCC_AGENT.format(schema=schema)
+    return {t for t in triples(tree({"main.tf": text, **(files or {})})) if t[0] == "AIA115"}
+
+
+def test_aia115_awscc_confirmed_functions_are_not_findings(tree):
+    assert _awscc(tree, 'function_schema = { functions = [{ name = "f", require_confirmation = "ENABLED" }] }') == set()
+
+
+def test_aia115_awscc_unresolved_confirmation_is_not_a_finding(tree):
+    assert _awscc(tree, 'function_schema = { functions = [{ name = "f", require_confirmation = var.c }] }') == set()
+
+
+def test_aia115_schemas_in_s3_and_unparseable_payloads_are_not_findings(tree):
+    assert _awscc(tree, 'api_schema = { s3 = { s3_bucket_name = "b", s3_object_key = "k" } }') == set()
+    assert _awscc(tree, 'api_schema = { payload = "not: [valid" }') == set()
+
+
+def test_aia115_inline_json_openapi_operation_without_confirmation_fires(tree):
+    payload = '{"openapi": "3.0.0", "paths": {"/x": {"post": {"operationId": "send"}}}}'
+    files = {"api.json": payload}
+    assert _awscc(tree, 'api_schema = { payload = file("api.json") }', files) == {("AIA115", "main.tf", 20)}
+
+
+def test_aia115_hostile_payload_is_fast_and_silent(tree):
+    started = time.perf_counter()
+    files = {"api.json": "[" * 100_000 + "]" * 100_000}
+    assert _awscc(tree, 'api_schema = { payload = file("api.json") }', files) == set()
+    assert time.perf_counter() - started < 10
