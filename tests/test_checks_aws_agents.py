@@ -22,6 +22,9 @@ def test_insecure_agent_tools_module():
         ("AIA115", "agent.tf", 20),  # hashicorp/aws function_schema: no confirmation setting
         ("AIA115", "agent.tf", 41),  # inline OpenAPI (file()) DELETE without x-requireConfirmation
         ("AIA115", "agent.tf", 58),  # awscc: one function DISABLED, one absent
+        ("AIA111", "tools.tf", 16),  # dynamodb:* on *
+        ("AIA111", "tools.tf", 24),  # AdministratorAccess attached
+        ("AIA111", "tools.tf", 79),  # iam:PassRole on * (gateway target tool); the conditioned s3:* is not
     }
 
 
@@ -34,6 +37,7 @@ def test_cloudformation_agent_tools():
     assert insecure == {
         ("AIA114", "agent_tools_insecure.yaml", 44),
         ("AIA115", "agent_tools_insecure.yaml", 66),
+        ("AIA111", "agent_tools_insecure.yaml", 20),  # AmazonS3FullAccess by ${AWS::Partition} ARN
     }
     assert not {t for t in triples(scan_dir(CFN)) if t[1] == "agent_tools_hardened.yaml"}
 
@@ -223,4 +227,51 @@ def test_aia115_hostile_payload_is_fast_and_silent(tree):
     started = time.perf_counter()
     files = {"api.json": "[" * 100_000 + "]" * 100_000}
     assert _awscc(tree, 'api_schema = { payload = file("api.json") }', files) == set()
+    assert time.perf_counter() - started < 10
+
+
+def _aia111(tree, actions='"s3:*"', resource='"*"', extra="", executor="lambda = aws_lambda_function.tool.arn") -> set:
+    text = TOOL.format(actions=actions, boundary="").replace('Resource = "*"', f"Resource = {resource}{extra}") + \
+        GROUP.format(extra="", executor=executor, functions=MEMBER_FUNCTIONS)
+    return {t for t in triples(tree({"main.tf": text})) if t[0] == "AIA111"}
+
+
+def test_aia111_service_wildcard_on_every_resource_fires(tree):
+    assert _aia111(tree) == {("AIA111", "main.tf", 10)}
+    assert _aia111(tree, actions='"s3:Put*"', resource='"arn:aws:s3:::*"') == {("AIA111", "main.tf", 10)}
+
+
+def test_aia111_star_and_not_action_fire(tree):
+    assert _aia111(tree, actions='"*"') == {("AIA111", "main.tf", 10)}
+    text = TOOL.replace("Action = {actions}", 'NotAction = "iam:*"').format(boundary="") + GROUP.format(
+        extra="", executor="lambda = aws_lambda_function.tool.arn", functions=MEMBER_FUNCTIONS)
+    assert {t for t in triples(tree({"main.tf": text})) if t[0] == "AIA111"} == {("AIA111", "main.tf", 10)}
+
+
+def test_aia111_permission_management_fires_on_any_resource(tree):
+    assert _aia111(tree, actions='"iam:AttachRolePolicy"', resource='"arn:aws:iam::111122223333:role/x"') == \
+        {("AIA111", "main.tf", 10)}
+
+
+def test_aia111_specific_actions_on_specific_resources_are_not_findings(tree):
+    assert _aia111(tree, actions='"dynamodb:PutItem"', resource='"arn:aws:dynamodb:us-east-1:111122223333:table/t"') == set()
+    assert _aia111(tree, actions='"s3:*"', resource='"arn:aws:s3:::docs/*"') == set()
+    assert _aia111(tree, actions='"s3:Get*"') == set()
+    assert _aia111(tree, actions='"logs:*"') == set()
+    assert _aia111(tree, actions='"iam:PassRole"', resource='"arn:aws:iam::111122223333:role/tool-*"') == set()
+
+
+def test_aia111_conditioned_statements_do_not_count_for_service_wildcards(tree):
+    condition = ', Condition = { StringEquals = { "aws:ResourceAccount" = "111122223333" } }'
+    assert _aia111(tree, extra=condition) == set()
+
+
+def test_aia111_return_control_and_unresolved_lambda_are_not_findings(tree):
+    assert _aia111(tree, executor='custom_control = "RETURN_CONTROL"') == set()
+    assert _aia111(tree, executor="lambda = var.tool_arn") == set()
+
+
+def test_aia111_hostile_action_patterns_are_fast(tree):
+    started = time.perf_counter()
+    assert _aia111(tree, actions='"s3:' + "L?" * 20_000 + '"') == set()
     assert time.perf_counter() - started < 10

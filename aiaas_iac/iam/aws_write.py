@@ -24,6 +24,7 @@ from aiaas_iac.iam.glob import glob_match
 from aiaas_iac.iam.iamdata import service_actions
 from aiaas_iac.model import Resource, Unknown
 
+ROLE_TYPES_WITH_POLICIES = ("aws_iam_role", "awscc_iam_role", "AWS::IAM::Role")
 MUTATING_VERBS = (
     "Put Post Create Delete Remove Update Modify Patch Set Replace Write Upload Copy Import Restore Reset Send"
     " Publish Start Stop Terminate Reboot Run Execute Invoke Cancel Attach Detach Associate Disassociate Add"
@@ -116,7 +117,7 @@ def write_breadth(statement: Statement) -> str | None:
         service, _, name = pattern.strip().partition(":")
         if service.lower() in NOT_COUNTED_SERVICES or not name or ("*" not in name and "?" not in name):
             continue
-        if (name == "*" or _verb_prefix(name)) and _unscoped(statement):
+        if (name == "*" or _verb_prefix(name)) and _unscoped(statement) and statement.names_service(service.lower()):
             return f"{pattern} on {statement.resource_text()}"
     for action in _permission_management_actions():
         if statement.grants(action):
@@ -158,7 +159,11 @@ class Grant:
     managed_policy: str = ""
 
     def describe(self) -> str:
-        return f"{self.holder.address} (attaches {self.managed_policy})" if self.managed_policy else self.holder.address
+        if self.managed_policy:
+            return f"{self.holder.address} (attaching {self.managed_policy})"
+        if self.statement is not None and self.holder.type in ROLE_TYPES_WITH_POLICIES and self.path:
+            return f"{self.path[0]} of {self.holder.address}"
+        return self.holder.address
 
 
 @dataclass(frozen=True)
@@ -193,7 +198,7 @@ class RolePolicySet:
                 found.append((Grant(statement.resource, statement.path, statement), why))
         for grant in self.managed:
             if is_broad_managed_policy(grant.managed_policy) and self.boundary_allows(["*"]):
-                found.append((grant, f"AWS managed policy {grant.managed_policy}"))
+                found.append((grant, "an administrator, power-user or full-access AWS managed policy"))
         return found
 
     def mutating_grants(self) -> list[str]:

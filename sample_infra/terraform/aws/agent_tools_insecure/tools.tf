@@ -63,3 +63,57 @@ variable "region" {
   type    = string
   default = "eu-west-1"
 }
+
+# A CRM tool behind an AgentCore gateway: its role may pass any role to any service.
+resource "aws_iam_role" "crm_tool" {
+  name = "crm-tool"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "lambda.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+  inline_policy {
+    name = "crm"
+    policy = jsonencode({
+      Version = "2012-10-17"
+      Statement = [
+        { Effect = "Allow", Action = "iam:PassRole", Resource = "*" },
+        {
+          Effect    = "Allow"
+          Action    = "s3:*"
+          Resource  = "*"
+          Condition = { StringEquals = { "aws:ResourceAccount" = var.account_id } }
+        },
+      ]
+    })
+  }
+}
+
+resource "aws_lambda_function" "crm" {
+  function_name = "support-crm"
+  role          = aws_iam_role.crm_tool.arn
+  handler       = "crm.handler"
+  runtime       = "python3.12"
+  filename      = "crm.zip"
+}
+
+resource "aws_bedrockagentcore_gateway_target" "crm" {
+  name               = "crm"
+  gateway_identifier = var.gateway_id
+  target_configuration {
+    mcp {
+      lambda {
+        lambda_arn = aws_lambda_function.crm.arn
+        tool_schema {
+          inline_payload {
+            name        = "update_contact"
+            description = "Update a CRM contact"
+          }
+        }
+      }
+    }
+  }
+}
+
+variable "gateway_id" {
+  type = string
+}
