@@ -25,6 +25,7 @@ def test_insecure_agent_tools_module():
         ("AIA111", "tools.tf", 16),  # dynamodb:* on *
         ("AIA111", "tools.tf", 24),  # AdministratorAccess attached
         ("AIA111", "tools.tf", 79),  # iam:PassRole on * (gateway target tool); the conditioned s3:* is not
+        ("AIA112", "agent.tf", 3),  # both agents run as var.agent_role_arn
     }
 
 
@@ -275,3 +276,71 @@ def test_aia111_hostile_action_patterns_are_fast(tree):
     started = time.perf_counter()
     assert _aia111(tree, actions='"s3:' + "L?" * 20_000 + '"') == set()
     assert time.perf_counter() - started < 10
+
+
+def _aia112(tree, files: dict) -> set:
+    return {t for t in triples(tree(files)) if t[0] == "AIA112"}
+
+
+AGENT = """
+resource "aws_bedrockagent_agent" "{name}" {{
+  agent_name              = "{name}"
+  agent_resource_role_arn = {role}
+}}
+"""
+
+
+def test_aia112_agent_and_runtime_on_one_literal_arn_fire_once_at_the_first(tree):
+    text = AGENT.format(name="a", role='"arn:aws:iam::111122223333:role/ai"') + """
+resource "aws_bedrockagentcore_agent_runtime" "rt" {
+  agent_runtime_name = "rt"
+  role_arn           = "arn:aws:iam::111122223333:role/ai"
+}
+"""
+    assert _aia112(tree, {"main.tf": text}) == {("AIA112", "main.tf", 4)}
+
+
+def test_aia112_count_of_two_is_two_identities(tree):
+    text = AGENT.format(name="a", role="var.role").replace('agent_name', 'count = 2\n  agent_name')
+    assert _aia112(tree, {"main.tf": text + 'variable "role" {}'}) == {("AIA112", "main.tf", 5)}
+
+
+def test_aia112_different_unresolved_references_and_single_users_are_not_findings(tree):
+    text = AGENT.format(name="a", role="var.agent_role") + AGENT.format(name="b", role="var.other_role")
+    assert _aia112(tree, {"main.tf": text}) == set()
+    assert _aia112(tree, {"one/main.tf": AGENT.format(name="a", role="aws_iam_role.a.arn")}) == set()
+
+
+def test_aia112_same_variable_text_in_two_module_instances_is_compared_resolved(tree):
+    module = AGENT.format(name="a", role="var.role") + 'variable "role" {}\n'
+    root = """
+module "one" {
+  source = "./agent"
+  role   = "arn:aws:iam::111122223333:role/one"
+}
+module "two" {
+  source = "./agent"
+  role   = "arn:aws:iam::111122223333:role/two"
+}
+"""
+    assert _aia112(tree, {"main.tf": root, "agent/main.tf": module}) == set()
+
+
+def test_aia112_cloudformation_gateway_and_knowledge_base_on_one_role(tree):
+    template = """
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {}
+  Gateway:
+    Type: AWS::BedrockAgentCore::Gateway
+    Properties:
+      RoleArn: !GetAtt Role.Arn
+  KnowledgeBase:
+    Type: AWS::Bedrock::KnowledgeBase
+    Properties:
+      RoleArn: !GetAtt Role.Arn
+"""
+    assert _aia112(tree, {"t.yaml": template}) == {("AIA112", "t.yaml", 11)}

@@ -20,6 +20,7 @@ from aiaas_iac.iam.aws_documents import resource_instances
 from aiaas_iac.iam.aws_resources import ARN_HOLE, arn_text
 from aiaas_iac.iam.glob import glob_match
 from aiaas_iac.model import Resource, Unknown
+from aiaas_iac.parsers.tfplan import KNOWN_AFTER_APPLY
 
 BEDROCK_SERVICE_PRINCIPAL = "bedrock.amazonaws.com"
 RETURN_CONTROL = "RETURN_CONTROL"
@@ -245,3 +246,67 @@ def tool_calls(ctx: ScanContext) -> tuple[ActionGroup, ...]:
     """Every action group and gateway target of the scan whose executor resolves to a declared
     Lambda function, with the function's execution role."""
     return ctx.memo("aws.agent_tool_calls", lambda: _build(ctx))
+
+
+# --- AI service identities and the roles they run with (AIA112, AIA113) ----------------------
+
+# Resource type -> attribute holding the role the service assumes.
+AI_SERVICE_ROLE_ATTRIBUTES = {
+    "aws_bedrockagent_agent": "agent_resource_role_arn",
+    "awscc_bedrock_agent": "agent_resource_role_arn",
+    "AWS::Bedrock::Agent": "AgentResourceRoleArn",
+    "aws_bedrockagentcore_agent_runtime": "role_arn",
+    "awscc_bedrockagentcore_runtime": "role_arn",
+    "AWS::BedrockAgentCore::Runtime": "RoleArn",
+    "aws_bedrockagentcore_gateway": "role_arn",
+    "awscc_bedrockagentcore_gateway": "role_arn",
+    "AWS::BedrockAgentCore::Gateway": "RoleArn",
+    "aws_bedrockagent_knowledge_base": "role_arn",
+    "awscc_bedrock_knowledge_base": "role_arn",
+    "AWS::Bedrock::KnowledgeBase": "RoleArn",
+}
+KNOWLEDGE_BASE_TYPES = ("aws_bedrockagent_knowledge_base", "awscc_bedrock_knowledge_base", "AWS::Bedrock::KnowledgeBase")
+
+
+@dataclass(frozen=True)
+class ServiceIdentity:
+    """An agent, AgentCore runtime or gateway, or knowledge base, and the role it names."""
+
+    resource: Resource
+    attribute: str
+    role_value: Any  # as evaluated (per instance)
+    instances: int  # how many count/for_each instances the block certainly creates (1 when unknown)
+    role_key: tuple | None  # equal keys name the same role (CHECKS.md **Same role**); None: unusable
+
+
+def role_key(near: Resource, value: Any) -> tuple | None:
+    """Resolved ARNs compare by text across the scan; references and `var.`/`local.`/`!Ref`
+    expressions compare by text inside one module instance or template."""
+    if isinstance(value, str):
+        return ("arn", value.strip()) if value.strip() else None
+    text = arn_text(value)
+    if text is not None and ARN_HOLE not in text:
+        return ("arn", text.strip())
+    if isinstance(value, Unknown) and value.refs:
+        shown = value.text.strip()
+        if shown == KNOWN_AFTER_APPLY:  # a plan: the expression is only known by its references
+            return ("references", near.format, near.module, tuple(sorted(value.refs)))
+        return ("expression", near.format, near.module, shown)
+    return None
+
+
+def service_identities(ctx: ScanContext) -> tuple[ServiceIdentity, ...]:
+    """Every AI service identity of the scan with the role it uses."""
+    def build() -> tuple[ServiceIdentity, ...]:
+        out = []
+        for resource in ctx.of_type(*AI_SERVICE_ROLE_ATTRIBUTES):
+            attribute = AI_SERVICE_ROLE_ATTRIBUTES[resource.type]
+            copies = resource_instances(ctx, resource)
+            keys = [role_key(resource, c.get(attribute)) for c in copies]
+            for key in dict.fromkeys(keys):
+                count = sum(1 for k in keys if k == key)
+                value = copies[keys.index(key)].get(attribute)
+                out.append(ServiceIdentity(resource, attribute, value, count, key))
+        return tuple(out)
+
+    return ctx.memo("aws.ai_service_identities", build)
