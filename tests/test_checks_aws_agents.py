@@ -29,6 +29,14 @@ def test_insecure_agent_tools_module():
     }
 
 
+def test_knowledge_base_read_modules():
+    assert agent_triples(scan_dir(TF / "knowledge_base_read_insecure")) == {
+        ("AIA113", "main.tf", 21),  # ListBucket on acme-finance, which no data source reads
+        ("AIA113", "main.tf", 30),  # s3:* on arn:aws:s3:::*/* (an attached managed policy)
+    }
+    assert triples(scan_dir(TF / "knowledge_base_read_hardened")) == set()
+
+
 def test_hardened_agent_tools_module_has_no_agent_findings():
     assert triples(scan_dir(TF / "agent_tools_hardened")) == set()
 
@@ -36,9 +44,10 @@ def test_hardened_agent_tools_module_has_no_agent_findings():
 def test_cloudformation_agent_tools():
     insecure = {t for t in agent_triples(scan_dir(CFN)) if t[1] == "agent_tools_insecure.yaml"}
     assert insecure == {
-        ("AIA114", "agent_tools_insecure.yaml", 44),
-        ("AIA115", "agent_tools_insecure.yaml", 66),
-        ("AIA111", "agent_tools_insecure.yaml", 20),  # AmazonS3FullAccess by ${AWS::Partition} ARN
+        ("AIA114", "agent_tools_insecure.yaml", 46),
+        ("AIA115", "agent_tools_insecure.yaml", 68),
+        ("AIA111", "agent_tools_insecure.yaml", 22),  # AmazonS3FullAccess by ${AWS::Partition} ARN
+        ("AIA113", "agent_tools_insecure.yaml", 101),  # knowledge-base role reads s3:GetObject on *
     }
     assert not {t for t in triples(scan_dir(CFN)) if t[1] == "agent_tools_hardened.yaml"}
 
@@ -344,3 +353,72 @@ Resources:
       RoleArn: !GetAtt Role.Arn
 """
     assert _aia112(tree, {"t.yaml": template}) == {("AIA112", "t.yaml", 11)}
+
+
+KB = '''
+resource "aws_iam_role" "kb" {{
+  name = "kb"
+}}
+
+resource "aws_iam_role_policy" "kb" {{
+  role   = aws_iam_role.kb.id
+  policy = jsonencode({{ Statement = [{{ Effect = "Allow", Action = {actions}, Resource = {resource} }}] }})
+}}
+
+resource "aws_bedrockagent_knowledge_base" "kb" {{
+  name     = "kb"
+  role_arn = aws_iam_role.kb.arn
+}}
+'''
+DATA_SOURCE = '''
+resource "aws_bedrockagent_data_source" "docs" {{
+  name              = "docs"
+  knowledge_base_id = {kb_id}
+  data_source_configuration {{
+    type = "S3"
+    s3_configuration {{
+      bucket_arn = {bucket}
+    }}
+  }}
+}}
+'''
+
+
+def _aia113(tree, resource, actions='"s3:GetObject"', kb_id="aws_bedrockagent_knowledge_base.kb.id",
+            bucket='"arn:aws:s3:::docs"', data_source=True) -> set:
+    text = KB.format(actions=actions, resource=resource)
+    if data_source:
+        text += DATA_SOURCE.format(kb_id=kb_id, bucket=bucket)
+    return {t for t in triples(tree({"main.tf": text})) if t[0] == "AIA113"}
+
+
+def test_aia113_all_bucket_forms_fire_even_without_data_sources(tree):
+    for resource in ('"*"', '"arn:aws:s3:::*"', '"arn:aws-cn:s3:::*/*"'):
+        assert _aia113(tree, resource, data_source=False) == {("AIA113", "main.tf", 8)}, resource
+
+
+def test_aia113_wildcard_actions_and_not_action_count(tree):
+    assert _aia113(tree, '"*"', actions='"s3:*"') == {("AIA113", "main.tf", 8)}
+
+
+def test_aia113_approved_buckets_and_prefixes_are_not_findings(tree):
+    assert _aia113(tree, '["arn:aws:s3:::docs", "arn:aws:s3:::docs/team/*"]') == set()
+
+
+def test_aia113_unapproved_bucket_fires_only_with_a_data_source(tree):
+    assert _aia113(tree, '"arn:aws:s3:::finance/*"') == {("AIA113", "main.tf", 8)}
+    assert _aia113(tree, '"arn:aws:s3:::finance/*"', data_source=False) == set()
+
+
+def test_aia113_bucket_patterns_and_unresolved_buckets_are_not_findings(tree):
+    assert _aia113(tree, '"arn:aws:s3:::kb-docs-*"') == set()
+    assert _aia113(tree, '"arn:aws:s3:::${var.bucket}/*"') == set()
+
+
+def test_aia113_unresolved_data_source_bucket_or_knowledge_base_keeps_it_silent(tree):
+    assert _aia113(tree, '"arn:aws:s3:::finance/*"', bucket="var.bucket_arn") == set()
+    assert _aia113(tree, '"arn:aws:s3:::finance/*"', kb_id="var.kb_id") == set()
+
+
+def test_aia113_other_actions_are_not_findings(tree):
+    assert _aia113(tree, '"*"', actions='"s3:PutObject"') == set()

@@ -11,6 +11,7 @@ function. Anything that does not resolve leaves no edge: the checks stay silent.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -116,7 +117,8 @@ _FIELDS = {
                 state="ActionGroupState", parent="ParentActionGroupSignature", name="ActionGroupName"),
 }
 FUNCTION_TYPES = ("aws_lambda_function", "AWS::Lambda::Function")
-ROLE_TYPES = ("aws_iam_role", "AWS::IAM::Role")
+ROLE_TYPES = ("aws_iam_role", "awscc_iam_role", "AWS::IAM::Role")
+_ROLE_NAME = {"aws_iam_role": "name", "awscc_iam_role": "role_name", "AWS::IAM::Role": "RoleName"}
 
 
 def _function_name(function: Resource) -> Any:
@@ -167,7 +169,7 @@ def resolve_role(ctx: ScanContext, near: Resource, value: Any) -> Resource | Non
         name = value.strip().rpartition("/")[2] if ":role/" in value else None
         for resource in ctx.in_module(near) if name else ():
             if resource.type in ROLE_TYPES and resource.kind == "resource" and \
-                    resource.get("name" if resource.format == "terraform" else "RoleName") == name:
+                    resource.get(_ROLE_NAME[resource.type]) == name:
                 return resource
         return None
     for target in ctx.referenced(near, value):
@@ -310,3 +312,91 @@ def service_identities(ctx: ScanContext) -> tuple[ServiceIdentity, ...]:
         return tuple(out)
 
     return ctx.memo("aws.ai_service_identities", build)
+
+
+# --- knowledge bases and the buckets they read (AIA113) --------------------------------------
+
+DATA_SOURCE_TYPES = {
+    "aws_bedrockagent_data_source": "knowledge_base_id",
+    "awscc_bedrock_data_source": "knowledge_base_id",
+    "AWS::Bedrock::DataSource": "KnowledgeBaseId",
+}
+BUCKET_NAME_ATTRIBUTES = {"aws_s3_bucket": "bucket", "AWS::S3::Bucket": "BucketName"}
+_S3_ARN = re.compile(r"^arn:[^:]*:s3:::([^/]+)(/.*)?$", re.IGNORECASE | re.DOTALL)
+_S3_URI = re.compile(r"^s3://([^/]+)(/.*)?$", re.IGNORECASE | re.DOTALL)
+
+
+def s3_bucket_of(text: str) -> str | None:
+    """The bucket an S3 ARN or `s3://` URI names (it may still hold wildcards or holes)."""
+    match = _S3_ARN.match(text.strip()) or _S3_URI.match(text.strip())
+    return match.group(1) if match else None
+
+
+@dataclass(frozen=True)
+class KnowledgeBaseSources:
+    """The approved buckets of one knowledge base (CHECKS.md **Approved KB buckets**)."""
+
+    knowledge_base: Resource
+    data_sources: int  # data sources in the set that point to it
+    buckets: frozenset[str]
+    complete: bool  # False when a bucket or a data source's knowledge base could not be resolved
+
+
+S3_LOCATION_KEYS = frozenset({"bucket_arn", "uri", "bucketarn"})
+
+
+def _buckets_in(ctx: ScanContext, near: Resource, value: Any, found: set, key: str = "", depth: int = 0) -> bool:
+    """Collect the buckets named anywhere in `value`; False when a bucket ARN or URI attribute
+    (`bucket_arn`, `uri`, `BucketArn`, `URI`) stays unresolved."""
+    if depth > 40:
+        return True
+    if isinstance(value, dict):
+        results = [_buckets_in(ctx, near, v, found, str(k), depth + 1) for k, v in value.items()]
+        return all(results)
+    if isinstance(value, list):
+        results = [_buckets_in(ctx, near, v, found, key, depth + 1) for v in value]
+        return all(results)
+    if isinstance(value, str):
+        bucket = s3_bucket_of(value)
+        if bucket is not None:
+            found.add(bucket)
+        return True
+    if not isinstance(value, Unknown):
+        return True
+    text = arn_text(value)
+    bucket = s3_bucket_of(text) if text is not None else None
+    if bucket is not None and ARN_HOLE not in bucket:
+        found.add(bucket)
+        return True
+    resolved = False
+    for target in ctx.referenced(near, value):
+        attribute = BUCKET_NAME_ATTRIBUTES.get(target.type)
+        name = target.get(attribute) if attribute is not None else None
+        if isinstance(name, str) and name:
+            found.add(name)
+            resolved = True
+    return resolved or (key.lower() not in S3_LOCATION_KEYS and bucket is None)
+
+
+def knowledge_base_sources(ctx: ScanContext) -> dict[tuple, KnowledgeBaseSources]:
+    """(format, module, address) of each knowledge base -> its approved buckets."""
+    def build() -> dict[tuple, KnowledgeBaseSources]:
+        bases = {(kb.format, kb.module, kb.address): kb for kb in ctx.of_type(*KNOWLEDGE_BASE_TYPES)}
+        buckets = {key: set() for key in bases}
+        complete = {key: _buckets_in(ctx, kb, dict(kb.attributes), buckets[key]) for key, kb in bases.items()}
+        counts = dict.fromkeys(bases, 0)
+        for source in ctx.of_type(*DATA_SOURCE_TYPES):
+            targets = [t for t in ctx.referenced(source, source.get(DATA_SOURCE_TYPES[source.type]))
+                       if t.type in KNOWLEDGE_BASE_TYPES]
+            if not targets:  # a literal or unresolved id: it may point to any base of its module
+                for key in bases:
+                    if key[:2] == (source.format, source.module):
+                        complete[key] = False
+                continue
+            key = (targets[0].format, targets[0].module, targets[0].address)
+            counts[key] += 1
+            complete[key] &= _buckets_in(ctx, source, dict(source.attributes), buckets[key])
+        return {key: KnowledgeBaseSources(kb, counts[key], frozenset(buckets[key]), complete[key])
+                for key, kb in bases.items()}
+
+    return ctx.memo("aws.knowledge_base_sources", build)
