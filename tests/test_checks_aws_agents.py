@@ -422,3 +422,11 @@ def test_aia113_unresolved_data_source_bucket_or_knowledge_base_keeps_it_silent(
 
 def test_aia113_other_actions_are_not_findings(tree):
     assert _aia113(tree, '"*"', actions='"s3:PutObject"') == set()
+
+
+def test_aia112_aia113_hostile_values_are_fast_and_silent(tree):
+    started = time.perf_counter()
+    agents = "".join(AGENT.format(name=f"a{i}", role=f'"arn:aws:iam::1:role/{"r" * 5_000}{i}"') for i in range(300))
+    assert _aia112(tree, {"agents.tf": agents}) == set()
+    assert _aia113(tree, '"arn:aws:s3:::' + "d?" * 20_000 + '/*"') == set()
+    assert time.perf_counter() - started < 20

@@ -12,7 +12,8 @@ MAX_SCHEMA_CHARACTERS = 1_000_000
 
 # layout -> (function schema, functions list, function name, require confirmation, api schema, payload)
 SCHEMA_FIELDS = {
-    "aws": ("function_schema", "functions", "name", None, "api_schema", "payload"),
+    # hashicorp/aws has no require_confirmation (S3a); should a release add it, it reads like awscc.
+    "aws": ("function_schema", "functions", "name", "require_confirmation", "api_schema", "payload"),
     "awscc": ("function_schema", "functions", "name", "require_confirmation", "api_schema", "payload"),
     "cfn": ("FunctionSchema", "Functions", "Name", "RequireConfirmation", "ApiSchema", "Payload"),
 }
