@@ -71,6 +71,7 @@ def test_cloud_control_awscc_resources():
         ("AIA106", "main.tf", 69),
         ("AIA109", "main.tf", 88),
         ("AIA110", "main.tf", 105),
+        ("AIA112", "main.tf", 71),  # the agent and the knowledge base share awscc_iam_role.assistant
     }
 
 
@@ -90,6 +91,7 @@ def test_insecure_cloudformation_template():
         ("AIA106", "bedrock_agent_insecure.yaml", 103),
         ("AIA109", "bedrock_agent_insecure.yaml", 128),
         ("AIA110", "bedrock_agent_insecure.yaml", 138),  # !Sub JSON policy resolved with the parameter default
+        ("AIA112", "bedrock_agent_insecure.yaml", 107),  # Agent and KnowledgeBase both run as AgentRole
     }
 
 

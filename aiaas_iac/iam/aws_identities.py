@@ -233,3 +233,28 @@ def policies_applied_to(ctx: ScanContext, near: Resource, kind: str, identity: A
 def bedrock_granting_policies(ctx: ScanContext, near: Resource, kind: str, identity: Any) -> list[AppliedPolicy]:
     """The policies applied to the identity that grant it at least one Bedrock action."""
     return [p for p in policies_applied_to(ctx, near, kind, identity) if p.grants_any_bedrock_action()]
+
+
+def names_identity(ctx: ScanContext, near: Resource, kind: str, value: Any, identity: Resource) -> bool:
+    """True when `value` (written in `near`) names the role or user resource `identity`."""
+    wanted = set(_named(ctx, identity, kind, identity).keys(identity, kind))
+    return bool(wanted.intersection(_named(ctx, near, kind, value).keys(near, kind)))
+
+
+def managed_policy_arns_of(ctx: ScanContext, identity: Resource, kind: str) -> list[tuple[Resource, tuple, Any]]:
+    """(holder, path, ARN) of every managed policy attached to the role or user `identity` in its
+    module/template: its own `managed_policy_arns` / `ManagedPolicyArns`, and attachments naming it."""
+    found: list[tuple[Resource, tuple, Any]] = []
+    layout = IDENTITY_TYPES.get(identity.type)
+    if layout is not None and layout.managed_key:
+        found.extend((identity, path, arn) for path, arn in _items(identity.get(layout.managed_key), (layout.managed_key,)))
+    for resource_type, attachment_kind, principal_key, arn_key in ATTACHMENT_RESOURCES:
+        if attachment_kind != kind:
+            continue
+        for resource in ctx.of_type(resource_type):
+            if (resource.format, resource.module) != (identity.format, identity.module):
+                continue
+            for instance in resource_instances(ctx, resource):
+                if any(names_identity(ctx, resource, kind, p, identity) for p in as_list(instance.get(principal_key))):
+                    found.extend((resource, path, arn) for path, arn in _items(instance.get(arn_key), (arn_key,)))
+    return found
