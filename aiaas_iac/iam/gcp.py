@@ -319,3 +319,64 @@ def vertex_uses(ctx: ScanContext) -> list[VertexUse]:
         if binding.is_vertex_role():
             found.append(VertexUse(binding.source, binding.role_path, f"{binding.where} grants {binding.role}"))
     return sorted(found, key=lambda u: (u.resource.file, u.resource.span_of(*u.path).start_line))
+
+
+# ---------------------------------------------------------------------------
+# Vertex AI Agent Engine (reasoning engine) identities
+
+REASONING_ENGINE = "google_vertex_ai_reasoning_engine"
+AGENT_IDENTITY = "AGENT_IDENTITY"
+
+
+@dataclass(frozen=True)
+class EngineIdentity:
+    """Who a reasoning engine runs as. `service_account` is None when `spec.service_account` is
+    absent (or empty); `path` is the `spec` block (`()` when the engine has none)."""
+
+    engine: Resource
+    path: tuple
+    service_account: Any
+    identity_type: Any
+
+    @property
+    def shared_default(self) -> bool:
+        """Runs as the project's Reasoning Engine Service Agent (CHECKS.md AIA209): no service
+        account and an identity type that is certainly not AGENT_IDENTITY."""
+        if self.service_account is not None:
+            return False
+        if self.identity_type is None:
+            return True
+        return isinstance(self.identity_type, str) and self.identity_type.strip().upper() != AGENT_IDENTITY
+
+
+def engine_identities(ctx: ScanContext, engine: Resource) -> list[EngineIdentity]:
+    """The identity of each `spec` block of an (evaluated) reasoning engine; one with path `()`
+    when it has no `spec` at all. A `dynamic "spec"` over an unknown collection gives none."""
+    found: list[EngineIdentity] = []
+    for path, spec, certain in expanded_blocks(ctx, engine, "spec"):
+        if not certain:
+            return []
+        account = spec.get("service_account")
+        if isinstance(account, str) and not account.strip():
+            account = None
+        found.append(EngineIdentity(engine, path, account, spec.get("identity_type")))
+    return found or [EngineIdentity(engine, (), None, None)]
+
+
+def reasoning_engine_accounts(ctx: ScanContext) -> dict[tuple[str, str], list[Resource]]:
+    """Service accounts (by module and address) that reasoning engines name as `spec.service_account`."""
+
+    def compute() -> dict[tuple[str, str], list[Resource]]:
+        out: dict[tuple[str, str], list[Resource]] = {}
+        for engine in ctx.of_type(REASONING_ENGINE, format="terraform"):
+            for _, instance in instances(ctx, engine):
+                for identity in engine_identities(ctx, instance):
+                    if identity.service_account is None:
+                        continue
+                    for account in service_accounts_of(ctx, engine, identity.service_account):
+                        engines = out.setdefault(_account_key(account), [])
+                        if engine not in engines:
+                            engines.append(engine)
+        return out
+
+    return ctx.memo("gcp.reasoning_engine_accounts", compute)
