@@ -66,3 +66,133 @@ def test_service_account_from_a_variable_default_is_fine_and_null_default_is_not
     report = tree({"main.tf": 'variable "sa" {\n  default = null\n}\n'
                    + engine("  spec {\n    service_account = var.sa\n  }\n")})
     assert triples(report, "AIA209") == {("AIA209", "main.tf", 7)}
+
+
+# --- AIA208 gemini-api-key-unrestricted -----------------------------------------------------
+
+GCP_SAMPLES = __import__("conftest").SAMPLES / "terraform" / "gcp"
+ENABLE_GEMINI = '''resource "google_project_service" "gemini" {
+  service = "generativelanguage.googleapis.com"
+}
+'''
+
+
+def api_key(restrictions: str = "", name: str = "k", extra: str = "") -> str:
+    body = f"  restrictions {{\n{restrictions}  }}\n" if restrictions else ""
+    return f'resource "google_apikeys_key" "{name}" {{\n  name = "{name}"\n{extra}{body}}}\n'
+
+
+def targets(*services: str) -> str:
+    return "".join(f'    api_targets {{\n      service = "{s}"\n    }}\n' for s in services)
+
+
+def test_agents_sample_reports_each_unrestricted_key():
+    from conftest import scan_dir
+
+    assert triples(scan_dir(GCP_SAMPLES / "agents_insecure"), "AIA208") == {
+        ("AIA208", "apikeys.tf", 7),   # no api_targets, Gemini enabled
+        ("AIA208", "apikeys.tf", 13),  # Gemini mixed with Maps, 0.0.0.0/0
+        ("AIA208", "apikeys.tf", 31),  # Vertex only but no caller restriction
+    }
+    assert triples(scan_dir(GCP_SAMPLES / "agents_hardened"), "AIA2") == set()
+
+
+def test_key_without_targets_fires_only_when_an_ai_api_is_enabled_in_its_project(tree):
+    report = tree({"main.tf": ENABLE_GEMINI + api_key(name="same") + api_key(name="other", extra='  project = "web"\n')})
+    assert triples(report, "AIA208") == {("AIA208", "main.tf", 4)}
+
+
+def test_key_without_targets_and_no_ai_api_enabled_is_not_a_finding(tree):
+    report = tree({"main.tf": 'resource "google_project_service" "maps" {\n  service = "maps-backend.googleapis.com"\n}\n'
+                   + api_key()})
+    assert triples(report, "AIA208") == set()
+
+
+def test_projects_must_be_known_and_equal(tree):
+    report = tree({"main.tf": '''variable "project" {
+  default = "acme-ml"
+}
+variable "unknown_project" {}
+resource "google_project_service" "vertex" {
+  project = var.project
+  service = "aiplatform.googleapis.com"
+}
+''' + api_key(name="same", extra='  project = "acme-ml"\n') + api_key(name="unknown", extra="  project = var.unknown_project\n")})
+    assert triples(report, "AIA208") == {("AIA208", "main.tf", 9)}
+
+
+def test_restricted_ai_only_keys_are_fine(tree):
+    report = tree({"main.tf": ENABLE_GEMINI
+                   + api_key(targets(GEMINI) + '    server_key_restrictions {\n      allowed_ips = ["0.0.0.0/0", "198.51.100.7"]\n    }\n', "ips")
+                   + api_key(targets(GEMINI, VERTEX) + '    browser_key_restrictions {\n      allowed_referrers = ["https://acme.example/*"]\n    }\n', "web")
+                   + api_key(targets(GEMINI) + '    ios_key_restrictions {\n      allowed_bundle_ids = ["com.acme.chat"]\n    }\n', "ios")
+                   + api_key(targets(GEMINI) + "    server_key_restrictions {\n      allowed_ips = var.egress\n    }\n", "unknown")
+                   + api_key(targets("maps-backend.googleapis.com", "places.googleapis.com"), "maps")
+                   + 'variable "egress" {}\n'})
+    assert triples(report, "AIA208") == set()
+
+
+GEMINI, VERTEX = "generativelanguage.googleapis.com", "aiplatform.googleapis.com"
+
+
+def test_wildcard_caller_restrictions_do_not_count(tree):
+    report = tree({"main.tf": api_key(targets(GEMINI) + '    server_key_restrictions {\n      allowed_ips = ["::/0", "0.0.0.0/0"]\n    }\n'
+                                      + '    browser_key_restrictions {\n      allowed_referrers = [".*"]\n    }\n')})
+    assert triples(report, "AIA208") == {("AIA208", "main.tf", 1)}
+    assert "no caller restriction" in findings(report, "AIA208")[0].message
+
+
+def test_mixed_targets_fire_even_with_a_caller_restriction(tree):
+    report = tree({"main.tf": api_key(targets(VERTEX, "storage.googleapis.com")
+                                      + '    server_key_restrictions {\n      allowed_ips = ["203.0.113.4"]\n    }\n')})
+    assert triples(report, "AIA208") == {("AIA208", "main.tf", 1)}
+    assert "mix aiplatform.googleapis.com with storage.googleapis.com" in findings(report, "AIA208")[0].message
+
+
+def test_targets_from_a_dynamic_block_over_an_unknown_collection_are_not_judged(tree):
+    report = tree({"main.tf": ENABLE_GEMINI + '''variable "services" {}
+resource "google_apikeys_key" "k" {
+  name = "k"
+  restrictions {
+    dynamic "api_targets" {
+      for_each = var.services
+      content {
+        service = api_targets.value
+      }
+    }
+  }
+}
+'''})
+    assert triples(report, "AIA208") == set()
+
+
+def test_targets_from_a_dynamic_block_over_a_known_list(tree):
+    report = tree({"main.tf": '''variable "services" {
+  default = ["generativelanguage.googleapis.com", "translate.googleapis.com"]
+}
+resource "google_apikeys_key" "k" {
+  name = "k"
+  restrictions {
+    dynamic "api_targets" {
+      for_each = var.services
+      content {
+        service = api_targets.value
+      }
+    }
+    server_key_restrictions {
+      allowed_ips = ["10.0.0.0/8"]
+    }
+  }
+}
+'''})
+    assert triples(report, "AIA208") == {("AIA208", "main.tf", 4)}
+
+
+def test_hostile_api_key_values_stay_fast_and_silent(tree):
+    many = ", ".join(f'"10.0.{i // 250}.{i % 250}/32"' for i in range(5000))
+    started = time.monotonic()
+    report = tree({"main.tf": api_key(targets(*[f"svc{i}.googleapis.com" for i in range(300)])
+                                      + f"    server_key_restrictions {{\n      allowed_ips = [{many}]\n    }}\n")
+                   + api_key('    api_targets {\n      service = "' + "a" * 100_000 + '"\n    }\n', "long")})
+    assert time.monotonic() - started < 20
+    assert triples(report, "AIA208") == set()
