@@ -196,3 +196,64 @@ def test_hostile_api_key_values_stay_fast_and_silent(tree):
                    + api_key('    api_targets {\n      service = "' + "a" * 100_000 + '"\n    }\n', "long")})
     assert time.monotonic() - started < 20
     assert triples(report, "AIA208") == set()
+
+
+# --- AIA210 vertex-endpoint-prompt-logging-disabled -----------------------------------------
+
+
+def endpoint(logging: str, name: str = "chat", extra: str = "") -> str:
+    return f'''resource "google_vertex_ai_endpoint" "{name}" {{
+  name         = "{name}"
+  display_name = "{name}"
+  location     = "us-central1"
+{extra}{logging}}}
+'''
+
+
+def logging_config(*lines: str) -> str:
+    return "  predict_request_response_logging_config {\n" + "".join(f"    {line}\n" for line in lines) + "  }\n"
+
+
+def test_agents_sample_reports_sampled_and_disabled_logging():
+    from conftest import scan_dir
+
+    assert triples(scan_dir(GCP_SAMPLES / "agents_insecure"), "AIA210") == {
+        ("AIA210", "endpoints.tf", 14),  # sampling_rate = 0.1
+        ("AIA210", "endpoints.tf", 32),  # enabled = false
+    }
+
+
+def test_endpoint_without_logging_block_is_reported_at_the_endpoint(tree):
+    assert triples(tree({"main.tf": endpoint("")}), "AIA210") == {("AIA210", "main.tf", 1)}
+
+
+def test_logging_block_without_enabled_is_reported_at_the_block(tree):
+    report = tree({"main.tf": endpoint(logging_config("sampling_rate = 1"))})
+    assert triples(report, "AIA210") == {("AIA210", "main.tf", 5)}
+
+
+def test_sampling_below_one_is_reported_at_the_rate(tree):
+    report = tree({"main.tf": endpoint(logging_config("enabled       = true", "sampling_rate = 0.5"))})
+    assert triples(report, "AIA210") == {("AIA210", "main.tf", 7)}
+
+
+def test_full_or_unknown_sampling_is_fine(tree):
+    report = tree({"main.tf": endpoint(logging_config("enabled = true"), "a")
+                   + endpoint(logging_config("enabled       = true", "sampling_rate = 1"), "b")
+                   + endpoint(logging_config("enabled       = true", "sampling_rate = 1.0"), "c")
+                   + endpoint(logging_config("enabled       = true", "sampling_rate = var.rate"), "d")
+                   + endpoint(logging_config("enabled       = var.log"), "e")
+                   + 'variable "rate" {}\nvariable "log" {}\n'})
+    assert triples(report, "AIA210") == set()
+
+
+def test_rate_and_flag_from_variable_defaults(tree):
+    report = tree({"main.tf": 'variable "rate" {\n  default = 0.25\n}\nvariable "log" {\n  default = false\n}\n'
+                   + endpoint(logging_config("enabled       = true", "sampling_rate = var.rate"), "sampled")
+                   + endpoint(logging_config("enabled = var.log"), "off")})
+    assert triples(report, "AIA210") == {("AIA210", "main.tf", 13), ("AIA210", "main.tf", 21)}
+
+
+def test_endpoint_the_module_defaults_do_not_create_is_not_judged(tree):
+    report = tree({"main.tf": 'variable "n" {\n  default = 0\n}\n' + endpoint("", extra="  count = var.n\n")})
+    assert triples(report, "AIA210") == set()
