@@ -257,3 +257,121 @@ def test_rate_and_flag_from_variable_defaults(tree):
 def test_endpoint_the_module_defaults_do_not_create_is_not_judged(tree):
     report = tree({"main.tf": 'variable "n" {\n  default = 0\n}\n' + endpoint("", extra="  count = var.n\n")})
     assert triples(report, "AIA210") == set()
+
+
+# --- AIA209 and AIA211 on the agents sample -------------------------------------------------
+
+
+def test_agents_sample_reports_default_identity_and_escalation_roles():
+    from conftest import scan_dir
+
+    report = scan_dir(GCP_SAMPLES / "agents_insecure")
+    assert triples(report, "AIA209") | triples(report, "AIA211") == {
+        ("AIA209", "agents.tf", 27),  # engine without spec
+        ("AIA211", "agents.tf", 35),  # roles/aiplatform.serviceAgent on a user-managed SA
+        ("AIA211", "agents.tf", 42),  # token creator at project level for the agent's SA
+        ("AIA211", "agents.tf", 49),  # token creator on another SA
+    }
+
+
+# --- AIA211 vertex-sa-privilege-escalation-role ---------------------------------------------
+
+ACCOUNTS = '''resource "google_service_account" "agent" {
+  account_id = "support-agent"
+}
+resource "google_service_account" "other" {
+  account_id = "billing-bot"
+}
+resource "google_vertex_ai_reasoning_engine" "a" {
+  display_name = "a"
+  spec {
+    service_account = google_service_account.agent.email
+  }
+}
+'''  # 12 lines
+
+
+def grant(kind: str, name: str, role: str, member: str, extra: str = "") -> str:
+    target = {"project": '  project = "acme"\n', "service_account": "", "storage_bucket": '  bucket = "b"\n'}[kind]
+    return (f'resource "google_{kind}_iam_member" "{name}" {{\n{target}{extra}  role   = "{role}"\n'
+            f"  member = {member}\n}}\n")
+
+
+def test_service_agent_role_on_any_user_managed_account_at_any_level(tree):
+    report = tree({"main.tf": ACCOUNTS
+                   + grant("project", "ref", "roles/aiplatform.serviceAgent", '"serviceAccount:${google_service_account.other.email}"')
+                   + grant("storage_bucket", "literal", "roles/aiplatform.serviceAgent", '"serviceAccount:etl@acme-data.iam.gserviceaccount.com"')})
+    assert triples(report, "AIA211") == {("AIA211", "main.tf", 15), ("AIA211", "main.tf", 20)}
+
+
+def test_service_agents_humans_and_unknown_members_are_not_findings(tree):
+    report = tree({"main.tf": ACCOUNTS + 'variable "member" {}\n'
+                   + grant("project", "agent", "roles/aiplatform.serviceAgent", '"serviceAccount:service-1234@gcp-sa-aiplatform.iam.gserviceaccount.com"')
+                   + grant("project", "human", "roles/aiplatform.serviceAgent", '"user:alice@acme.example"')
+                   + grant("project", "group", "roles/iam.serviceAccountTokenCreator", '"group:ml@acme.example"')
+                   + grant("project", "unknown", "roles/aiplatform.serviceAgent", "var.member")
+                   + grant("project", "compute", "roles/aiplatform.serviceAgent", '"serviceAccount:1234-compute@developer.gserviceaccount.com"')})
+    assert triples(report, "AIA211") == set()
+
+
+def test_conditional_grants_are_not_judged(tree):
+    condition = '  condition {\n    title      = "expires"\n    expression = "request.time < timestamp(\\"2026-01-01T00:00:00Z\\")"\n  }\n'
+    report = tree({"main.tf": ACCOUNTS
+                   + grant("project", "c", "roles/iam.serviceAccountTokenCreator", "google_service_account.agent.member", condition)})
+    assert triples(report, "AIA211") == set()
+
+
+def test_token_creator_needs_a_vertex_workload_account(tree):
+    report = tree({"main.tf": ACCOUNTS
+                   + grant("project", "engine_sa", "roles/iam.serviceAccountTokenCreator", "google_service_account.agent.member")
+                   + grant("project", "plain_sa", "roles/iam.serviceAccountTokenCreator", "google_service_account.other.member")})
+    assert triples(report, "AIA211") == {("AIA211", "main.tf", 15)}
+
+
+def test_token_creator_for_an_account_holding_a_vertex_role_by_literal_email(tree):
+    email = "serviceAccount:batch@acme-ml.iam.gserviceaccount.com"
+    report = tree({"main.tf": grant("project", "vertex", "roles/aiplatform.user", f'"{email}"')
+                   + grant("project", "tc", "roles/iam.serviceAccountTokenCreator", f'"{email}"')})
+    assert triples(report, "AIA211") == {("AIA211", "main.tf", 8)}
+
+
+def test_token_creator_on_the_account_itself_or_an_unknown_account_is_fine(tree):
+    sa = 'resource "google_service_account_iam_member" "{n}" {{\n  service_account_id = {target}\n' \
+         '  role               = "roles/iam.serviceAccountTokenCreator"\n  member             = google_service_account.agent.member\n}}\n'
+    report = tree({"main.tf": ACCOUNTS + 'variable "target" {}\n'
+                   + sa.format(n="self", target="google_service_account.agent.name")
+                   + sa.format(n="unknown", target="var.target")
+                   + sa.format(n="other", target="google_service_account.other.name")})
+    assert triples(report, "AIA211") == {("AIA211", "main.tf", 26)}
+
+
+def test_token_creator_on_a_bucket_is_not_a_finding(tree):
+    report = tree({"main.tf": ACCOUNTS
+                   + grant("storage_bucket", "b", "roles/iam.serviceAccountTokenCreator", "google_service_account.agent.member")})
+    assert triples(report, "AIA211") == set()
+
+
+def test_project_binding_lists_only_the_offending_members(tree):
+    report = tree({"main.tf": ACCOUNTS + '''resource "google_project_iam_binding" "agents" {
+  project = "acme"
+  role    = "roles/aiplatform.serviceAgent"
+  members = [
+    "serviceAccount:service-99@gcp-sa-aiplatform.iam.gserviceaccount.com",
+    google_service_account.other.member,
+  ]
+}
+'''})
+    assert triples(report, "AIA211") == {("AIA211", "main.tf", 15)}
+    message = findings(report, "AIA211")[0].message
+    assert "google_service_account.other.member" in message and "gcp-sa-aiplatform" not in message
+
+
+def test_hostile_members_engines_and_endpoints_stay_fast_and_silent(tree):
+    long_member = '"serviceAccount:' + "a-" * 50_000 + '@' + "b" * 50_000 + '.iam.gserviceaccount.com"'
+    started = time.monotonic()
+    report = tree({"main.tf": grant("project", "long", "roles/aiplatform.serviceAgent", long_member)
+                   + grant("project", "odd", "roles/iam.serviceAccountTokenCreator", '"serviceAccount:' + "@" * 100_000 + '"')
+                   + engine("  spec {\n    service_account = \"" + "x" * 100_000 + "\"\n  }\n")
+                   + endpoint(logging_config("enabled       = true", "sampling_rate = 1e308"))})
+    assert time.monotonic() - started < 20
+    assert {f.code for f in report.findings if f.code in ("AIA209", "AIA210", "AIA211")} == set()

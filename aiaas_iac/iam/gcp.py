@@ -488,3 +488,96 @@ def same_project(a: Any, b: Any) -> bool:
     if a is None and b is None:
         return True
     return isinstance(a, str) and isinstance(b, str) and a.strip() == b.strip()
+
+
+# ---------------------------------------------------------------------------
+# User-managed service accounts, Vertex workload SAs, and bindings on any resource
+
+VERTEX_SERVICE_AGENT_ROLE = "roles/aiplatform.serviceAgent"
+TOKEN_CREATOR_ROLE = "roles/iam.serviceAccountTokenCreator"
+SERVICE_ACCOUNT_IAM_TYPES = ("google_service_account_iam_member", "google_service_account_iam_binding")
+_ANY_RESOURCE_IAM_RE = re.compile(r"^google_\w+_iam_(member|binding|policy)$")
+# A literal user-managed account member: `serviceAccount:<name>@<project>.iam.gserviceaccount.com`.
+_USER_MANAGED_MEMBER_RE = re.compile(
+    r"serviceAccount:([a-z][a-z0-9-]{0,62})@([a-z][a-z0-9-]{0,62})\.iam\.gserviceaccount\.com", re.I)
+# An e-mail inside a service-account id (`projects/p/serviceAccounts/<email>`) or a member.
+_ACCOUNT_EMAIL_RE = re.compile(r"([a-z][a-z0-9-]{0,62}@[a-z][a-z0-9-]{0,62}\.iam\.gserviceaccount\.com)", re.I)
+
+
+def is_service_agent_email(email: str) -> bool:
+    """Google-managed service agents (`service-123@gcp-sa-aiplatform.iam.gserviceaccount.com`)."""
+    domain = email.rsplit("@", 1)[-1].lower()
+    return domain.startswith("gcp-sa-")
+
+
+def account_ids(ctx: ScanContext, near: Resource, value: Any) -> set[tuple]:
+    """Identity keys of the service accounts a member or a `service_account_id` names: a declared
+    `google_service_account` by module and address, else the literal e-mail (lower case). Empty
+    when the value names none (or is unknown)."""
+    declared_accounts = service_accounts_of(ctx, near, value)
+    if declared_accounts:
+        return {("sa",) + _account_key(a) for a in declared_accounts}
+    if isinstance(value, str):
+        match = _ACCOUNT_EMAIL_RE.search(value[:1000])
+        if match:
+            return {("email", match.group(1).lower())}
+    return set()
+
+
+def user_managed_member(ctx: ScanContext, near: Resource, member: Any) -> set[tuple]:
+    """Identity keys of the user-managed service account a member is (CHECKS.md "User-managed
+    service account"): `google_service_account.X.member`, `serviceAccount:${google_service_account.X.email}`,
+    or a literal `serviceAccount:<name>@<project>.iam.gserviceaccount.com` whose project is not a
+    `gcp-sa-*` service-agent domain. Empty for anything else (humans, groups, service agents, unknowns)."""
+    if isinstance(member, Unknown):
+        text = member.text
+        if "serviceAccount:" not in text and not re.search(r"\.member\b", text):
+            return set()
+        return {("sa",) + _account_key(a) for a in ctx.referenced(near, member)
+                if a.type == "google_service_account" and a.kind == "resource"}
+    if not isinstance(member, str):
+        return set()
+    match = _USER_MANAGED_MEMBER_RE.fullmatch(member.strip())
+    if match is None or match.group(2).lower().startswith("gcp-sa-"):
+        return set()
+    return account_ids(ctx, near, member.strip())
+
+
+def _compute_any_resource_bindings(ctx: ScanContext) -> list[Binding]:
+    """Bindings on IAM resources `bindings()` does not read (storage buckets, service accounts,
+    secrets...): any `google_*_iam_{member,binding,policy}`."""
+    out: list[Binding] = []
+    for resource in ctx.of_type("google_*_iam_*", format="terraform"):
+        if iam_level(resource.type) is not None or not _ANY_RESOURCE_IAM_RE.match(resource.type):
+            continue
+        for key, instance in instances(ctx, resource):
+            if resource.type.endswith("_iam_policy"):
+                out.extend(_document_bindings(ctx, instance, RESOURCE, key))
+            else:
+                out.append(_binding(instance, (), instance, RESOURCE, dict(instance.attributes), key))
+    return out
+
+
+def all_bindings(ctx: ScanContext) -> list[Binding]:
+    """`bindings()` plus the IAM of every other Google resource."""
+    return ctx.memo("gcp.all_bindings", lambda: bindings(ctx) + _compute_any_resource_bindings(ctx))
+
+
+def vertex_workload_accounts(ctx: ScanContext) -> set[tuple]:
+    """Identity keys of Vertex workload SAs: user-managed accounts named by a reasoning engine's
+    `spec.service_account` or granted any `roles/aiplatform.*` role in the scan."""
+
+    def compute() -> set[tuple]:
+        found = {("sa",) + key for key in reasoning_engine_accounts(ctx)}
+        for engine in ctx.of_type(REASONING_ENGINE, format="terraform"):
+            for _, instance in instances(ctx, engine):
+                for identity in engine_identities(ctx, instance):
+                    if isinstance(identity.service_account, str) and not is_service_agent_email(identity.service_account):
+                        found |= account_ids(ctx, engine, identity.service_account)
+        for binding in bindings(ctx):
+            if binding.is_vertex_role():
+                for member in binding.members:
+                    found |= user_managed_member(ctx, binding.applied_by, member)
+        return found
+
+    return ctx.memo("gcp.vertex_workload_accounts", compute)
