@@ -1,5 +1,5 @@
 from aiaas_iac.check import Check
-from aiaas_iac.iam.gcp import api_key_restrictions, enabled_ai_apis, same_project
+from aiaas_iac.iam.gcp_api_keys import api_key_restrictions, enabled_ai_apis, same_project
 from aiaas_iac.model import Mappings, Severity
 from aiaas_iac.terraform_instances import instance_address, instances
 
