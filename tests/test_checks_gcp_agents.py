@@ -375,3 +375,10 @@ def test_hostile_members_engines_and_endpoints_stay_fast_and_silent(tree):
                    + endpoint(logging_config("enabled       = true", "sampling_rate = 1e308"))})
     assert time.monotonic() - started < 20
     assert {f.code for f in report.findings if f.code in ("AIA209", "AIA210", "AIA211")} == set()
+
+
+def test_logging_flags_and_rates_written_as_strings(tree):
+    report = tree({"main.tf": endpoint(logging_config('enabled       = "true"', 'sampling_rate = "0.5"'), "a")
+                   + endpoint(logging_config('enabled = "false"'), "b")
+                   + endpoint(logging_config('enabled       = "true"', 'sampling_rate = "1"'), "c")})
+    assert triples(report, "AIA210") == {("AIA210", "main.tf", 7), ("AIA210", "main.tf", 15)}

@@ -505,3 +505,13 @@ def test_huge_configmap_values_stay_fast_and_silent(tree):
     report = tree({"cm.yaml": config_map("data:\n  app.env: |\n" + textwrap.indent(lines, "    "))})
     assert time.monotonic() - started < 10
     assert codes(report, "AIA") == set()
+
+
+def test_aia405_documented_examples(tmp_path):
+    from aiaas_iac.engine import load_checks
+    from conftest import write_tree
+
+    meta = next(c for c in load_checks() if c.code == "AIA405").meta()
+    for kind, example, expected in (("failing", meta.failing_example, True), ("passing", meta.passing_example, False)):
+        root = write_tree(tmp_path / kind, {"cm.yaml": example + "\n"})
+        assert bool(triples(scan_dir(root, select=["AIA405"]), "AIA405")) is expected, kind

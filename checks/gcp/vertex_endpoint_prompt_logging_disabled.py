@@ -16,11 +16,18 @@ def logging_gaps(ctx, endpoint) -> list[tuple[tuple, str]]:
         if not certain:
             return []
         enabled = block.get("enabled")
+        if isinstance(enabled, str) and enabled.strip().lower() in ("true", "false"):
+            enabled = enabled.strip().lower() == "true"  # Terraform converts the string
         if enabled is None or enabled is False:
             cause = "leaves enabled unset (false)" if enabled is None else "sets enabled = false"
             gaps.append((path + (("enabled",) if enabled is False else ()), f"{LOGGING_BLOCK} {cause}"))
             continue
         rate = block.get("sampling_rate")
+        if isinstance(rate, str):
+            try:
+                rate = float(rate)
+            except ValueError:
+                pass  # not a number Terraform could convert: left unjudged
         if enabled is True and isinstance(rate, (int, float)) and not isinstance(rate, bool) and rate < 1:
             gaps.append((path + ("sampling_rate",), f"logs only a sampling_rate of {rate:g} of the requests"))
     return gaps
