@@ -472,6 +472,7 @@ def test_placeholders_dummies_and_empty_values_in_configmaps_are_not_credentials
           app.env: |
             OPENAI_API_KEY=${OPENAI_API_KEY}
             MISTRAL_API_KEY=$(MISTRAL_KEY)
+            DEEPSEEK_API_KEY=$DEEPSEEK_KEY
             GROQ_API_KEY=your-groq-key-here
             PINECONE_API_KEY=
             VOYAGE_API_KEY=TODO

@@ -1,3 +1,5 @@
+import re
+
 from aiaas_iac.check import Check
 from aiaas_iac.k8s_workloads import StoredValue, config_file_assignments, stored_values
 from aiaas_iac.model import Mappings, Severity
@@ -10,6 +12,10 @@ def _is_credential_value(value: str) -> bool:
     return not is_placeholder(value) and find_credential(value) is None
 
 
+# In a dotenv file, `OPENAI_API_KEY=$OPENAI_API_KEY` expands another variable: it holds no value.
+_DOTENV_EXPANSION = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]{0,200}")
+
+
 def credential_names_in(stored: StoredValue) -> list[str]:
     """The AI credential names a ConfigMap key holds with a real value: the key itself, or
     `NAME=value` pairs inside the file it carries."""
@@ -18,7 +24,8 @@ def credential_names_in(stored: StoredValue) -> list[str]:
     if is_ai_credential_name(stored.key):
         return [stored.key] if _is_credential_value(stored.text) else []
     names = [a.name for a in config_file_assignments(stored.text)
-             if is_ai_credential_name(a.name) and _is_credential_value(a.value)]
+             if is_ai_credential_name(a.name) and _is_credential_value(a.value)
+             and not _DOTENV_EXPANSION.fullmatch(a.value)]
     return list(dict.fromkeys(names))
 
 
