@@ -7,6 +7,7 @@ starts at the document root (`("spec", "template", "spec", "containers", 0,
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 from dataclasses import dataclass
@@ -286,3 +287,49 @@ def ai_workload_reasons(ctx: "ScanContext", pod: PodSpec) -> list[str]:
         return services
     sources = dict.fromkeys((k, n) for k, n in _config_sources(pod) if isinstance(n, str))
     return [f"{kind} {name}" for kind, name in sources if is_ai_object_name(name)]
+
+
+# CHECKS.md AIA405 (b): `NAME=value` (dotenv, `export NAME=value`), `NAME: value` / `NAME = value`
+# (YAML, properties) and `"NAME": "value"` (JSON) lines inside a ConfigMap value. A name is at most
+# 200 characters and the whole line is read once, so a huge value stays linear.
+_ASSIGNMENT_LINE = re.compile(
+    r"""^[ \t]*(?:export[ \t]+)?(?P<quote>["']?)(?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,199})(?P=quote)"""
+    r"""[ \t]*(?:=|:(?=[ \t]|$))(?P<value>[^\n]*)""",
+    re.MULTILINE,
+)
+_COMMENT_START = re.compile(r"[ \t]#")
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One `NAME=value` pair written inside a config file's text; `offset` is where its line starts."""
+
+    name: str
+    value: str
+    offset: int
+
+
+def _unquoted(value: str) -> str:
+    value = value.strip().rstrip(",").rstrip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    comment = _COMMENT_START.search(value)
+    return value[:comment.start()].rstrip() if comment else value
+
+
+def config_file_assignments(text: str) -> Iterator[Assignment]:
+    """The `NAME=value`, `NAME: value` and `"NAME": "value"` pairs of a dotenv, properties, YAML
+    or JSON text, one per line (a JSON object written on one line is read as JSON)."""
+    stripped = text.strip()
+    if stripped.startswith("{") and "\n" not in stripped:
+        try:
+            document = json.loads(stripped)
+        except (ValueError, RecursionError):
+            document = None
+        if isinstance(document, dict):
+            for name, value in document.items():
+                if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+                    yield Assignment(str(name), str(value), 0)
+            return
+    for match in _ASSIGNMENT_LINE.finditer(text):
+        yield Assignment(match.group("name"), _unquoted(match.group("value")), match.start())

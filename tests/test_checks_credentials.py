@@ -180,6 +180,7 @@ def test_output_exposure_sample_reports_each_secret_output():
         ("AIA502", "aws.tf", 26),    # Bedrock API key, sensitive = false
         ("AIA502", "azure.tf", 13),  # api_key = primary_access_key inside an object
         ("AIA502", "gcp.tf", 11),    # base64decode(private_key)
+        ("AIA502", "gcp.tf", 29),    # google_apikeys_key.gemini.key_string
     }
 
 
@@ -344,3 +345,33 @@ def test_no_finding_field_ever_contains_a_whole_key(tree):
         for key in FAKE_KEYS.values():
             # Only the first four characters may appear: no later 8-character run of the key does.
             assert not any(key[i:i + 8] in text for i in range(1, len(key) - 7))
+
+
+def test_google_api_key_string_output_is_exposed_but_its_name_is_not(tree):
+    report = tree({"main.tf": '''\
+resource "google_apikeys_key" "gemini" {
+  name = "gemini"
+}
+
+output "key" {
+  value = google_apikeys_key.gemini.key_string
+}
+
+output "whole_key_object" {
+  value = google_apikeys_key.gemini
+}
+
+output "key_name" {
+  value = google_apikeys_key.gemini.name
+}
+
+output "key_length" {
+  value = length(google_apikeys_key.gemini.key_string)
+}
+
+output "hidden" {
+  value     = google_apikeys_key.gemini.key_string
+  sensitive = true
+}
+'''})
+    assert triples(report, "AIA502") == {("AIA502", "main.tf", 6), ("AIA502", "main.tf", 10)}

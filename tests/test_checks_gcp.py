@@ -28,6 +28,8 @@ def test_insecure_vertex_module_findings():
         ("AIA207", "services.tf", 20),  # ANTHROPIC_API_KEY literal in the agent engine
         ("AIA207", "services.tf", 48),  # OPENAI_API_KEY from a variable's literal default
         ("AIA207", "services.tf", 53),  # SESSION_SIGNING_SECRET literal in Cloud Run
+        ("AIA209", "services.tf", 6),  # agent engine spec without service_account
+        ("AIA210", "vertex.tf", 7),  # endpoint without request-response logging
     }
 
 

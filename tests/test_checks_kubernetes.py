@@ -50,6 +50,8 @@ def test_failing_manifests_report_each_problem_at_its_line():
         ("AIA404", "bedrock-sync-job.yaml", 13),     # AWS keys from Secret bedrock-user: an AI workload
         ("AIA403", "bedrock-sync-job.yaml", 24),     # ... whose AWS_SECRET_ACCESS_KEY comes from it
         ("AIA403", "bedrock-sync-job.yaml", 44),     # key file set in an init container, VERTEX_ in main
+        ("AIA405", "chat-configmap.yaml", 9),        # ANTHROPIC_API_KEY as a ConfigMap key
+        ("AIA405", "chat-configmap.yaml", 10),       # LANGSMITH_API_KEY=... inside app.env
     }
 
 
@@ -411,3 +413,106 @@ def test_literal_instruction_in_an_ai_credential_env_is_still_aia401(tree):
           value: ""
         """, "serviceAccountName: chat\n")})
     assert codes(report) == {("AIA401", 15), ("AIA401", 17)}
+
+
+# --- AIA405 --------------------------------------------------------------------------------
+
+def config_map(body: str) -> str:
+    return "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: chat-config\n  namespace: ml\n" + textwrap.dedent(body)
+
+
+def test_configmap_key_named_like_an_ai_credential_is_reported(tree):
+    report = tree({"cm.yaml": config_map("""\
+        data:
+          OPENAI_MODEL: gpt-4o
+          OPENAI_API_BASE: https://api.openai.com/v1
+          AZURE_OPENAI_ENDPOINT: https://acme.openai.azure.com/
+          openai-api-key: prod-7f3a9c2e11d04b
+        """)})
+    assert codes(report, "AIA") == {("AIA405", 10)}
+
+
+def test_configmap_files_are_read_line_by_line(tree):
+    report = tree({"cm.yaml": config_map("""\
+        data:
+          app.env: |
+            OPENAI_API_BASE=https://api.openai.com/v1
+            export HF_TOKEN="prod-7f3a9c2e11d04b"
+          app.properties: |
+            openai.api.key = live-abc-123-xyz
+          settings.json: '{"MISTRAL_API_KEY": "abc123def456", "model": "large"}'
+          pretty.json: |
+            {
+              "GEMINI_API_KEY": "prod-gem-0c9a7d",
+              "model": "gemini-2.0-flash"
+            }
+          config.yaml: |
+            llm:
+              pinecone_api_key: pc-12345-abc
+          notes.txt: |
+            the OPENAI_API_KEY lives in Vault
+        """)})
+    assert codes(report, "AIA") == {("AIA405", 7), ("AIA405", 10), ("AIA405", 12), ("AIA405", 13), ("AIA405", 18)}
+
+
+def test_binary_data_is_decoded(tree):
+    encoded = base64.b64encode(b"COHERE_API_KEY=prod-7f3a9c2e11d04b\n").decode()
+    report = tree({"cm.yaml": config_map(f"binaryData:\n  app.env: {encoded}\n")})
+    assert codes(report, "AIA") == {("AIA405", 7)}
+
+
+def test_placeholders_dummies_and_empty_values_in_configmaps_are_not_credentials(tree):
+    report = tree({"cm.yaml": config_map("""\
+        data:
+          OPENAI_API_KEY: ""
+          ANTHROPIC_API_KEY: "{{ .Values.anthropic.key }}"
+          GEMINI_API_KEY: changeme
+          HF_TOKEN: <token>
+          COHERE_API_KEY: xxxx
+          app.env: |
+            OPENAI_API_KEY=${OPENAI_API_KEY}
+            MISTRAL_API_KEY=$(MISTRAL_KEY)
+            DEEPSEEK_API_KEY=$DEEPSEEK_KEY
+            GROQ_API_KEY=your-groq-key-here
+            PINECONE_API_KEY=
+            VOYAGE_API_KEY=TODO
+            AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMIK7MDENGbPxRfiCY
+        """)})
+    assert codes(report, "AIA") == set()
+
+
+def test_configmap_value_in_a_known_key_format_is_aia501_not_aia405(tree):
+    report = tree({"cm.yaml": config_map(f"""\
+        data:
+          HF_TOKEN: {HF_TOKEN}
+          app.env: |
+            HF_TOKEN={HF_TOKEN}
+            OPENAI_API_KEY=prod-7f3a9c2e11d04b
+        """)})
+    # AIA501 reports the token once per manifest; the other pair in app.env is AIA405's.
+    assert codes(report, "AIA") == {("AIA501", 7), ("AIA405", 8)}
+
+
+def test_secrets_are_not_configmaps(tree):
+    report = tree({"secret.yaml": secret("stringData:\n  app.env: |\n    OPENAI_API_KEY=prod-7f3a9c2e11d04b\n")})
+    assert codes(report, "AIA405") == set()
+
+
+def test_huge_configmap_values_stay_fast_and_silent(tree):
+    import time
+
+    lines = "A" * 200_000 + "\n" + "x " * 100_000 + "\n" + ("OPENAI_MODEL=" + " " * 50_000 + "#\n") * 20
+    started = time.monotonic()
+    report = tree({"cm.yaml": config_map("data:\n  app.env: |\n" + textwrap.indent(lines, "    "))})
+    assert time.monotonic() - started < 10
+    assert codes(report, "AIA") == set()
+
+
+def test_aia405_documented_examples(tmp_path):
+    from aiaas_iac.engine import load_checks
+    from conftest import write_tree
+
+    meta = next(c for c in load_checks() if c.code == "AIA405").meta()
+    for kind, example, expected in (("failing", meta.failing_example, True), ("passing", meta.passing_example, False)):
+        root = write_tree(tmp_path / kind, {"cm.yaml": example + "\n"})
+        assert bool(triples(scan_dir(root, select=["AIA405"]), "AIA405")) is expected, kind

@@ -8,7 +8,10 @@ inline JSON document) and the resource-level IAM of Vertex AI resources
 `google_vertex_ai_feature_online_store_iam_*`...). Resources repeated with
 `count`/`for_each` over a literal collection become one binding per
 instance, so `role = local.roles[count.index]` is read for each role.
-Unknown values stay `Unknown` and never count toward a finding.
+`all_bindings` adds the IAM of every other Google resource (buckets, service
+accounts...). Also here: who a Vertex AI Agent Engine runs as, user-managed
+service accounts and Vertex workload SAs (CHECKS.md definitions). API keys are
+in `gcp_api_keys`. Unknown values stay `Unknown` and never count toward a finding.
 """
 
 from __future__ import annotations
@@ -319,3 +322,157 @@ def vertex_uses(ctx: ScanContext) -> list[VertexUse]:
         if binding.is_vertex_role():
             found.append(VertexUse(binding.source, binding.role_path, f"{binding.where} grants {binding.role}"))
     return sorted(found, key=lambda u: (u.resource.file, u.resource.span_of(*u.path).start_line))
+
+
+# ---------------------------------------------------------------------------
+# Vertex AI Agent Engine (reasoning engine) identities
+
+REASONING_ENGINE = "google_vertex_ai_reasoning_engine"
+AGENT_IDENTITY = "AGENT_IDENTITY"
+
+
+@dataclass(frozen=True)
+class EngineIdentity:
+    """Who a reasoning engine runs as. `service_account` is None when `spec.service_account` is
+    absent (or empty); `path` is the `spec` block (`()` when the engine has none)."""
+
+    engine: Resource
+    path: tuple
+    service_account: Any
+    identity_type: Any
+
+    @property
+    def shared_default(self) -> bool:
+        """Runs as the project's Reasoning Engine Service Agent (CHECKS.md AIA209): no service
+        account and an identity type that is certainly not AGENT_IDENTITY."""
+        if self.service_account is not None:
+            return False
+        if self.identity_type is None:
+            return True
+        return isinstance(self.identity_type, str) and self.identity_type.strip().upper() != AGENT_IDENTITY
+
+
+def engine_identities(ctx: ScanContext, engine: Resource) -> list[EngineIdentity]:
+    """The identity of each `spec` block of an (evaluated) reasoning engine; one with path `()`
+    when it has no `spec` at all. A `dynamic "spec"` over an unknown collection gives none."""
+    found: list[EngineIdentity] = []
+    for path, spec, certain in expanded_blocks(ctx, engine, "spec"):
+        if not certain:
+            return []
+        account = spec.get("service_account")
+        if isinstance(account, str) and not account.strip():
+            account = None
+        found.append(EngineIdentity(engine, path, account, spec.get("identity_type")))
+    return found or [EngineIdentity(engine, (), None, None)]
+
+
+def reasoning_engine_accounts(ctx: ScanContext) -> dict[tuple[str, str], list[Resource]]:
+    """Service accounts (by module and address) that reasoning engines name as `spec.service_account`."""
+
+    def compute() -> dict[tuple[str, str], list[Resource]]:
+        out: dict[tuple[str, str], list[Resource]] = {}
+        for engine in ctx.of_type(REASONING_ENGINE, format="terraform"):
+            for _, instance in instances(ctx, engine):
+                for identity in engine_identities(ctx, instance):
+                    if identity.service_account is None:
+                        continue
+                    for account in service_accounts_of(ctx, engine, identity.service_account):
+                        engines = out.setdefault(_account_key(account), [])
+                        if engine not in engines:
+                            engines.append(engine)
+        return out
+
+    return ctx.memo("gcp.reasoning_engine_accounts", compute)
+
+
+# ---------------------------------------------------------------------------
+# User-managed service accounts, Vertex workload SAs, and bindings on any resource
+
+VERTEX_SERVICE_AGENT_ROLE = "roles/aiplatform.serviceAgent"
+TOKEN_CREATOR_ROLE = "roles/iam.serviceAccountTokenCreator"
+SERVICE_ACCOUNT_IAM_TYPES = ("google_service_account_iam_member", "google_service_account_iam_binding")
+_ANY_RESOURCE_IAM_RE = re.compile(r"^google_\w+_iam_(member|binding|policy)$")
+# A literal user-managed account member: `serviceAccount:<name>@<project>.iam.gserviceaccount.com`.
+_USER_MANAGED_MEMBER_RE = re.compile(
+    r"serviceAccount:([a-z][a-z0-9-]{0,62})@([a-z][a-z0-9-]{0,62})\.iam\.gserviceaccount\.com", re.I)
+# An e-mail inside a service-account id (`projects/p/serviceAccounts/<email>`) or a member.
+_ACCOUNT_EMAIL_RE = re.compile(r"([a-z][a-z0-9-]{0,62}@[a-z][a-z0-9-]{0,62}\.iam\.gserviceaccount\.com)", re.I)
+
+
+def is_service_agent_email(email: str) -> bool:
+    """Google-managed service agents (`service-123@gcp-sa-aiplatform.iam.gserviceaccount.com`)."""
+    domain = email.rsplit("@", 1)[-1].lower()
+    return domain.startswith("gcp-sa-")
+
+
+def account_ids(ctx: ScanContext, near: Resource, value: Any) -> set[tuple]:
+    """Identity keys of the service accounts a member or a `service_account_id` names: a declared
+    `google_service_account` by module and address, else the literal e-mail (lower case). Empty
+    when the value names none (or is unknown)."""
+    declared_accounts = service_accounts_of(ctx, near, value)
+    if declared_accounts:
+        return {("sa",) + _account_key(a) for a in declared_accounts}
+    if isinstance(value, str):
+        match = _ACCOUNT_EMAIL_RE.search(value[:1000])
+        if match:
+            return {("email", match.group(1).lower())}
+    return set()
+
+
+def user_managed_member(ctx: ScanContext, near: Resource, member: Any) -> set[tuple]:
+    """Identity keys of the user-managed service account a member is (CHECKS.md "User-managed
+    service account"): `google_service_account.X.member`, `serviceAccount:${google_service_account.X.email}`,
+    or a literal `serviceAccount:<name>@<project>.iam.gserviceaccount.com` whose project is not a
+    `gcp-sa-*` service-agent domain. Empty for anything else (humans, groups, service agents, unknowns)."""
+    if isinstance(member, Unknown):
+        text = member.text
+        if "serviceAccount:" not in text and not re.search(r"\.member\b", text):
+            return set()
+        return {("sa",) + _account_key(a) for a in ctx.referenced(near, member)
+                if a.type == "google_service_account" and a.kind == "resource"}
+    if not isinstance(member, str):
+        return set()
+    match = _USER_MANAGED_MEMBER_RE.fullmatch(member.strip())
+    if match is None or match.group(2).lower().startswith("gcp-sa-"):
+        return set()
+    return account_ids(ctx, near, member.strip())
+
+
+def _compute_any_resource_bindings(ctx: ScanContext) -> list[Binding]:
+    """Bindings on IAM resources `bindings()` does not read (storage buckets, service accounts,
+    secrets...): any `google_*_iam_{member,binding,policy}`."""
+    out: list[Binding] = []
+    for resource in ctx.of_type("google_*_iam_*", format="terraform"):
+        if iam_level(resource.type) is not None or not _ANY_RESOURCE_IAM_RE.match(resource.type):
+            continue
+        for key, instance in instances(ctx, resource):
+            if resource.type.endswith("_iam_policy"):
+                out.extend(_document_bindings(ctx, instance, RESOURCE, key))
+            else:
+                out.append(_binding(instance, (), instance, RESOURCE, dict(instance.attributes), key))
+    return out
+
+
+def all_bindings(ctx: ScanContext) -> list[Binding]:
+    """`bindings()` plus the IAM of every other Google resource."""
+    return ctx.memo("gcp.all_bindings", lambda: bindings(ctx) + _compute_any_resource_bindings(ctx))
+
+
+def vertex_workload_accounts(ctx: ScanContext) -> set[tuple]:
+    """Identity keys of Vertex workload SAs: user-managed accounts named by a reasoning engine's
+    `spec.service_account` or granted any `roles/aiplatform.*` role in the scan."""
+
+    def compute() -> set[tuple]:
+        found = {("sa",) + key for key in reasoning_engine_accounts(ctx)}
+        for engine in ctx.of_type(REASONING_ENGINE, format="terraform"):
+            for _, instance in instances(ctx, engine):
+                for identity in engine_identities(ctx, instance):
+                    if isinstance(identity.service_account, str) and not is_service_agent_email(identity.service_account):
+                        found |= account_ids(ctx, engine, identity.service_account)
+        for binding in bindings(ctx):
+            if binding.is_vertex_role():
+                for member in binding.members:
+                    found |= user_managed_member(ctx, binding.applied_by, member)
+        return found
+
+    return ctx.memo("gcp.vertex_workload_accounts", compute)

@@ -12,6 +12,7 @@ SECRET_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "aws_iam_access_key": ("secret", "ses_smtp_password_v4"),
     "aws_iam_service_specific_credential": ("service_password", "service_credential_secret"),
     "google_service_account_key": ("private_key",),
+    "google_apikeys_key": ("key_string",),  # a Gemini / Vertex AI API key (CHECKS.md amendment 4)
     "AWS::IAM::AccessKey": ("SecretAccessKey",),
 }
 # Wrapping a secret in these outputs a digest or a size, not the secret.
@@ -94,7 +95,8 @@ def unknowns_in(value: Any, path: tuple) -> Iterator[tuple[tuple, Unknown]]:
 class AiCredentialOutputExposed(Check):
     """A Terraform output without `sensitive = true`, or a CloudFormation output, returns a secret:
     an IAM access key's secret, a Bedrock API key (service-specific credential), a GCP service
-    account private key, or an Azure OpenAI / AI Services account key."""
+    account private key, a Google API key's `key_string`, or an Azure OpenAI / AI Services
+    account key."""
 
     code = "AIA502"
     slug = "ai-credential-output-exposed"

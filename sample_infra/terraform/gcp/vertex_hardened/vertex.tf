@@ -19,6 +19,14 @@ resource "google_vertex_ai_endpoint" "chat" {
     kms_key_name = google_kms_crypto_key.vertex.id
   }
 
+  predict_request_response_logging_config {
+    enabled       = true
+    sampling_rate = 1
+    bigquery_destination {
+      output_uri = "bq://${var.project_id}.llm_audit.chat_requests"
+    }
+  }
+
   depends_on = [google_kms_crypto_key_iam_member.vertex_agent]
 }
 

@@ -45,3 +45,26 @@ output "openai_primary_key" {
   value       = azurerm_cognitive_account.openai.primary_access_key
   sensitive   = true
 }
+
+resource "google_apikeys_key" "gemini" {
+  name         = "gemini-batch"
+  display_name = "Gemini API (batch)"
+
+  restrictions {
+    api_targets {
+      service = "generativelanguage.googleapis.com"
+    }
+    server_key_restrictions {
+      allowed_ips = ["203.0.113.10/32"]
+    }
+  }
+}
+
+output "gemini_api_key_name" {
+  value = google_apikeys_key.gemini.name
+}
+
+output "gemini_api_key" {
+  value     = google_apikeys_key.gemini.key_string
+  sensitive = true
+}
