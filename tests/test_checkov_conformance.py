@@ -74,6 +74,8 @@ class Difference:
 # samples shows up here and has to be explained.
 EXPECTED_DIFFERENCES = {
     Difference("CKV_AWS_373", "terraform/aws/bedrock_awscc", "awscc_bedrock_agent.assistant", False, AWSCC),
+    Difference("CKV_AWS_373", "terraform/aws/agent_tools_insecure", "awscc_bedrock_agent.returns", False, AWSCC),
+    Difference("CKV_AWS_383", "terraform/aws/agent_tools_insecure", "awscc_bedrock_agent.returns", False, AWSCC),
     Difference("CKV_AZURE_236", "terraform/azure/openai_azapi", "azapi_resource.sandbox", False, AZAPI),
     Difference("CKV_AZURE_134", "terraform/azure/openai_azapi", "azapi_resource.sandbox", False, AZAPI),
     Difference("CKV2_AZURE_22", "terraform/azure/openai_azapi", "azapi_resource.sandbox", False, AZAPI),

@@ -77,7 +77,7 @@ resource "aws_bedrockagentcore_agent_runtime" "support" {
 # No authorizer_configuration: callers sign with IAM SigV4.
 resource "aws_bedrockagentcore_agent_runtime" "batch" {
   agent_runtime_name = "batch"
-  role_arn           = aws_iam_role.agentcore.arn
+  role_arn           = aws_iam_role.agentcore_batch.arn
 
   agent_runtime_artifact {
     container_configuration {
@@ -92,7 +92,7 @@ resource "aws_bedrockagentcore_agent_runtime" "batch" {
 
 resource "aws_bedrockagentcore_gateway" "tools" {
   name            = "tools"
-  role_arn        = aws_iam_role.agentcore.arn
+  role_arn        = aws_iam_role.agentcore_tools.arn
   protocol_type   = "MCP"
   authorizer_type = "CUSTOM_JWT"
 
@@ -110,7 +110,7 @@ variable "tools_client_id" {
 
 resource "awscc_bedrockagentcore_gateway" "internal" {
   name            = "internal"
-  role_arn        = aws_iam_role.agentcore.arn
+  role_arn        = aws_iam_role.agentcore_internal.arn
   protocol_type   = "MCP"
   authorizer_type = "AWS_IAM"
 }
@@ -154,4 +154,40 @@ resource "aws_bedrockagentcore_oauth2_credential_provider" "crm" {
       }
     }
   }
+}
+
+resource "aws_iam_role" "agentcore_batch" {
+  name = "support-agentcore-batch"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "bedrock-agentcore.amazonaws.com" }
+    }]
+  })
+}
+
+resource "aws_iam_role" "agentcore_tools" {
+  name = "support-agentcore-tools"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "bedrock-agentcore.amazonaws.com" }
+    }]
+  })
+}
+
+resource "aws_iam_role" "agentcore_internal" {
+  name = "support-agentcore-internal"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "bedrock-agentcore.amazonaws.com" }
+    }]
+  })
 }
