@@ -430,3 +430,56 @@ def test_aia112_aia113_hostile_values_are_fast_and_silent(tree):
     assert _aia112(tree, {"agents.tf": agents}) == set()
     assert _aia113(tree, '"arn:aws:s3:::' + "d?" * 20_000 + '/*"') == set()
     assert time.perf_counter() - started < 20
+
+
+def test_aia112_blocks_whose_count_creates_nothing_share_nothing(tree):
+    # Found on aws-ia/terraform-aws-bedrock: each agent and knowledge base is gated by its own flag.
+    text = """
+variable "on" {
+  type    = bool
+  default = false
+}
+resource "aws_iam_role" "r" {
+  name               = "r"
+  assume_role_policy = "{}"
+}
+resource "aws_bedrockagent_agent" "a" {
+  agent_name              = "a"
+  foundation_model        = "m"
+  agent_resource_role_arn = aws_iam_role.r.arn
+}
+resource "aws_bedrockagent_agent" "b" {
+  count                   = 0
+  agent_name              = "b"
+  foundation_model        = "m"
+  agent_resource_role_arn = aws_iam_role.r.arn
+}
+resource "aws_bedrockagent_agent" "c" {
+  count                   = var.on ? 1 : 0
+  agent_name              = "c"
+  foundation_model        = "m"
+  agent_resource_role_arn = aws_iam_role.r.arn
+}
+"""
+    assert _aia112(tree, {"main.tf": text}) == set()
+    # The same blocks with the flag on do share the role.
+    assert _aia112(tree, {"main.tf": text.replace("default = false", "default = true")}) == {("AIA112", "main.tf", 13)}
+
+
+def test_aia112_a_role_picked_per_instance_is_not_one_role(tree):
+    # Found on aws-ia/terraform-aws-agentcore: `aws_iam_role.runtime[each.key].arn` in two blocks.
+    text = """
+variable "code" { type = map(string) }
+variable "container" { type = map(string) }
+resource "aws_bedrockagentcore_agent_runtime" "code" {
+  for_each           = var.code
+  agent_runtime_name = each.key
+  role_arn           = aws_iam_role.runtime[each.key].arn
+}
+resource "aws_bedrockagentcore_agent_runtime" "container" {
+  for_each           = var.container
+  agent_runtime_name = each.key
+  role_arn           = aws_iam_role.runtime[each.key].arn
+}
+"""
+    assert _aia112(tree, {"main.tf": text}) == set()

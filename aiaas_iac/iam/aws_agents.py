@@ -22,6 +22,7 @@ from aiaas_iac.iam.aws_resources import ARN_HOLE, arn_text
 from aiaas_iac.iam.glob import glob_match
 from aiaas_iac.model import Resource, Unknown
 from aiaas_iac.parsers.tfplan import KNOWN_AFTER_APPLY
+from aiaas_iac.terraform_instances import declared
 
 BEDROCK_SERVICE_PRINCIPAL = "bedrock.amazonaws.com"
 RETURN_CONTROL = "RETURN_CONTROL"
@@ -293,8 +294,17 @@ def role_key(near: Resource, value: Any) -> tuple | None:
         shown = value.text.strip()
         if shown == KNOWN_AFTER_APPLY:  # a plan: the expression is only known by its references
             return ("references", near.format, near.module, tuple(sorted(value.refs)))
+        if _per_instance(value):
+            # `aws_iam_role.runtime[each.key].arn` names a different role in every instance: the
+            # same text in two blocks (or two unresolved instances) is no evidence of one role.
+            return ("per-instance", near.format, near.module, near.address, shown)
         return ("expression", near.format, near.module, shown)
     return None
+
+
+def _per_instance(value: Unknown) -> bool:
+    return any(ref.split(".", 1)[0] in ("each", "count") for ref in value.refs) \
+        or "each." in value.text or "count.index" in value.text
 
 
 def service_identities(ctx: ScanContext) -> tuple[ServiceIdentity, ...]:
@@ -302,6 +312,8 @@ def service_identities(ctx: ScanContext) -> tuple[ServiceIdentity, ...]:
     def build() -> tuple[ServiceIdentity, ...]:
         out = []
         for resource in ctx.of_type(*AI_SERVICE_ROLE_ATTRIBUTES):
+            if resource.format == "terraform" and declared(ctx, resource) is None:
+                continue  # its count/for_each creates no instance: it shares nothing
             attribute = AI_SERVICE_ROLE_ATTRIBUTES[resource.type]
             copies = resource_instances(ctx, resource)
             keys = [role_key(resource, c.get(attribute)) for c in copies]
