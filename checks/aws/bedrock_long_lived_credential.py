@@ -20,8 +20,9 @@ def _user_text(ctx, near, value) -> str:
 
 
 def api_key_lifetime(credential) -> str | None:
-    """What a message says of a Bedrock API key's lifetime ("never expires", "expires after 90 days",
-    or the unresolved expression), or None when it is at most SHORT_LIVED_DAYS days."""
+    """What a message says of a Bedrock API key's lifetime ("never expires", "expires after 90 days"),
+    or None when it is at most SHORT_LIVED_DAYS days or cannot be known (unknown never makes a
+    finding: `credential_age_days = var.days` may well be 30)."""
     if not credential.has("credential_age_days"):
         return NEVER_EXPIRES  # the IAM API: "When not specified, the credential will not expire"
     age = credential.get("credential_age_days")
@@ -33,8 +34,7 @@ def api_key_lifetime(credential) -> str | None:
         age = int(age)
     if isinstance(age, int) and not isinstance(age, bool):
         return None if age <= SHORT_LIVED_DAYS else f"expires after {age} days"
-    # Not shown to be short: still a long-lived key as far as the code says.
-    return f"has an unresolved lifetime (credential_age_days = {display_value(age)})"
+    return None
 
 
 class BedrockLongLivedCredential(Check):
