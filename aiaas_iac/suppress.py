@@ -11,8 +11,8 @@ nothing is reported too (AIA902).
 Only real comments count (`parsers/comments.py` finds them): the same text in
 a string value (a template `Description`, an HCL string or heredoc, a YAML
 block scalar) is data, and JSON has no comments at all. The reason is copied
-into every report, so it is cut to `MAX_REASON_CHARS` and any credential in it
-(a known key format, or a long random-looking token) is redacted.
+into every report, so it is cut to `MAX_REASON_CHARS` and passed through the same
+redaction as every message (aiaas_iac/redaction.py).
 """
 
 from __future__ import annotations
@@ -37,11 +37,6 @@ MAX_REASON_CHARS = 200
 # redacted; what lies beyond is never shown.
 _REASON_WINDOW = 1_000
 _TOKEN_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_-"
-# A long random-looking token is treated as a secret even without a known prefix (an AWS
-# secret access key, a password): 32+ token characters at over 4.2 bits each. Ticket ids,
-# words and hex digests (at most 4 bits) stay readable.
-_LONG_TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{32,}+")
-_SECRET_ENTROPY_BITS = 4.2
 SYNTAXES = ("hcl", "yaml", "json")
 
 
@@ -54,23 +49,16 @@ class Suppression:
 
 
 def clean_reason(raw: str) -> str:
-    """The reason as reports show it: trimmed, credentials redacted, at most MAX_REASON_CHARS.
-    Only the first `_REASON_WINDOW` characters after leading blanks are ever looked at."""
-    from aiaas_iac.secrets import find_credentials, redact, shannon_entropy
+    """The reason as reports show it: trimmed, credentials redacted (the one redaction every
+    report uses), at most MAX_REASON_CHARS. Only the first `_REASON_WINDOW` characters after
+    leading blanks are ever looked at."""
+    from aiaas_iac.redaction import safe_text
 
     reason = raw[_BLANKS.match(raw).end():][:_REASON_WINDOW + 1]
     if len(reason) > _REASON_WINDOW:
         # Cut inside a token, keep none of it: the part seen could be most of a credential.
         reason = reason[:_REASON_WINDOW].rstrip(_TOKEN_CHARACTERS)
-    reason = reason.strip().strip(" -:")
-    for credential in reversed(list(find_credentials(reason))):
-        end = credential.start + len(credential.token)
-        reason = reason[:credential.start] + redact(credential.token) + reason[end:]
-    reason = _LONG_TOKEN.sub(lambda m: redact(m.group()) if shannon_entropy(m.group()) > _SECRET_ENTROPY_BITS
-                             else m.group(), reason)
-    if len(reason) > MAX_REASON_CHARS:
-        reason = reason[:MAX_REASON_CHARS - 1].rstrip() + "…"
-    return reason
+    return safe_text(reason.strip().strip(" -:"), MAX_REASON_CHARS)
 
 
 def find_suppressions(text: str, file: str, syntax: str) -> tuple[Suppression, ...]:
