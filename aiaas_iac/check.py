@@ -11,7 +11,6 @@ import inspect
 from typing import TYPE_CHECKING, ClassVar, Iterable
 
 from aiaas_iac.model import CheckMeta, Finding, Location, Mappings, Resource, Severity, Span
-from aiaas_iac.redaction import sanitised_finding
 
 if TYPE_CHECKING:
     from aiaas_iac.context import ScanContext
@@ -55,30 +54,22 @@ class Check:
 
         Whole-scan checks pass `identity` (e.g. "scan") so the finding's fingerprint does not
         depend on which block it happens to be reported at."""
-        return sanitised(Finding(
+        return Finding(
             code=self.code, slug=self.slug, severity=self.severity, message=message,
             location=Location(resource.file, resource.span_of(*path)),
             resource=resource.full_address or resource.address,
             remediation=inspect.cleandoc(self.remediation), mappings=self.mappings,
             detail=detail if detail is not None else ".".join(str(p) for p in path),
             identity=identity, module=resource.module,
-        ))
+        )
 
     def finding_at(self, file: str, line: int, message: str, resource: str = "", detail: str = "") -> Finding:
         """A finding on a source line that belongs to no resource (e.g. a comment)."""
-        return sanitised(Finding(
+        return Finding(
             code=self.code, slug=self.slug, severity=self.severity, message=message,
             location=Location(file, Span(line, line)), resource=resource,
             remediation=inspect.cleandoc(self.remediation), mappings=self.mappings, detail=detail,
-        ))
-
-
-def sanitised(finding: Finding) -> Finding:
-    """The one place a finding's input-derived text is made safe for every report, the baseline
-    and the result cache: credentials and file() contents redacted, lengths capped (see
-    `aiaas_iac.redaction`). `finding`/`finding_at` apply it; the engine applies it again to
-    whatever a check yields, so a user check that builds `Finding` itself is covered too."""
-    return sanitised_finding(finding)
+        )
 
 
 def check_names(checks: Iterable[type[Check]]) -> dict[str, str]:

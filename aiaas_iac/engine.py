@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
-from aiaas_iac.check import Check, check_names, code_of, sanitised
+from aiaas_iac.check import Check, check_names, code_of
 from aiaas_iac.iam.iamdata import IamDataError, bedrock_services
 from aiaas_iac.model import CheckMeta, Finding, ParseError, Resource, Severity
 
@@ -131,7 +131,7 @@ def _run(check_classes: Iterable[type[Check]], ctx: Any, debug: bool, failures: 
     findings: list[Finding] = []
     for check_class in check_classes:
         try:
-            findings.extend(sanitised(f) for f in check_class().run(ctx))
+            findings.extend(check_class().run(ctx))
         except IamDataError:
             raise  # a broken installation, not a broken check: every AWS check would be blind
         except Exception as error:  # one broken check must not lose the others' findings
@@ -154,6 +154,7 @@ def run_checks(checks: Sequence[type[Check]], resources: list[Resource], root: P
     `tree` (a module_tree.ModuleTree) gives the Terraform configurations and module instances."""
     from aiaas_iac.context import ScanContext
     from aiaas_iac.module_tree import merge_instance_findings
+    from aiaas_iac.redaction import sanitised_finding
     from aiaas_iac.suppress import apply_suppressions
 
     bedrock_services()  # a broken install fails loudly (IamDataError), whatever this scan holds
@@ -166,8 +167,11 @@ def run_checks(checks: Sequence[type[Check]], resources: list[Resource], root: P
     findings, used = apply_suppressions(findings, suppressions, resources, names)
     ctx.suppressions, ctx.used_suppressions, ctx.check_names = tuple(suppressions), used, names
     findings += _run([c for c in checks if c.after_suppressions], ctx, debug, failures)
-    # Again after suppressions: a reason copied from a comment is input text too.
-    return _unique_sorted(sanitised(f) for f in merge_instance_findings(findings, tree.instances if tree is not None else None)), failures
+    # The one place a finding's input-derived text is made safe for every report, the baseline and
+    # the result cache (aiaas_iac.redaction): after suppressions and instance merging, so reasons
+    # and merged messages are covered, and so are findings a user check builds itself.
+    merged = merge_instance_findings(findings, tree.instances if tree is not None else None)
+    return _unique_sorted(sanitised_finding(f) for f in merged), failures
 
 
 def override_severities(findings: list[Finding], checks: list[CheckMeta], overrides: dict[str, str],

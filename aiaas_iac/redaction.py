@@ -3,7 +3,7 @@
 Checks quote values (an action, a key name, a list item's `name`, a `for_each`
 key inside a resource address); any of them can be a credential, or the
 content of a file read through `file()`. Every finding passes through
-`sanitised_finding` when it is built (check.py), and parse errors, notes and
+`sanitised_finding` as the engine returns it (engine.run_checks), and parse errors, notes and
 tool errors through `safe_text` in the engine, so reports, the baseline and the
 result cache only ever hold `redact()`ed forms (first four characters and the
 length) and no message grows without bound.
