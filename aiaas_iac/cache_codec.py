@@ -39,11 +39,11 @@ def _allowed_classes() -> dict[str, type]:
     # Imported here: the model modules must not import the cache.
     from aiaas_iac import model
     from aiaas_iac.parsers import ParsedFile
-    from aiaas_iac.parsers.hcl_expressions import Call, Template, Traversal
+    from aiaas_iac.parsers.hcl_expressions import EXPRESSION_NODES
     from aiaas_iac.result_cache import CachedResult
     from aiaas_iac.suppress import Suppression
 
-    classes = [model.Span, model.Unknown, Traversal, Call, Template, model.Resource, model.ParseError,
+    classes = [model.Span, model.Unknown, *EXPRESSION_NODES, model.Resource, model.ParseError,
                model.Location, model.Mappings, model.Finding, ParsedFile, Suppression, CachedResult]
     return {cls.__name__: cls for cls in classes}
 
