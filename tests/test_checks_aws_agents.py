@@ -335,6 +335,31 @@ module "two" {
     assert _aia112(tree, {"main.tf": root, "agent/main.tf": module}) == set()
 
 
+def test_aia112_per_instance_roles_in_a_for_each_module_instance_are_not_shared(tree):
+    # kogunlowo123/terraform-aws-bedrock-platform: every agent of the map gets its own role.
+    module = """
+variable "agents" {}
+resource "aws_iam_role" "agent" {
+  for_each = var.agents
+  name     = each.key
+}
+resource "aws_bedrockagent_agent" "this" {
+  for_each                = var.agents
+  agent_name              = each.key
+  agent_resource_role_arn = aws_iam_role.agent[each.key].arn
+}
+"""
+    root = """
+module "platform" {
+  source = "./platform"
+  agents = { support = {}, billing = {} }
+}
+"""
+    assert _aia112(tree, {"main.tf": root, "platform/main.tf": module}) == set()
+    shared = module.replace("aws_iam_role.agent[each.key].arn", "aws_iam_role.agent[\"support\"].arn")
+    assert _aia112(tree, {"main.tf": root, "platform/main.tf": shared}) == {("AIA112", "platform/main.tf", 10)}
+
+
 def test_aia112_cloudformation_gateway_and_knowledge_base_on_one_role(tree):
     template = """
 AWSTemplateFormatVersion: "2010-09-09"

@@ -317,6 +317,8 @@ def service_identities(ctx: ScanContext) -> tuple[ServiceIdentity, ...]:
             attribute = AI_SERVICE_ROLE_ATTRIBUTES[resource.type]
             copies = resource_instances(ctx, resource)
             keys = [role_key(resource, c.get(attribute)) for c in copies]
+            # A per-instance role (`aws_iam_role.kb[each.key].arn`) is another role in every copy.
+            keys = [key + (index,) if key and key[0] == "per-instance" else key for index, key in enumerate(keys)]
             for key in dict.fromkeys(keys):
                 count = sum(1 for k in keys if k == key)
                 value = copies[keys.index(key)].get(attribute)
