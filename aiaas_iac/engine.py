@@ -153,7 +153,7 @@ def run_checks(checks: Sequence[type[Check]], resources: list[Resource], root: P
     """Run checks, apply inline suppressions, then the tool-level checks that review them.
     `tree` (a module_tree.ModuleTree) gives the Terraform configurations and module instances."""
     from aiaas_iac.context import ScanContext
-    from aiaas_iac.module_tree import merge_instance_findings
+    from aiaas_iac.module_tree import merge_configuration_findings, merge_instance_findings
     from aiaas_iac.redaction import sanitised_finding
     from aiaas_iac.suppress import apply_suppressions
 
@@ -170,7 +170,7 @@ def run_checks(checks: Sequence[type[Check]], resources: list[Resource], root: P
     # The one place a finding's input-derived text is made safe for every report, the baseline and
     # the result cache (aiaas_iac.redaction): after suppressions and instance merging, so reasons
     # and merged messages are covered, and so are findings a user check builds itself.
-    merged = merge_instance_findings(findings, tree.instances if tree is not None else None)
+    merged = merge_configuration_findings(merge_instance_findings(findings, tree.instances if tree is not None else None))
     return _unique_sorted(sanitised_finding(f) for f in merged), failures
 
 

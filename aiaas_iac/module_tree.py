@@ -350,3 +350,37 @@ def merge_instance_findings(findings: Iterable[Finding],
                 first = dataclasses.replace(first, message=f"{first.message} (in {shown})")
         merged.append(first)
     return merged
+
+
+_CONFIGURATION_NOTE_RE = re.compile(r" \(configuration ([^()]*)\)$")
+
+
+def merge_configuration_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """A once-per-configuration finding (AIA104, AIA203...) that several roots raise at the same
+    block of a module they share, reported once naming the configurations: "envs/dev, envs/prod
+    and envs/staging" instead of three identical lines. The identity (and so the baseline
+    fingerprint) is the first configuration's."""
+    groups: dict[tuple, list[Finding]] = {}
+    order: list[tuple] = []
+    for finding in findings:
+        found = _CONFIGURATION_NOTE_RE.search(finding.message) if finding.identity else None
+        key = ((finding.code, finding.location, finding.resource, finding.detail, finding.suppressed,
+                finding.message[:found.start()]) if found else (id(finding),))
+        if key not in groups:
+            order.append(key)
+        groups.setdefault(key, []).append(finding)
+    merged = []
+    for key in order:
+        members = groups[key]
+        if len(members) == 1:
+            merged.append(members[0])
+            continue
+        members.sort(key=lambda f: _natural(_CONFIGURATION_NOTE_RE.search(f.message).group(1)))
+        names = [_CONFIGURATION_NOTE_RE.search(f.message).group(1) for f in members]
+        shown = ", ".join(names[:_NAMED_INSTANCES])
+        if len(names) > _NAMED_INSTANCES:
+            shown += f" and {len(names) - _NAMED_INSTANCES} more"
+        first = members[0]
+        related = tuple(dict.fromkeys(site for f in members for site in f.related))[:_RELATED_SITES]
+        merged.append(dataclasses.replace(first, message=f"{key[-1]} (configurations {shown})", related=related))
+    return merged

@@ -255,3 +255,31 @@ def test_a_null_input_takes_the_default_of_a_non_nullable_variable_only(tree):
         "loose/main.tf": module,
     }, select=["AIA102"])
     assert {(c, f) for c, f, _ in triples(report)} == {("AIA102", "strict/main.tf")}
+
+
+def test_a_shared_module_missing_logging_in_several_roots_is_one_finding_naming_them(tree):
+    # LuisOsuna117/terraform-aws-agentcore: seven examples call one module; the same AIA104 line
+    # seven times told the user nothing more than once with the roots named.
+    module = """
+resource "aws_bedrockagent_agent" "this" {
+  agent_name              = "support"
+  agent_resource_role_arn = "arn:aws:iam::111122223333:role/support"
+  foundation_model        = "anthropic.claude-3-5-haiku-20241022-v1:0"
+}
+"""
+    call = 'module "agent" {\n  source = "../../modules/agent"\n}\n'
+    logging = """
+resource "aws_bedrock_model_invocation_logging_configuration" "this" {
+  logging_config {
+    cloudwatch_config {
+      log_group_name = "bedrock"
+    }
+  }
+}
+"""
+    report = tree({"modules/agent/main.tf": module, "envs/dev/main.tf": call, "envs/test/main.tf": call,
+                   "envs/prod/main.tf": call + logging})
+    found = [f for f in report.findings if f.code == "AIA104"]
+    assert [(f.location.file, f.location.span.start_line) for f in found] == [("modules/agent/main.tf", 2)]
+    assert found[0].message.endswith("(configurations envs/dev, envs/test)")
+    assert {site.file for site in found[0].related} == {"envs/dev/main.tf", "envs/test/main.tf"}
