@@ -204,8 +204,12 @@ def render_markdown(inventory: "Inventory", diff: "InventoryDiff | None" = None)
     lines.append(markdown_cell(summary_line(inventory)))
     lines.append("")
     if inventory.paths:
+        if diff is not None:  # the change first; every path folded below it
+            lines += ["<details><summary>All access paths</summary>", ""]
         lines += ["```mermaid", mermaid(inventory.paths), "```", ""]
         lines += _markdown_table(inventory.paths)
+        if diff is not None:
+            lines += ["", "</details>"]
     for error in inventory.report.errors:
         where = f"{error.file}:{error.line}" if error.line else error.file
         lines.append("")
