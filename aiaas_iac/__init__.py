@@ -15,3 +15,10 @@ def scan(paths: Any = ".", **options: Any) -> "Report":
     from aiaas_iac.engine import scan as _scan
 
     return _scan(paths, **options)
+
+
+def inventory(paths: Any = ".", **options: Any) -> Any:
+    """The AI access inventory of files or directories; see `aiaas_iac.inventory.inventory`."""
+    from aiaas_iac.inventory import inventory as _inventory
+
+    return _inventory(paths, **options)

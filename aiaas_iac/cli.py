@@ -178,6 +178,104 @@ def scan(
     raise typer.Exit(report.exit_code(None if gate == "none" else Severity(gate)))
 
 
+class InventoryFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+INVENTORY_EXIT_CODES_HELP = """
+Exit codes:
+
+  0  inventory written (and every file parsed)
+
+  1  with --fail-on-new-path: an access path was added or widened since --diff-base
+
+  2  usage or configuration error (bad option, unknown revision)
+
+  3  at least one file could not be parsed or a check failed
+
+  4  internal error (a bug: please report it; rerun with --debug for the traceback)
+"""
+
+
+@app.command(help="List the access paths to AI services: which identity, key or workload can reach "
+             "Bedrock, Vertex AI, Azure OpenAI or an AI API, with what capability and scope, how it "
+             "authenticates, whether it is logged, and the findings on it.\n\n" + INVENTORY_EXIT_CODES_HELP)
+def inventory(
+    paths: List[Path] = typer.Argument(None, metavar="[PATH]...", help="Files or directories to inventory (default: .)."),
+    output_format: InventoryFormat = typer.Option(InventoryFormat.text, "--format", "-f", metavar="FORMAT", case_sensitive=False, help="text, json or markdown (a table and a Mermaid graph)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the inventory to FILE (default: stdout)."),
+    diff_base: Optional[str] = typer.Option(None, "--diff-base", metavar="GIT_REF", help="Also inventory the tree at GIT_REF (read from git, the working tree untouched) and report paths added, removed and widened."),
+    fail_on_new_path: bool = typer.Option(False, "--fail-on-new-path", help="Exit 1 when --diff-base finds a path added or widened."),
+    exclude: Optional[List[str]] = typer.Option(None, "--exclude", metavar="GLOB", help="Skip paths matching this glob (repeatable)."),
+    framework: Optional[List[str]] = typer.Option(None, "--framework", metavar="NAMES", help="Only these formats: terraform, cloudformation, kubernetes, tfplan (comma-separated)."),
+    config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help="Configuration file (as for scan)."),
+    no_config: bool = typer.Option(False, "--no-config", help="Ignore every configuration file."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the parse cache."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", metavar="N", min=1, help="Parser processes, at least 1 (default: automatic)."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
+) -> None:
+    import dataclasses
+
+    from aiaas_iac.cli_options import scan_options, write_text_file
+    from aiaas_iac.engine import UsageError
+    from aiaas_iac.inventory import inventory as run_inventory
+    from aiaas_iac.inventory.render import render
+    from aiaas_iac.report.escape import log_line
+
+    if fail_on_new_path and diff_base is None:
+        raise _fail("--fail-on-new-path needs --diff-base")
+    missing = [str(p) for p in paths or [] if not os.path.lexists(p)]
+    if missing:
+        raise _fail(f"{missing[0]}: no such file or directory")
+    scanned = [str(p) for p in paths] if paths else ["."]
+    diff = None
+    try:
+        options, _ = scan_options(
+            paths, config, no_config, select=None, ignore=None, exclude=exclude, framework=framework,
+            checks_dir=None, baseline=None, changed_since=None, no_cache=no_cache, jobs=jobs,
+        )
+        # The inventory lists what is there: a baseline hides nothing from it.
+        options = dataclasses.replace(options, baseline=None)
+        result = run_inventory(scanned, options=options, debug=debug)
+        if diff_base is not None:
+            diff = _inventory_diff(diff_base, scanned, result, options, debug)
+        text = render(result, output_format.value, diff)
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            write_text_file(output, text)
+    except UsageError as error:
+        raise _fail(str(error))
+    _warn_about_config(result.report)
+    for note in diff.notes if diff is not None else []:
+        typer.echo(log_line(f"aiaas-iac: note: {note}"), err=True)
+    if output is not None or output_format is not InventoryFormat.text:
+        for error in result.report.errors:
+            typer.echo(f"aiaas-iac: skipped {log_line(str(error))}", err=True)
+    if fail_on_new_path and diff is not None and diff.new_or_widened:
+        raise typer.Exit(1)
+    raise typer.Exit(result.exit_code())
+
+
+def _inventory_diff(ref: str, scanned: List[str], current, options, debug: bool):
+    """The diff of `current` against the same paths at `ref` (see aiaas_iac/inventory/diff.py)."""
+    from aiaas_iac.inventory import inventory as run_inventory
+    from aiaas_iac.inventory.diff import compare, inventory_at
+    from aiaas_iac.parsers import ParseLimits
+
+    max_bytes = options.max_file_size or ParseLimits().max_file_bytes
+
+    def run(base_paths, base_root):
+        return run_inventory(base_paths, root=base_root, options=options, debug=debug)
+
+    base, notes = inventory_at(ref, scanned, current.root, max_bytes, run)
+    diff = compare(ref, base.paths if base is not None else [], current.paths)
+    diff.notes = notes
+    return diff
+
+
 def _warn_about_config(report) -> None:
     """A config that leaves the gate nothing to do is said on stderr too, whatever the format."""
     from aiaas_iac.report.escape import log_line

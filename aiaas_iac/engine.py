@@ -149,9 +149,12 @@ def _unique_sorted(findings: Iterable[Finding]) -> list[Finding]:
 
 def run_checks(checks: Sequence[type[Check]], resources: list[Resource], root: Path, debug: bool = False,
                suppressions: Sequence[Any] = (), known: Sequence[type[Check]] | None = None,
-               tree: Any = None) -> tuple[list[Finding], list[str]]:
+               tree: Any = None, observe: Callable[[Any, list[Finding]], None] | None = None,
+               ) -> tuple[list[Finding], list[str]]:
     """Run checks, apply inline suppressions, then the tool-level checks that review them.
-    `tree` (a module_tree.ModuleTree) gives the Terraform configurations and module instances."""
+    `tree` (a module_tree.ModuleTree) gives the Terraform configurations and module instances.
+    `observe(ctx, findings)` sees the context the checks ran on and their findings before
+    instances are merged (the access inventory reads both in the same pass)."""
     from aiaas_iac.context import ScanContext
     from aiaas_iac.module_tree import merge_configuration_findings, merge_instance_findings
     from aiaas_iac.redaction import sanitised_finding
@@ -167,6 +170,8 @@ def run_checks(checks: Sequence[type[Check]], resources: list[Resource], root: P
     findings, used = apply_suppressions(findings, suppressions, resources, names)
     ctx.suppressions, ctx.used_suppressions, ctx.check_names = tuple(suppressions), used, names
     findings += _run([c for c in checks if c.after_suppressions], ctx, debug, failures)
+    if observe is not None:
+        observe(ctx, findings)
     # The one place a finding's input-derived text is made safe for every report, the baseline and
     # the result cache (aiaas_iac.redaction): after suppressions and instance merging, so reasons
     # and merged messages are covered, and so are findings a user check builds itself.
@@ -227,7 +232,8 @@ def _keep_frameworks(parsed: Any, kind: str, frameworks: tuple[str, ...]) -> Any
 
 
 def _analyse(sources: list, checks: list, all_checks: list, limits: Any, options: "ScanOptions", root: Path,
-             scanned: tuple[str, ...], debug: bool, progress: Callable[[int, int], None] | None) -> Any:
+             scanned: tuple[str, ...], debug: bool, progress: Callable[[int, int], None] | None,
+             observe: Callable[[Any, list[Finding]], None] | None = None) -> Any:
     """Parse, resolve and check; an unchanged repository is served from the result cache.
 
     `file()`/`templatefile()` read only inside `scanned` (the real paths given to the scan, not the
@@ -240,7 +246,8 @@ def _analyse(sources: list, checks: list, all_checks: list, limits: Any, options
 
     key, digests = (result_cache.scan_key(root, scanned, sources, checks, limits, options)
                     if options.use_cache else (None, {}))
-    cached = result_cache.load(key, scanned) if key else None
+    # An observer needs the evaluated model, which the result cache does not hold.
+    cached = result_cache.load(key, scanned) if key and observe is None else None
     if cached is not None:
         return cached
     parsed = parse_files(sources, limits, progress=progress, use_cache=options.use_cache, jobs=options.jobs,
@@ -253,7 +260,8 @@ def _analyse(sources: list, checks: list, all_checks: list, limits: Any, options
         terraform = [r for r in resources if r.format == "terraform"]
         tree = build_tree(terraform, root)
         resources = tree.resources + [r for r in resources if r.format != "terraform"]
-        findings, failures = run_checks(checks, resources, root, debug, suppressions, all_checks, tree=tree)
+        findings, failures = run_checks(checks, resources, root, debug, suppressions, all_checks, tree=tree,
+                                        observe=observe)
         failures = [safe_text(f) for f in failures]
     notes = [n for p in parsed for n in p.notes] + list(reads.notes) + tree.notes
     result = result_cache.CachedResult(
@@ -300,6 +308,7 @@ def scan(
     debug: bool = False,
     progress: Callable[[int, int], None] | None = None,
     options: ScanOptions | None = None,
+    observe: Callable[[Any, list[Finding]], None] | None = None,
     **keywords: Any,
 ) -> Report:
     """Scan files/directories and return a Report. Raises UsageError for bad options.
@@ -331,7 +340,7 @@ def scan(
 
         if not usable_for(scanned):
             options = dataclasses.replace(options, use_cache=False)
-    result = _analyse(sources, checks, all_checks, limits, options, root, scanned, debug, progress)
+    result = _analyse(sources, checks, all_checks, limits, options, root, scanned, debug, progress, observe)
     if options.use_cache:
         from aiaas_iac.cache import sweep_if_written
 

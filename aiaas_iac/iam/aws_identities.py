@@ -22,12 +22,12 @@ from aiaas_iac.iam.aws import as_list
 from aiaas_iac.iam.aws_documents import PolicyDocument, document_from_value, is_managed_policy, resource_instances
 from aiaas_iac.model import Resource, Unknown
 
-ROLE, USER = "role", "user"
+ROLE, USER, GROUP = "role", "user", "group"
 
 
 @dataclass(frozen=True)
 class IdentityType:
-    kind: str  # ROLE or USER
+    kind: str  # ROLE, USER or GROUP
     name_key: str  # attribute holding its name
     inline_key: str  # list of inline policies written inside it ("" if none)
     document_key: str  # the document inside one inline policy
@@ -41,6 +41,9 @@ IDENTITY_TYPES = {
     "awscc_iam_user": IdentityType(USER, "user_name", "policies", "policy_document", "managed_policy_arns"),
     "AWS::IAM::Role": IdentityType(ROLE, "RoleName", "Policies", "PolicyDocument", "ManagedPolicyArns"),
     "AWS::IAM::User": IdentityType(USER, "UserName", "Policies", "PolicyDocument", "ManagedPolicyArns"),
+    "aws_iam_group": IdentityType(GROUP, "name", "", "", ""),
+    "awscc_iam_group": IdentityType(GROUP, "group_name", "policies", "policy_document", "managed_policy_arns"),
+    "AWS::IAM::Group": IdentityType(GROUP, "GroupName", "Policies", "PolicyDocument", "ManagedPolicyArns"),
 }
 
 # Resources that apply one inline document to the identity they name:
@@ -52,6 +55,9 @@ INLINE_POLICY_RESOURCES = {
     "awscc_iam_user_policy": (USER, "user_name", "policy_document"),
     "AWS::IAM::RolePolicy": (ROLE, "RoleName", "PolicyDocument"),
     "AWS::IAM::UserPolicy": (USER, "UserName", "PolicyDocument"),
+    "aws_iam_group_policy": (GROUP, "group", "policy"),
+    "awscc_iam_group_policy": (GROUP, "group_name", "policy_document"),
+    "AWS::IAM::GroupPolicy": (GROUP, "GroupName", "PolicyDocument"),
 }
 
 # Resources that attach managed policies to the identities they name:
@@ -63,6 +69,9 @@ ATTACHMENT_RESOURCES = (
     ("aws_iam_policy_attachment", USER, "users", "policy_arn"),
     ("aws_iam_role_policy_attachments_exclusive", ROLE, "role_name", "policy_arns"),
     ("aws_iam_user_policy_attachments_exclusive", USER, "user_name", "policy_arns"),
+    ("aws_iam_group_policy_attachment", GROUP, "group", "policy_arn"),
+    ("aws_iam_policy_attachment", GROUP, "groups", "policy_arn"),
+    ("aws_iam_group_policy_attachments_exclusive", GROUP, "group_name", "policy_arns"),
 )
 
 # Managed policies written in the same module/template, and the attribute holding their document.
@@ -168,7 +177,7 @@ def _links_from_policy_resources(ctx: ScanContext) -> Iterator[_Link]:
     for resource_type, document_key in CLOUDFORMATION_POLICY_LISTS.items():
         for resource in ctx.of_type(resource_type, format="cloudformation"):
             document = document_from_value(ctx, resource, resource.get(document_key), (document_key,))
-            for kind, list_key in ((ROLE, "Roles"), (USER, "Users")):
+            for kind, list_key in ((ROLE, "Roles"), (USER, "Users"), (GROUP, "Groups")):
                 for principal in as_list(resource.get(list_key)) if document is not None else ():
                     yield _Link(kind, principal, AppliedPolicy(resource, (document_key,), document))
 
@@ -219,7 +228,7 @@ def _policies_by_identity(ctx: ScanContext) -> dict[tuple, list[AppliedPolicy]]:
 
 
 def policies_applied_to(ctx: ScanContext, near: Resource, kind: str, identity: Any) -> list[AppliedPolicy]:
-    """The policies in `near`'s module/template that apply to the role or user (`kind`) named by
+    """The policies in `near`'s module/template that apply to the role, user or group (`kind`) named by
     `identity`: the identity resource itself, a reference to it, or its literal name."""
     index = ctx.memo("aws.policies_by_identity", lambda: _policies_by_identity(ctx))
     found: list[AppliedPolicy] = []

@@ -59,6 +59,16 @@ def service_actions(prefix: str) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=64)
+def action_access_levels(prefix: str) -> dict[str, str]:
+    """`prefix:Name` (lower case) -> AWS's access level (`Read`, `List`, `Write`,
+    `Permissions management`, `Tagging`; several joined by ", ") for each documented action."""
+    prefix = prefix.lower()
+    actions = _service_file("actions", prefix)
+    return {f"{prefix}:{item.get('name', key)}".lower(): str(item.get("accessLevel") or "")
+            for key, item in actions.items() if isinstance(item, dict)}
+
+
+@functools.lru_cache(maxsize=64)
 def arn_services(prefix: str) -> tuple[str, ...]:
     """The service segments of the ARNs a service's actions act on: its own prefix, plus any
     other service whose resources its resource types name (`ebs` acts on `ec2` snapshots)."""

@@ -2,31 +2,10 @@ from aiaas_iac.check import Check
 from aiaas_iac.context import configuration_identity, configuration_note
 from aiaas_iac.iam.actions import BEDROCK_FULL_ACCESS, INVOKE_ACTIONS
 from aiaas_iac.iam.aws_documents import identity_documents, is_managed_policy, policy_attachments
-from aiaas_iac.model import Mappings, Severity, Unknown
-from aiaas_iac.terraform_instances import has_dynamic_block
+from aiaas_iac.iam.aws_logging import LOGGING_TYPE, logging_defect
+from aiaas_iac.model import Mappings, Severity
 
-LOGGING_TYPE = "aws_bedrock_model_invocation_logging_configuration"
 BEDROCK_RESOURCE_TYPES = ("aws_bedrock*", "awscc_bedrock*")  # aws_bedrock* covers aws_bedrockagent*
-DESTINATIONS = ("cloudwatch_config", "s3_config")
-
-
-def logging_defect(resource) -> tuple[str, tuple] | None:
-    """(what is wrong, attribute path) for a logging configuration that records no prompts."""
-    value = resource.get("logging_config")
-    if isinstance(value, Unknown) or has_dynamic_block(resource.attributes, "logging_config"):
-        return None
-    blocks = list(resource.blocks("logging_config"))
-    if not blocks:
-        return "has no logging_config", ()
-    index, config = blocks[0]
-    destinations = [d for d in DESTINATIONS if config.get(d) or has_dynamic_block(config, d)]
-    if not destinations:
-        return "sends logs nowhere (neither cloudwatch_config nor s3_config)", ("logging_config", index)
-    # The provider's default is true: only an explicit false turns prompt logging off.
-    text_delivery = config.get("text_data_delivery_enabled")
-    if text_delivery is False or text_delivery == "false":
-        return "sets text_data_delivery_enabled = false", ("logging_config", index, "text_data_delivery_enabled")
-    return None
 
 
 def first_bedrock_use(ctx):

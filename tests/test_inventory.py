@@ -1,0 +1,373 @@
+"""The AI access inventory: exact paths per identity kind, agreement with the checks, the schema,
+Markdown/Mermaid escaping, and the --diff-base comparison against a git revision."""
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+import aiaas_iac
+from aiaas_iac.cli import app
+from aiaas_iac.inventory.model import AccessPath, Identity
+from aiaas_iac.inventory.render import markdown_cell, mermaid, mermaid_label
+
+HERE = Path(__file__).parent
+FIXTURES = HERE / "fixtures" / "inventory"
+SAMPLES = HERE.parent / "sample_infra"
+SCHEMA = json.loads((HERE.parent / "schemas" / "inventory.schema.json").read_text())
+runner = CliRunner()
+
+
+def rows(directory, **options):
+    inventory = aiaas_iac.inventory(str(directory), use_cache=False, **options)
+    assert inventory.failures == [] and inventory.report.tool_errors == []
+    return [(p.identity.kind, p.identity.address, p.identity.line, p.service, p.capability, p.credential, p.logged,
+             p.scope_all, p.findings) for p in inventory.paths]
+
+
+def test_terraform_aws_roles_users_groups_access_keys_and_bedrock_api_keys():
+    # Not in it: the S3-only role (Action "*" on an S3 ARN grants nothing in Bedrock) and the
+    # role whose count = 0 creates nothing.
+    assert rows(FIXTURES / "aws") == [
+        ("aws-role", "aws_iam_role.chat", 1, "bedrock", "invoke", "role (workload identity)", False, False, ["AIA104"]),
+        ("aws-user", "aws_iam_user.ci", 33, "bedrock", "admin", "long-lived access key", False, True,
+         ["AIA101", "AIA107"]),
+        ("aws-access-key", "aws_iam_access_key.ci", 42, "bedrock", "admin", "long-lived access key", False, True,
+         ["AIA101", "AIA107"]),
+        ("bedrock-api-key", "aws_iam_service_specific_credential.ci", 46, "bedrock", "admin", "API key", False, True,
+         ["AIA101", "AIA107"]),
+        ("aws-group", "aws_iam_group.ops", 51, "bedrock", "logging-control",
+         "group membership (members' own credentials)", False, True, ["AIA102", "AIA103"]),
+    ]
+
+
+def test_scope_in_words_and_values():
+    inventory = aiaas_iac.inventory(str(FIXTURES / "aws"), use_cache=False)
+    chat = inventory.paths[0]
+    assert chat.scope_values == ("arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0",)
+    assert chat.scope.startswith("1 Bedrock resource: arn:aws:bedrock:us-east-1::foundation-model/")
+    assert chat.capabilities == ("invoke",)
+    group = inventory.paths[-1]
+    assert group.capabilities == ("invoke", "logging-control") and group.scope_values == ("*",)
+
+
+def test_terraform_gcp_service_accounts_keys_and_api_keys():
+    # Not in it: the service account with only a storage role.
+    assert rows(FIXTURES / "gcp") == [
+        ("gcp-service-account", "google_service_account.predict", 1, "vertex-ai", "invoke", "service account key",
+         True, True, ["AIA204"]),
+        ("gcp-service-account-key", "google_service_account_key.predict", 11, "vertex-ai", "invoke",
+         "service account key", True, True, ["AIA204"]),
+        ("gcp-api-key", "google_apikeys_key.gemini", 25, "gemini-api", "invoke", "API key", None, False, ["AIA208"]),
+    ]
+
+
+def test_terraform_azure_managed_identity_principal_ids_and_account_keys():
+    # Not in it: the keys of the account with local_auth_enabled = false, the Storage Blob role.
+    assert rows(FIXTURES / "azure") == [
+        ("azure-account-key", "azurerm_cognitive_account.open", 1, "azure-openai", "invoke", "account key", False,
+         False, ["AIA301", "AIA302", "AIA303", "AIA306", "AIA307"]),
+        ("azure-managed-identity", "azurerm_user_assigned_identity.app", 30, "azure-openai", "invoke",
+         "managed identity", True, False, []),
+        ("azure-principal", "11111111-2222-3333-4444-555555555555", 42, "azure-openai", "manage",
+         "principal (credential unknown)", False, True, ["AIA304"]),
+    ]
+
+
+def test_cloudformation_roles_users_and_access_keys():
+    # BucketRole reads S3 only: not in it. CloudFormation declares no invocation logging: unknown.
+    assert rows(FIXTURES / "cfn") == [
+        ("aws-role", "AgentRole", 3, "bedrock", "admin", "role (workload identity)", None, True, ["AIA101"]),
+        ("aws-user", "BotUser", 13, "bedrock", "invoke", "long-lived access key", None, False, ["AIA107"]),
+        ("aws-access-key", "BotKey", 23, "bedrock", "invoke", "long-lived access key", None, False, ["AIA107"]),
+    ]
+
+
+def test_kubernetes_workloads_with_ai_credentials():
+    # `web` has no AI credential: not in it.
+    assert rows(FIXTURES / "k8s") == [
+        ("k8s-workload", "Deployment/ml/chat", 1, "openai", "invoke", "Kubernetes Secret", None, True, []),
+    ]
+
+
+def test_sample_kubernetes_workloads():
+    found = {(kind, address, service, credential) for kind, address, _, service, _, credential, *_ in
+             rows(SAMPLES / "kubernetes" / "fail")}
+    assert found == {
+        ("k8s-workload", "CronJob/ml/bedrock-sync", "bedrock", "Kubernetes Secret"),
+        ("k8s-workload", "Deployment/ml/chat-api", "anthropic", "Kubernetes Secret"),
+        ("k8s-workload", "Deployment/ml/chat-api", "azure-openai", "literal environment value"),
+        ("k8s-workload", "CronJob/ml/refresh-embeddings", "huggingface", "literal environment value"),
+        ("k8s-workload", "Deployment/ml/ingest-worker", "bedrock", "Kubernetes Secret"),
+    }
+
+
+def test_module_instances_are_inventoried_per_instance():
+    found = rows(SAMPLES / "terraform-plan" / "aws" / "evaluation_runners" / "source")
+    users = [(address, findings) for kind, address, _, _, _, _, _, _, findings in found if kind == "aws-user"]
+    assert users == [("module.evaluation[0].aws_iam_user.runner", ["AIA104", "AIA107"]),
+                     ("module.evaluation[1].aws_iam_user.runner", ["AIA107"])]
+
+
+def test_inventory_and_checks_agree_on_sample_infra():
+    """Every finding on an identity or key resource appears in that identity's path."""
+    inventory = aiaas_iac.inventory(str(SAMPLES), use_cache=False)
+    by_identity = {}
+    for path in inventory.paths:
+        by_identity.setdefault((path.identity.file, path.identity.address), set()).update(path.findings)
+    checked = 0
+    for finding in inventory.report.findings:
+        key = (finding.location.file, finding.resource)
+        if key in by_identity and not finding.suppressed:
+            assert finding.code in by_identity[key], (finding.code, key)
+            checked += 1
+    assert checked > 40
+    # and a path with findings names only codes the scan reported on that file
+    reported = {(f.location.file, f.code) for f in inventory.report.findings}
+    for path in inventory.paths:
+        for code in path.findings:
+            assert any(c == code for _, c in reported)
+
+
+def test_json_validates_against_the_schema(tmp_path):
+    out = tmp_path / "inventory.json"
+    result = runner.invoke(app, ["inventory", str(SAMPLES), "--format", "json", "--output", str(out), "--no-cache"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(out.read_text())
+    jsonschema.validate(document, SCHEMA)
+    assert document["schema_version"] == "1.0"
+    assert document["summary"]["paths"] == len(document["paths"]) > 50
+
+
+def test_bad_file_is_skipped_with_exit_3(tmp_path):
+    (tmp_path / "good.tf").write_text((FIXTURES / "aws" / "main.tf").read_text())
+    (tmp_path / "bad.tf").write_text('resource "aws_iam_role" "x" {\n  name = \n')
+    result = runner.invoke(app, ["inventory", str(tmp_path), "--no-cache"])
+    assert result.exit_code == 3
+    assert "bad.tf" in result.output and "aws_iam_user.ci" in result.output
+
+
+# --- Markdown and Mermaid ---------------------------------------------------------------------
+
+_LABEL = r'[A-Za-z0-9 ._/=,+*$:@#;-]*'
+_GRAMMAR = [
+    re.compile(r"flowchart LR"),
+    re.compile(rf'  subgraph g\d+\["{_LABEL}"\]'),
+    re.compile(rf'    s\d+\(\("{_LABEL}"\)\)'),
+    re.compile(rf'    n\d+\["{_LABEL}<br/>{_LABEL}"\]'),
+    re.compile(rf'    n\d+ -->\|"{_LABEL}"\| s\d+'),
+    re.compile(r"  end"),
+]
+
+
+def assert_valid_flowchart(text):
+    """The subset of Mermaid's flowchart grammar the inventory emits, checked strictly: every line
+    is one of these statements, labels hold no quote, bracket, pipe or link syntax, subgraphs
+    balance and every edge joins declared nodes."""
+    lines = text.splitlines()
+    assert lines[0] == "flowchart LR"
+    declared, depth = set(), 0
+    for line in lines[1:]:
+        assert any(p.fullmatch(line) for p in _GRAMMAR[1:]), line
+        labels = re.findall(r'"([^"]*)"', line)
+        assert all("--" not in label for label in labels), line
+        if line.startswith("  subgraph"):
+            depth += 1
+        elif line == "  end":
+            depth -= 1
+        elif "-->" in line:
+            source, target = re.match(r"\s+(\w+) -->.*\| (\w+)$", line).groups()
+            assert source in declared and target in declared, line
+        else:
+            declared.add(re.match(r"\s+(\w+)", line).group(1))
+        assert depth in (0, 1)
+    assert depth == 0
+
+
+def _path(address, service="bedrock", capability="invoke", scope_all=False, value="arn:x"):
+    return AccessPath(Identity("aws-role", address, "main.tf", 1), service, capability, (capability,),
+                      f"scope {value}", (value,), scope_all, "role (workload identity)", None)
+
+
+def test_mermaid_of_sample_infra_is_valid_and_grouped():
+    inventory = aiaas_iac.inventory(str(SAMPLES), use_cache=False)
+    text = mermaid(inventory.paths)
+    assert_valid_flowchart(text)
+    services = {p.service for p in inventory.paths}
+    assert text.count("subgraph") == len(services)
+
+
+HOSTILE = ['a"]; click n0 call alert(1) %%', "x --> s0", "`rm -rf`", "line\nbreak", "<img src=x onerror=1>",
+           "::add-mask::x", "[[evil]]", "a|b", "#quot;", "@octocat"]
+
+
+def test_mermaid_escapes_hostile_identifiers():
+    paths = [_path(name, value=name) for name in HOSTILE]
+    text = mermaid(paths)
+    assert_valid_flowchart(text)
+    assert "<img" not in text and "`" not in text and "\n::" not in text
+
+
+def test_mermaid_label_never_leaves_its_quotes():
+    for name in HOSTILE:
+        label = mermaid_label(name)
+        assert '"' not in label and "]" not in label and "|" not in label and "-->" not in label and "\n" not in label
+
+
+def test_hundred_paths_collapse_identical_edges():
+    paths = [_path(f"aws_iam_role.r{i}", scope_all=True) for i in range(90)]
+    paths += [_path(f"aws_iam_role.m{i}", service="vertex-ai", capability="admin", scope_all=True) for i in range(10)]
+    text = mermaid(paths)
+    assert_valid_flowchart(text)
+    assert text.count("-->") == 2  # one edge per identical (service, capability, scope, credential)
+    assert "and 86 more" in text and "and 6 more" in text
+
+
+def test_markdown_cells_are_inert():
+    for name in HOSTILE:
+        cell = markdown_cell(name)
+        assert "|" not in cell.replace("\\|", "") and "<" not in cell and "\n" not in cell
+        assert "@" not in cell and "`" not in cell.replace("\\`", "")
+    assert markdown_cell("::add-mask::x").startswith("&#58;&#58;")
+
+
+def test_markdown_output_carries_table_and_graph(tmp_path):
+    out = tmp_path / "inventory.md"
+    result = runner.invoke(app, ["inventory", str(FIXTURES / "aws"), "--format", "markdown", "-o", str(out),
+                                 "--no-cache"])
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert "```mermaid\nflowchart LR" in text
+    assert "| aws\\_iam\\_role.chat | aws\\-role | bedrock | invoke |" in text
+    graph = text.split("```mermaid\n", 1)[1].split("\n```", 1)[0]
+    assert_valid_flowchart(graph)
+
+
+# --- --diff-base ----------------------------------------------------------------------------------
+
+ROLE = """resource "aws_iam_role" "chat" {{
+  name               = "chat"
+  assume_role_policy = "{{}}"
+}}
+
+resource "aws_iam_role_policy" "chat" {{
+  role   = aws_iam_role.chat.id
+  policy = jsonencode({{ Statement = [{{ Effect = "Allow", Action = {action}, Resource = {resource} }}] }})
+}}
+"""
+ONE_MODEL = ROLE.format(action='["bedrock:InvokeModel"]',
+                        resource='"arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0"')
+EVERYTHING = ROLE.format(action='"bedrock:*"', resource='"*"')
+
+
+def git(repo, *args):
+    subprocess.run(["git", "-C", str(repo), "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
+                   check=True, capture_output=True)
+
+
+@pytest.fixture
+def two_commits(tmp_path, monkeypatch):
+    repo = tmp_path / "repo"
+    (repo / "infra").mkdir(parents=True)
+    git(repo, "init", "-q")
+    (repo / "infra" / "main.tf").write_text(ONE_MODEL)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "one model")
+    (repo / "infra" / "main.tf").write_text(EVERYTHING)
+    git(repo, "commit", "-qam", "bedrock:*")
+    monkeypatch.chdir(repo)
+    return repo
+
+
+def test_diff_reports_a_widened_role_and_fails_on_new_path(two_commits):
+    result = runner.invoke(app, ["inventory", "infra", "--diff-base", "HEAD~1", "--fail-on-new-path",
+                                 "--format", "json", "--no-cache"])
+    assert result.exit_code == 1, result.output
+    document = json.loads(result.stdout)
+    jsonschema.validate(document, SCHEMA)
+    diff = document["diff"]
+    assert (diff["added"], diff["widened"], diff["removed"]) == (0, 1, 0)
+    entry = diff["entries"][0]
+    assert entry["change"] == "widened" and entry["path"]["identity"]["address"] == "aws_iam_role.chat"
+    assert entry["reasons"][0] == "capability invoke -> admin"
+    assert entry["reasons"][1].startswith(
+        "scope broader: arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0 -> all Bedrock models")
+    assert entry["before"]["capability"] == "invoke" and entry["path"]["scope_all"] is True
+    # without the flag the diff is a report: exit 0
+    assert runner.invoke(app, ["inventory", "infra", "--diff-base", "HEAD~1", "--no-cache"]).exit_code == 0
+
+
+def test_diff_against_the_same_commit_is_empty_and_markdown_says_so(two_commits):
+    result = runner.invoke(app, ["inventory", "infra", "--diff-base", "HEAD", "--fail-on-new-path",
+                                 "--format", "markdown", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert "0 added, 0 widened, 0 removed access paths" in result.stdout
+
+
+def test_diff_reports_added_path_when_the_base_lacks_the_directory(two_commits):
+    (two_commits / "new").mkdir()
+    (two_commits / "new" / "main.tf").write_text(ONE_MODEL)
+    result = runner.invoke(app, ["inventory", "new", "--diff-base", "HEAD", "--fail-on-new-path", "--format", "json",
+                                 "--no-cache"])
+    assert result.exit_code == 1, result.output
+    assert json.loads(result.stdout)["diff"]["added"] == 1
+
+
+def test_diff_base_that_looks_like_an_option_is_a_revision_not_an_option(two_commits, tmp_path):
+    target = tmp_path / "x"
+    result = runner.invoke(app, ["inventory", "infra", f"--diff-base=--output={target}", "--no-cache"])
+    assert result.exit_code == 2
+    assert "no such commit" in result.output and not target.exists()
+
+
+def test_diff_base_that_does_not_exist(two_commits):
+    result = runner.invoke(app, ["inventory", "infra", "--diff-base", "no-such-branch", "--no-cache"])
+    assert result.exit_code == 2 and "no such commit" in result.output
+
+
+def test_diff_never_runs_filters_hooks_or_reads_symlinks(two_commits, tmp_path):
+    marker = tmp_path / "filter-ran"
+    (two_commits / ".gitattributes").write_text("*.tf filter=evil\n")
+    git(two_commits, "config", "filter.evil.smudge", f"touch {marker}; cat")
+    git(two_commits, "config", "filter.evil.clean", "cat")
+    git(two_commits, "config", "core.fsmonitor", f"touch {marker}")
+    (two_commits / "infra" / "link.tf").symlink_to("/etc/passwd")
+    git(two_commits, "add", "-A")
+    git(two_commits, "-c", "core.fsmonitor=false", "commit", "-qm", "hostile")
+    git(two_commits, "config", "--unset", "core.fsmonitor")
+    git(two_commits, "config", "core.fsmonitor", f"touch {marker}")
+    marker.unlink(missing_ok=True)
+    result = runner.invoke(app, ["inventory", "infra", "--diff-base", "HEAD", "--no-cache"])
+    assert not marker.exists()
+    assert "infra/link.tf: not a regular file" in result.output
+
+
+def test_diff_skips_blobs_over_the_size_limit(two_commits, tmp_path):
+    (two_commits / "infra" / "huge.tf").write_text("# " + "x" * 300_000 + "\n")
+    git(two_commits, "add", "-A")
+    git(two_commits, "commit", "-qm", "huge")
+    config = tmp_path / "limits.toml"
+    config.write_text("max-file-size = 100000\n")
+    result = runner.invoke(app, ["inventory", "infra", "--diff-base", "HEAD", "--config", str(config), "--no-cache"])
+    assert "infra/huge.tf: over the 0.1 MiB limit; skipped" in result.output
+    assert result.exit_code == 3  # the working tree's copy is skipped by the scan, as `scan` does
+
+
+def test_diff_leaves_no_temporary_tree(two_commits, tmp_path, monkeypatch):
+    import tempfile
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    assert runner.invoke(app, ["inventory", "infra", "--diff-base", "HEAD~1", "--no-cache"]).exit_code == 0
+    assert list(scratch.iterdir()) == []
+
+
+def test_python_api_is_callable_before_and_after_the_package_is_imported():
+    import aiaas_iac.inventory  # noqa: F401  (the package replaces the lazy function)
+
+    assert len(aiaas_iac.inventory(str(FIXTURES / "k8s"), use_cache=False).paths) == 1
