@@ -31,7 +31,7 @@ def rows(directory, **options):
 
 def test_terraform_aws_roles_users_groups_access_keys_and_bedrock_api_keys():
     # Not in it: the S3-only role (Action "*" on an S3 ARN grants nothing in Bedrock) and the
-    # role whose count = 0 creates nothing.
+    # role whose count = 0 creates nothing, and the role that can only list and describe models.
     assert rows(FIXTURES / "aws") == [
         ("aws-role", "aws_iam_role.chat", 1, "bedrock", "invoke", "role (workload identity)", False, False, ["AIA104"]),
         ("aws-user", "aws_iam_user.ci", 33, "bedrock", "admin", "long-lived access key", False, True,

@@ -40,7 +40,9 @@ class Reach:
         self.related.update(related)
 
     def __bool__(self) -> bool:
-        return bool(self.capabilities)
+        # Listing or describing models reaches no model: a read-only grant is not an access path
+        # (the capabilities are invoke, manage, admin and logging-control).
+        return bool(self.capabilities - {"read"})
 
 
 class Collector:
