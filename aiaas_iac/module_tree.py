@@ -373,8 +373,10 @@ def relocated(finding: Finding, site: Location, module: Installed) -> Finding:
     """A finding inside an installed module, at the repository's `module` block that leads into it;
     the message names the installed module and the inner file and line, also a related location."""
     inner = finding.location
-    message = (f"{finding.message} [in installed module {module.describe() or module.key}"
-               f" at {inner.file}:{inner.span.start_line}]")
+    # Relative to the installed module: equal for every copy init made of it (one per call).
+    within = posixpath.relpath(inner.file, module.directory) if inner.file.startswith(module.directory + "/") \
+        else inner.file
+    message = f"{finding.message} [in installed module {module.describe() or module.key}, {within}:{inner.span.start_line}]"
     return dataclasses.replace(finding, location=site, message=message,
                                related=tuple(dict.fromkeys((inner, *finding.related))))
 
@@ -416,7 +418,8 @@ def merge_instance_findings(findings: Iterable[Finding],
             names = list(dict.fromkeys(address if len(roots) == 1 else f"{address} of {root}"
                                        for (address, root, _), _ in members))
             # Kept first: the inner location of a finding moved out of an installed module.
-            sites = tuple(dict.fromkeys((*first.related, *(site for (_, _, site), _ in members))))
+            sites = tuple(dict.fromkeys((*(r for _, member in members for r in member.related),
+                                         *(site for (_, _, site), _ in members))))
             sites = tuple(site for site in sites if site != first.location)
             first = dataclasses.replace(first, related=sites[:_RELATED_SITES])
             if len(names) > 1:

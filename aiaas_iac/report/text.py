@@ -53,7 +53,7 @@ def render(report: "Report", *, color: bool = False, verbose: bool = False, quie
         sections.append(["Tool errors:", *(_labelled("error", message, color) for message in report.tool_errors)])
     if verbose and report.notes:
         sections.append([f"note: {terminal_text(note)}" for note in report.notes])
-    elif not quiet:
+    else:
         sections.append(init_notes(report.notes))
     sections.append(config_lines(report))
     notes = [] if verbose or not report.notes else [notes_summary(report.notes)]
