@@ -55,10 +55,13 @@ def relative_to_root(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def discover(paths: Iterable[Path], root: Path, excludes: Iterable[str] | PathFilter = ()) -> tuple[list[SourceFile], list[ParseError]]:
+def discover(paths: Iterable[Path], root: Path, excludes: Iterable[str] | PathFilter = (),
+             notes: list[str] | None = None) -> tuple[list[SourceFile], list[ParseError]]:
     """Every scannable file under `paths`, sorted by relative path, plus what was skipped and why.
 
-    `excludes` is a PathFilter, or globs relative to `root` (see aiaas_iac.path_glob).
+    `excludes` is a PathFilter, or globs relative to `root` (see aiaas_iac.path_glob). Under a
+    `.terraform/` directory only `modules/modules.json` and the Terraform files of the module
+    directories it names are read (aiaas_iac.module_manifest); what cannot be is added to `notes`.
     """
     path_filter = excludes if isinstance(excludes, PathFilter) else PathFilter(root, [AnchoredGlobs(excludes, root)])
     excluded = path_filter.excludes if path_filter else (lambda rel: False)
@@ -73,6 +76,69 @@ def discover(paths: Iterable[Path], root: Path, excludes: Iterable[str] | PathFi
 
     def inside_root(real: str) -> bool:
         return real == str(root_real) or real.startswith(str(root_real) + os.sep)
+
+    installed_files = [0]  # Terraform files read from installed module directories so far
+    installed_dirs: set[str] = set()
+
+    def add_installed_modules(init_dir: Path) -> None:
+        """`<init_dir>/.terraform/modules/modules.json` and the directories it names under `.terraform/`."""
+        from aiaas_iac import module_manifest as mm
+
+        manifest = init_dir / mm.MANIFEST
+        rel = relative_to_root(manifest, root)
+        real = os.path.realpath(manifest)
+        if not os.path.isfile(real) or excluded(rel):
+            return
+        if not inside_root(real):
+            errors.append(ParseError(rel, "symbolic link leads outside the scan root; not followed"))
+            return
+        try:
+            if os.path.getsize(real) > mm.MAX_MANIFEST_BYTES:
+                _note(f"{rel}: over the {mm.MAX_MANIFEST_BYTES // 1048576} MiB limit for a module manifest;"
+                      " the modules it lists are not evaluated")
+                return
+            with open(real, "rb") as handle:
+                text = handle.read(mm.MAX_MANIFEST_BYTES + 1).decode("utf-8", "replace")
+        except OSError as error:
+            errors.append(ParseError(rel, f"cannot read: {error.strerror or error}"))
+            return
+        found.setdefault(rel, SourceFile(manifest, rel, "tfmodules"))
+        modules, _ = mm.read_manifest(text, rel)  # the manifest's parse notes them
+        for module in modules.values():
+            if not mm.is_installed(module.directory) or module.directory in installed_dirs:
+                continue  # a directory of the repository: the walk reads it if it is scanned
+            installed_dirs.add(module.directory)
+            if mm.directory_problem(root, module.directory) is not None:
+                continue  # the module tree notes it where a call asks for it
+            add_directory_files(root / module.directory)
+
+    def add_directory_files(directory: Path) -> None:
+        from aiaas_iac import module_manifest as mm
+
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError:
+            return
+        taken = 0
+        for entry in entries:
+            if file_kind(entry.name) not in ("terraform", "tfjson"):
+                continue
+            path = Path(entry.path)
+            rel = relative_to_root(path, root)
+            if not inside_root(os.path.realpath(path)) or not os.path.isfile(path) or excluded(rel):
+                continue
+            if taken >= mm.MAX_FILES_PER_DIRECTORY or installed_files[0] >= mm.MAX_INSTALLED_FILES:
+                _note(f"{relative_to_root(directory, root)}: more than {mm.MAX_FILES_PER_DIRECTORY} Terraform files in"
+                      f" an installed module, or {mm.MAX_INSTALLED_FILES} in all installed modules; the rest are"
+                      " not read")
+                return
+            taken += 1
+            installed_files[0] += 1
+            found.setdefault(rel, SourceFile(path, rel, file_kind(entry.name) or "terraform"))
+
+    def _note(text: str) -> None:
+        if notes is not None and text not in notes:
+            notes.append(text)
 
     def walk(directory: Path, ancestors: frozenset[str]) -> None:
         try:
@@ -101,6 +167,8 @@ def discover(paths: Iterable[Path], root: Path, excludes: Iterable[str] | PathFi
                     errors.append(ParseError(rel, "symbolic link loop; not followed"))
                     continue
             if is_dir:
+                if entry.name == ".terraform" and not excluded(rel):
+                    add_installed_modules(directory)
                 if entry.name in SKIPPED_DIRS or excluded(rel):
                     continue
                 real = os.path.realpath(path)

@@ -167,6 +167,8 @@ def run_checks(checks: Sequence[type[Check]], resources: list[Resource], root: P
     failures: list[str] = []
     names = check_names(known or checks)
     findings = _run([c for c in checks if not c.after_suppressions], ctx, debug, failures)
+    if tree is not None:  # before suppressions: a comment at the repository's module block applies
+        findings = tree.relocate(findings)
     findings, used = apply_suppressions(findings, suppressions, resources, names)
     ctx.suppressions, ctx.used_suppressions, ctx.check_names = tuple(suppressions), used, names
     findings += _run([c for c in checks if c.after_suppressions], ctx, debug, failures)
@@ -242,6 +244,7 @@ def _analyse(sources: list, checks: list, all_checks: list, limits: Any, options
     from aiaas_iac.file_reads import confined_to
     from aiaas_iac.parsers import parse_files
     from aiaas_iac.redaction import safe_text, sanitised_error
+    from aiaas_iac.module_manifest import is_installed
     from aiaas_iac.module_tree import build_tree
 
     key, digests = (result_cache.scan_key(root, scanned, sources, checks, limits, options)
@@ -255,7 +258,8 @@ def _analyse(sources: list, checks: list, all_checks: list, limits: Any, options
     if options.frameworks:
         parsed = [_keep_frameworks(p, s.kind, options.frameworks) for p, s in zip(parsed, sources)]
     resources = [r for p in parsed for r in p.resources]
-    suppressions = [s for p in parsed for s in p.suppressions]
+    # Comments in installed modules (`.terraform/`) are the module author's, not the repository's.
+    suppressions = [s for p in parsed for s in p.suppressions if not is_installed(s.file)]
     with confined_to(scanned) as reads:
         terraform = [r for r in resources if r.format == "terraform"]
         tree = build_tree(terraform, root)
@@ -318,7 +322,7 @@ def scan(
     from aiaas_iac.discover import discover
     from aiaas_iac.parsers import ParseLimits
     from aiaas_iac.path_glob import AnchoredGlobs, PathFilter
-    from aiaas_iac.redaction import sanitised_error
+    from aiaas_iac.redaction import safe_text, sanitised_error
 
     started = time.perf_counter()
     options = dataclasses.replace(options or ScanOptions(), **{k: tuple(v) if isinstance(v, list) else v for k, v in keywords.items()})
@@ -331,7 +335,9 @@ def scan(
     limits = ParseLimits(**{k: v for k, v in (("max_file_bytes", options.max_file_size), ("max_depth", options.max_depth)) if v})
     config = options.config
     config_excludes = [AnchoredGlobs(config.exclude, config.anchor or root)] if config is not None else []
-    sources, errors = discover(path_list, root, PathFilter(root, [AnchoredGlobs(options.excludes, root), *config_excludes]))
+    discovery_notes: list[str] = []
+    sources, errors = discover(path_list, root, PathFilter(root, [AnchoredGlobs(options.excludes, root), *config_excludes]),
+                               notes=discovery_notes)
     if options.frameworks and "terraform" not in options.frameworks:
         sources = [s for s in sources if s.kind == "structured"]
     scanned = tuple(dict.fromkeys(os.path.realpath(p) for p in path_list))
@@ -346,7 +352,8 @@ def scan(
 
         sweep_if_written()
     errors = [sanitised_error(e) for e in errors] + list(result.errors)
-    findings, failures, notes = list(result.findings), list(result.failures), list(result.notes)
+    findings, failures = list(result.findings), list(result.failures)
+    notes = list(dict.fromkeys([safe_text(n) for n in discovery_notes] + list(result.notes)))
     findings = drop_per_path_ignores(findings, options.per_path_ignores, all_checks, root)
     before_config_ignores = len(findings)
     if config is not None:

@@ -12,6 +12,14 @@ An instance's resources are copies of the callee's with `module` = `dir#address`
 the checks keeps instances apart) and `full_address` = `module.a.aws_x.y`, which is
 what findings name. One configuration is a root with every instance it calls.
 
+Registry and git module calls are instantiated from the directories `terraform init` recorded
+in the root's `.terraform/modules/modules.json` (module_manifest), by the call's key
+(`chat.role`), as are the calls inside such a module; without the manifest or the key, the call
+is noted as not evaluated. Installed directories are never roots. A finding inside an installed
+module is reported at the `module` block where the chain leaves the repository (the block the
+user can change), naming the installed module and its inner file and line, which is also a
+related location.
+
 Hostile trees stay bounded: a call cycle, a source outside the scan root, a missing
 directory, nesting past MAX_DEPTH and more than MAX_INSTANCES instances of one call
 or MAX_TOTAL_INSTANCES in the scan each leave one note and are not followed.
@@ -28,6 +36,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from aiaas_iac.model import Finding, Location, Resource, Unknown
+from aiaas_iac.module_manifest import MANIFEST, MANIFEST_KIND, Installed, is_installed
 from aiaas_iac.parsers.hcl_expressions import Call, Template, Traversal
 from aiaas_iac.resolve import MISSING, ModuleResolver, module_inputs, resolve_module
 
@@ -75,6 +84,13 @@ class ModuleTree:
     resolvers: dict[str, ModuleResolver] = field(default_factory=dict)  # module instance -> its resolver
     # module key of each instance built -> (address, root, the module block in the root that makes it)
     instances: dict[str, tuple[str, str, Location]] = field(default_factory=dict)
+    # module key of each instance of an installed module -> (the repository's module block that
+    # leads into installed code, the installed module called there)
+    installed: dict[str, tuple[Location, Installed]] = field(default_factory=dict)
+
+    def relocate(self, findings: Iterable[Finding]) -> list[Finding]:
+        """Findings inside installed modules, moved to the call site in the repository."""
+        return [relocated(f, *self.installed[f.module]) if f.module in self.installed else f for f in findings]
 
     def bind(self, ctx: Any) -> None:
         """Let the checks evaluate each instance's expressions with its own resolver."""
@@ -88,8 +104,14 @@ class _Builder:
     def __init__(self, resources: list[Resource], root: Path) -> None:
         self.root = root
         self.by_dir: dict[str, list[Resource]] = defaultdict(list)
+        self.manifests: dict[str, list[Resource]] = {}  # root directory -> its modules.json
         for resource in resources:
-            self.by_dir[resource.module].append(resource)
+            if resource.kind == MANIFEST_KIND:
+                self.manifests.setdefault(resource.module, []).append(resource)
+            else:
+                self.by_dir[resource.module].append(resource)
+        self._installed: dict[str, dict[str, Installed]] = {}
+        self.installed_sites: dict[str, tuple[Location, Installed]] = {}
         self.notes: list[str] = []
         self.resolved: dict[tuple, list[Resource]] = {}  # (directory, inputs) -> an instance's resources
         self.total = 0  # module instances built
@@ -101,6 +123,20 @@ class _Builder:
     def note(self, text: str) -> None:
         if text not in self.notes:
             self.notes.append(text)
+
+    def installed(self, root: str, key: str) -> Installed | None | bool:
+        """The module `terraform init` installed for call `key` of `root`; None when the root has
+        no manifest, False when its manifest lacks the key."""
+        from aiaas_iac.module_manifest import installed_modules
+
+        if root not in self._installed:
+            modules: dict[str, Installed] = {}
+            for manifest in self.manifests.get(root, ()):
+                modules.update(installed_modules(manifest))
+            self._installed[root] = modules
+        if root not in self.manifests:
+            return None
+        return self._installed[root].get(key, False)
 
     def calls(self) -> dict[str, set[str]]:
         """Directory -> the scanned directories its local module calls name (the static graph)."""
@@ -128,8 +164,9 @@ class _Instance:
     """One module instance: its resolved resources and, lazily, its child instances."""
 
     def __init__(self, builder: _Builder, directory: str, address: str, inputs: dict | None,
-                 chain: tuple[str, ...]) -> None:
+                 chain: tuple[str, ...], names: tuple[str, ...] = ()) -> None:
         self.builder, self.directory, self.address, self.chain = builder, directory, address, chain
+        self.names = names  # the module call names from the root: `chat.role` in a manifest
         originals = builder.by_dir[directory]
         if inputs is None:  # a root: variables from defaults and tfvars, as Terraform's root module
             self.key = directory
@@ -222,16 +259,31 @@ class _Instance:
         source = call.attributes.get("source")
         if not isinstance(source, str):
             return []
-        if not is_local_source(source):
-            builder.note(f"{call_label} from {source} not evaluated: run terraform init to include it")
-            return []
-        target = callee_dir(self.directory, source)
-        if target is None:
-            builder.note(f"{call_label}: source {source} is outside the scanned root; not followed")
-            return []
-        if target not in builder.by_dir:
-            builder.note(f"{call_label}: module directory {target} is not among the scanned Terraform files; not evaluated")
-            return []
+        installed = None
+        if not is_local_source(source) or is_installed(self.directory):
+            # Registry and git sources, and every call inside installed code: as `terraform init` put them.
+            installed = builder.installed(self.chain[0], ".".join(self.names + (call.name,)))
+            if not installed and not is_local_source(source):
+                where = "" if installed is None else f" (not in {_manifest_of(self.chain[0])})"
+                builder.note(f"{call_label} from {source} not evaluated{where}: run terraform init to include it")
+                return []
+        if installed:
+            target = installed.directory
+            if target not in builder.by_dir:
+                from aiaas_iac.module_manifest import directory_problem
+
+                problem = directory_problem(builder.root, target) or "holds no Terraform file that was read"
+                builder.note(f"{call_label} from {source} not evaluated: its directory {target} named in"
+                             f" {_manifest_of(self.chain[0])} {problem}")
+                return []
+        else:
+            target = callee_dir(self.directory, source)
+            if target is None:
+                builder.note(f"{call_label}: source {source} is outside the scanned root; not followed")
+                return []
+            if target not in builder.by_dir:
+                builder.note(f"{call_label}: module directory {target} is not among the scanned Terraform files; not evaluated")
+                return []
         if target in self.chain:
             cycle = " -> ".join(self.chain[self.chain.index(target):] + (target,))
             builder.note(f"{label}: module cycle {cycle}; not instantiated again")
@@ -255,9 +307,15 @@ class _Instance:
             # The outermost call site: the module block in the root that this instance comes from.
             outer = builder.addresses.get(self.key)
             site = outer[2] if outer else Location(call.file, call.span)
-            builder.addresses[f"{target}#{address} in {self.chain[0]}"] = (address, self.chain[0], site)
+            child = f"{target}#{address} in {self.chain[0]}"
+            builder.addresses[child] = (address, self.chain[0], site)
+            if is_installed(target):  # where the chain leaves the repository, and into what
+                builder.installed_sites[child] = builder.installed_sites.get(self.key) or (
+                    Location(call.file, call.span), installed or Installed(".".join(self.names + (call.name,)),
+                                                                           source, "", target))
             inputs = {k: _without_refs(v) for k, v in resolved.attributes.items() if k not in _META_ARGUMENTS}
-            out.append((key, _Instance(builder, target, address, inputs, self.chain + (target,))))
+            out.append((key, _Instance(builder, target, address, inputs, self.chain + (target,),
+                                       self.names + (call.name,))))
         return out
 
     def _label(self, call: Resource) -> str:
@@ -288,9 +346,10 @@ def build_tree(resources: list[Resource], root: Path) -> ModuleTree:
     edges = builder.calls()
     called = {target for targets in edges.values() for target in targets}
     tree = ModuleTree()
-    pending = [d for d in builder.by_dir if d not in called]
+    # Installed modules (under `.terraform/`) are judged only where a root calls them.
+    pending = [d for d in builder.by_dir if d not in called and not is_installed(d)]
     covered: set[str] = set()  # what the roots taken so far call, directly or not
-    while pending or (pending := [d for d in builder.by_dir if d not in covered][:1]):
+    while pending or (pending := [d for d in builder.by_dir if d not in covered and not is_installed(d)][:1]):
         _reachable(pending, edges, covered)
         for directory in pending:
             members = list(_Instance(builder, directory, "", None, (directory,)).all_resources())
@@ -302,7 +361,24 @@ def build_tree(resources: list[Resource], root: Path) -> ModuleTree:
     tree.notes = builder.notes
     tree.resolvers = builder.resolvers
     tree.instances = builder.addresses
+    tree.installed = builder.installed_sites
     return tree
+
+
+def _manifest_of(root: str) -> str:
+    return MANIFEST if root == "." else f"{root}/{MANIFEST}"
+
+
+def relocated(finding: Finding, site: Location, module: Installed) -> Finding:
+    """A finding inside an installed module, at the repository's `module` block that leads into it;
+    the message names the installed module and the inner file and line, also a related location."""
+    inner = finding.location
+    # Relative to the installed module: equal for every copy init made of it (one per call).
+    within = posixpath.relpath(inner.file, module.directory) if inner.file.startswith(module.directory + "/") \
+        else inner.file
+    message = f"{finding.message} [in installed module {module.describe() or module.key}, {within}:{inner.span.start_line}]"
+    return dataclasses.replace(finding, location=site, message=message,
+                               related=tuple(dict.fromkeys((inner, *finding.related))))
 
 
 # --- findings from several instances ---------------------------------------------------------------
@@ -341,7 +417,10 @@ def merge_instance_findings(findings: Iterable[Finding],
             # Instances of several roots may share an address: name the root too.
             names = list(dict.fromkeys(address if len(roots) == 1 else f"{address} of {root}"
                                        for (address, root, _), _ in members))
-            sites = tuple(dict.fromkeys(site for (_, _, site), _ in members))
+            # Kept first: the inner location of a finding moved out of an installed module.
+            sites = tuple(dict.fromkeys((*(r for _, member in members for r in member.related),
+                                         *(site for (_, _, site), _ in members))))
+            sites = tuple(site for site in sites if site != first.location)
             first = dataclasses.replace(first, related=sites[:_RELATED_SITES])
             if len(names) > 1:
                 shown = ", ".join(names[:_NAMED_INSTANCES])

@@ -108,7 +108,9 @@ def _covers(suppression: Suppression, finding: Finding, resource: Resource | Non
         return True
     target = suppression.line + 1
     if resource is None:
-        return False
+        # No block of that address in the file: a finding moved to the `module` block that leads
+        # into an installed module (module_tree.relocated) is covered from the line above it.
+        return target == line
     if resource.span.start_line == target:
         return True
     return any(span.start_line == target and span.start_line <= line <= span.end_line

@@ -8,7 +8,13 @@ apps use an AI service, as in a real platform repository. File sizes follow a
 log-normal distribution clipped to 20-400 lines. The same seed and size always
 give byte-identical files.
 
-    python bench/corpus.py DIR --files 300 [--seed N]
+`generate_modules` writes the module-heavy corpus instead: Terraform only, as a platform
+repository lays it out, with shared modules under `terraform/modules/` (one Bedrock invoke
+module per model policy, application modules nesting one of them, plain AWS/GCP/Azure modules)
+and many roots under `terraform/envs/` calling them with different inputs, some with
+`count`/`for_each`. Every module is judged once per instance, so it exercises the module tree.
+
+    python bench/corpus.py DIR --files 300 [--seed N] [--modules]
 """
 
 from __future__ import annotations
@@ -186,6 +192,189 @@ def generate(root: Path, files: int, seed: int = DEFAULT_SEED) -> CorpusSummary:
     return summarize(root, with_ai, terraform_goal, cloudformation_goal, kubernetes_goal)
 
 
+MODEL_ARNS = [
+    "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0",
+    "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-sonnet-20241022-v2:0",
+    "arn:aws:bedrock:eu-west-1::foundation-model/amazon.titan-embed-text-v2:0",
+]
+INVOKE_MODULE = '''variable "name" {
+  type = string
+}
+
+variable "models" {
+  description = "Model ARNs the workload may invoke."
+  type        = list(string)
+  default     = %(default)s
+}
+
+variable "tags" {
+  type    = map(string)
+  default = {}
+}
+
+resource "aws_iam_role" "workload" {
+  name = "${var.name}-workload"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "lambda.amazonaws.com" } }]
+  })
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy" "invoke" {
+  name = "${var.name}-invoke"
+  role = aws_iam_role.workload.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
+      Resource = var.models
+    }]
+  })
+}
+'''
+INVOKE_OUTPUTS = '''output "role_arn" {
+  value = aws_iam_role.workload.arn
+}
+
+output "models" {
+  value = var.models
+}
+'''
+APP_CALL = '''
+variable "models" {
+  type    = list(string)
+  default = null
+}
+
+module "access" {
+  source = "../%(invoke)s"
+  name   = "${var.environment}-%(name)s"
+  models = var.models != null ? var.models : %(fallback)s
+  tags   = var.tags
+}
+
+output "access_role" {
+  value = module.access.role_arn
+}
+'''
+
+
+def _hcl_list(values: list[str]) -> str:
+    return "[" + ", ".join(f'"{v}"' for v in values) + "]"
+
+
+def write_shared_module(rng: Random, directory: Path, kind: str, invoke_modules: list[str],
+                        ai_cloud: str | None = None) -> tuple[int, int]:
+    """One shared module: `invoke` (a Bedrock policy over `var.models`), `app` (plain resources of
+    one cloud plus a nested call of an invoke module) or `plain` (one cloud, maybe its AI blocks;
+    always, of `ai_cloud`, when given). Returns (files written, files with AI resources)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    names = _Names(rng)
+    module = directory.name.replace("-", "_")
+    if kind == "invoke":
+        default = _hcl_list(["*"]) if rng.random() < 0.3 else _hcl_list(rng.sample(MODEL_ARNS, 1))
+        files = {"main.tf": INVOKE_MODULE % {"default": default}, "outputs.tf": INVOKE_OUTPUTS}
+        ai = 1
+    else:
+        cloud = "aws" if kind == "app" else ai_cloud or rng.choices(list(CLOUDS), weights=[0.5, 0.25, 0.25])[0]
+        templates = CLOUDS[cloud]
+        files = {
+            "variables.tf": templates.variables(rng, module),
+            "main.tf": templates.locals_block(rng, module) + "\n" + fill(rng, templates.PLAIN, target_lines(rng), names),
+        }
+        ai = 0
+        if kind == "app":
+            files["access.tf"] = APP_CALL % {"invoke": rng.choice(invoke_modules), "name": module,
+                                             "fallback": _hcl_list(rng.sample(MODEL_ARNS, 1))}
+            ai = 1
+        elif ai_cloud or rng.random() < 0.3:
+            files[AI_FILE_NAMES[cloud]] = fill(rng, templates.AI, target_lines(rng), names)
+            ai = 1
+    for file_name, text in files.items():
+        (directory / file_name).write_text(text, encoding="utf-8")
+    return len(files), ai
+
+
+def _module_call(rng: Random, label: str, module: str, kind: str, environment: str) -> str:
+    """A call of a shared module from a root, with inputs for its kind and maybe count/for_each."""
+    lines = [f'module "{label}" {{', f'  source = "../../modules/{module}"']
+    repeat = rng.random()
+    if repeat < 0.2:
+        lines.append(f"  count  = {rng.randrange(1, 4)}")
+        suffix = "-${count.index}"
+    elif repeat < 0.35:
+        teams = rng.sample(["search", "support", "research", "billing", "ops"], rng.randrange(2, 4))
+        lines.append("  for_each = toset(" + _hcl_list(teams) + ")")
+        suffix = "-${each.key}"
+    else:
+        suffix = ""
+    if kind == "invoke":
+        lines.append(f'  name   = "{environment}-{label}{suffix}"')
+        if rng.random() < 0.7:  # the rest keep the module's default, scoped or not
+            models = ["*"] if rng.random() < 0.2 else rng.sample(MODEL_ARNS, rng.randrange(1, 3))
+            lines.append(f"  models = {_hcl_list(models)}")
+    else:
+        lines.append(f'  environment = "{environment}"')
+        if kind == "app" and rng.random() < 0.5:
+            lines.append(f"  models = {_hcl_list(rng.sample(MODEL_ARNS, 1))}")
+    lines.append(f'  tags = {{ Team = "{label}", Stage = "{environment}" }}')
+    return "\n".join(lines) + "\n}\n"
+
+
+LOGGING_CONFIGURATION = '''
+resource "aws_bedrock_model_invocation_logging_configuration" "this" {
+  logging_config {
+    cloudwatch_config {
+      log_group_name = "bedrock-invocations"
+      role_arn       = "arn:aws:iam::123456789012:role/bedrock-logging"
+    }
+  }
+}
+'''
+
+
+def generate_modules(root: Path, files: int, seed: int = DEFAULT_SEED) -> CorpusSummary:
+    """Write a module-heavy Terraform corpus of about `files` files into `root` (emptied first):
+    a shared module per ~12 files (a third Bedrock invoke modules, a third application modules
+    nesting one, the rest plain), and roots (`main.tf` + `versions.tf`) calling 3-8 of them."""
+    rng = Random(seed * 1_000_003 + files + 7)
+    if root.exists():
+        shutil.rmtree(root)
+    shared = max(6, files // 12)
+    kinds = ["invoke", "app", "plain"]
+    modules: list[tuple[str, str]] = []
+    written = with_ai = 0
+    for index in range(shared):
+        kind = kinds[index % 3]
+        name = f"{kind}-{index:03d}"
+        # The first plain modules hold Azure OpenAI and Vertex AI blocks, which checkov's AI checks judge.
+        ai_cloud = {2: "azure", 5: "gcp"}.get(index)
+        count, ai = write_shared_module(rng, root / "terraform" / "modules" / name, kind,
+                                        [m for m, k in modules if k == "invoke"] or ["invoke-000"], ai_cloud)
+        modules.append((name, kind))
+        written += count
+        with_ai += ai
+    environments = ["dev", "staging", "prod"]
+    index = 0
+    while written < files:
+        environment = environments[index % 3]
+        directory = root / "terraform" / "envs" / f"{environment}-{index:04d}"
+        directory.mkdir(parents=True, exist_ok=True)
+        calls = rng.sample(modules, min(len(modules), rng.randrange(3, 9)))
+        text = "".join(_module_call(rng, f"{name.split('-')[0]}_{n}", name, kind, environment)
+                       for n, (name, kind) in enumerate(calls))
+        if rng.random() < 0.6:
+            text += LOGGING_CONFIGURATION
+        (directory / "main.tf").write_text(text, encoding="utf-8")
+        (directory / "versions.tf").write_text(templates_aws.PROVIDER, encoding="utf-8")
+        written += 2
+        with_ai += any(kind != "plain" for _, kind in calls)
+        index += 1
+    return summarize(root, with_ai, written, 0, 0)
+
+
 def summarize(root: Path, with_ai: int, terraform: int, cloudformation: int, kubernetes: int) -> CorpusSummary:
     line_counts = [path.read_text(encoding="utf-8").count("\n") for path in sorted(root.rglob("*")) if path.is_file()]
     return CorpusSummary(root=root, files=len(line_counts), lines=sum(line_counts), terraform_files=terraform,
@@ -198,8 +387,10 @@ def main() -> None:
     parser.add_argument("directory", type=Path)
     parser.add_argument("--files", type=int, default=300)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--modules", action="store_true", help="the module-heavy Terraform corpus")
     args = parser.parse_args()
-    print(json.dumps(generate(args.directory, args.files, args.seed).as_dict(), indent=2))
+    build = generate_modules if args.modules else generate
+    print(json.dumps(build(args.directory, args.files, args.seed).as_dict(), indent=2))
 
 
 if __name__ == "__main__":

@@ -174,6 +174,18 @@ def write_results(document: dict, output: Path) -> None:
                   *_size_table(size), "", *_ratio_lines(size), ""]
     if len(sizes) > 1:
         lines += ["## Growth", "", *_growth(sizes), ""]
+    module_sizes = document.get("module_sizes") or []
+    for size in module_sizes:
+        corpus = size["corpus"]
+        lines += [f"## Module-heavy corpus: {corpus['files']} files", "",
+                  f"{corpus['lines']:,} Terraform lines (`bench/corpus.py --modules`): shared modules under "
+                  "`terraform/modules/` (Bedrock invoke modules, application modules nesting one, plain modules) "
+                  "called by roots under `terraform/envs/` with different inputs, some with `count`/`for_each`; "
+                  f"{corpus['files_with_ai']} files with AI resources or calls of them; median {corpus['median_lines']:.0f} "
+                  f"lines, largest {corpus['max_lines']}. Filling the warm cache took {size['cache_fill_seconds']:.2f} s.",
+                  "", *_size_table(size), "", *_ratio_lines(size), ""]
+    if len(module_sizes) > 1:
+        lines += ["## Growth, module-heavy corpus", "", *_growth(module_sizes), ""]
     if document.get("profile"):
         lines += _profile(document["profile"])
     output.write_text("\n".join(lines), encoding="utf-8")

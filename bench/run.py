@@ -1,6 +1,10 @@
 """Benchmark aiaas-iac against checkov on the same generated corpora, and write bench/RESULTS.md.
 
-    python bench/run.py [--sizes 100,300,1000] [--repeat 3] [--checkov-repeat N]
+    python bench/run.py [--sizes 100,300,1000] [--module-sizes 300,1000] [--repeat 3] [--checkov-repeat N]
+
+`--sizes` are sizes of the mixed corpus (Terraform, CloudFormation, Kubernetes), `--module-sizes`
+of the module-heavy Terraform corpus (roots calling shared modules, see corpus.generate_modules);
+both are measured in the same run, against the same checkov (`--module-sizes ""` skips it).
 
 Run it with the interpreter of an environment where aiaas-iac is installed
 (e.g. `.venv/bin/python bench/run.py`). checkov gets its own virtual
@@ -28,7 +32,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from corpus import DEFAULT_SEED, generate  # noqa: E402
+from corpus import DEFAULT_SEED, generate, generate_modules  # noqa: E402
 from measure import Sample, measure  # noqa: E402
 from results import write_results  # noqa: E402
 
@@ -182,10 +186,11 @@ def run_variant(variant: str, index: int, corpus_dir: Path, runs_dir: Path, chec
     return sample, count_findings(variant, out) | {"exit_code": sample.exit_code}
 
 
-def run_size(size: int, repeat: int, checkov_repeat: int, checkov: Path, seed: int) -> dict:
-    corpus_dir = WORK / f"corpus-{size}"
-    summary = generate(corpus_dir, size, seed)
-    runs_dir = WORK / "runs" / str(size)
+def run_size(size: int, repeat: int, checkov_repeat: int, checkov: Path, seed: int, kind: str = "mixed") -> dict:
+    name = str(size) if kind == "mixed" else f"{kind}-{size}"
+    corpus_dir = WORK / f"corpus-{name}"
+    summary = (generate if kind == "mixed" else generate_modules)(corpus_dir, size, seed)
+    runs_dir = WORK / "runs" / name
     shutil.rmtree(runs_dir, ignore_errors=True)
     runs_dir.mkdir(parents=True)
     fill, _ = run_variant("aiaas-iac warm", -1, corpus_dir, runs_dir, checkov)  # untimed: fills the warm cache
@@ -197,10 +202,10 @@ def run_size(size: int, repeat: int, checkov_repeat: int, checkov: Path, seed: i
                 continue
             sample, counts[variant] = run_variant(variant, index, corpus_dir, runs_dir, checkov)
             samples[variant].append(sample)
-            print(f"  {size:>5} files  {variant:<20} {sample.wall_seconds:7.2f} s wall  "
+            print(f"  {size:>5} files{' (modules)' if kind != 'mixed' else ''}  {variant:<20} {sample.wall_seconds:7.2f} s wall  "
                   f"{sample.cpu_seconds:7.2f} s cpu  {sample.tree_pss_mb:6.0f} MB  exit {sample.exit_code}  "
                   f"(other processes: {sample.other_cpu_seconds:.2f} s cpu)", flush=True)
-    return {"size": size, "corpus": summary.as_dict(), "cache_fill_seconds": fill.wall_seconds,
+    return {"size": size, "kind": kind, "corpus": summary.as_dict(), "cache_fill_seconds": fill.wall_seconds,
             "samples": {variant: [asdict(s) for s in runs] for variant, runs in samples.items()},
             "counts": counts, "repeat": repeat, "checkov_repeat": checkov_repeat}
 
@@ -208,6 +213,8 @@ def run_size(size: int, repeat: int, checkov_repeat: int, checkov: Path, seed: i
 def main() -> None:
     parser = argparse.ArgumentParser(description="aiaas-iac vs checkov benchmark")
     parser.add_argument("--sizes", default="100,300,1000", help="corpus sizes in files, comma-separated")
+    parser.add_argument("--module-sizes", default="300,1000",
+                        help="module-heavy corpus sizes in files, comma-separated; empty to skip")
     parser.add_argument("--repeat", type=int, default=3, help="runs per aiaas-iac variant and size")
     parser.add_argument("--checkov-repeat", default="",
                         help="runs per checkov variant, one number or one per size (default: --repeat)")
@@ -226,9 +233,15 @@ def main() -> None:
     for size, checkov_repeat in zip(sizes, checkov_repeats):
         print(f"corpus of {size} files", flush=True)
         results.append(run_size(size, args.repeat, checkov_repeat, checkov, args.seed))
+    module_results = []
+    for size in [int(size) for size in args.module_sizes.split(",") if size.strip()]:
+        print(f"module-heavy corpus of {size} files", flush=True)
+        checkov_repeat = checkov_repeats[sizes.index(size)] if size in sizes else checkov_repeats[-1]
+        module_results.append(run_size(size, args.repeat, checkov_repeat, checkov, args.seed, "modules"))
     profiled = 300 if 300 in sizes else sizes[len(sizes) // 2]
     document = {"checkov_version": checkov_version(checkov), "checkov_install_seconds": install_seconds,
-                "checkov_ai_checks": CHECKOV_AI_CHECKS, "sizes": results, "source": source,
+                "checkov_ai_checks": CHECKOV_AI_CHECKS, "sizes": results, "module_sizes": module_results,
+                "source": source,
                 "aiaas_version": aiaas_version(), "date": f"{started:%Y-%m-%d %H:%M} UTC",
                 "profile": {"files": profiled, "phases": profile_phases(profiled)}}
     (WORK / "results.json").write_text(json.dumps(document, indent=2), encoding="utf-8")

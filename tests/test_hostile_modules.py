@@ -159,3 +159,129 @@ def test_many_instances_of_a_large_module_are_capped_by_the_blocks_they_copy(tmp
     assert any(f"{MAX_INSTANCE_BLOCKS} blocks" in n for n in report["notes"])
     (message,) = [f["message"] for f in report["findings"] if f["code"] == "AIA102"]
     assert message.endswith("module.many[3], module.many[4] and 243 more)"), message
+
+
+# --- .terraform/modules/modules.json, as written by whoever opened the pull request ----------------
+
+REGISTRY_CALL = 'module "reg" {\n  source = "acme/invoke/aws"\n  name = "reg"\n}\n'  # main.tf lines 6-9
+MANIFEST = ".terraform/modules/modules.json"
+NOT_IN_MANIFEST = (f"main.tf:6: module reg from acme/invoke/aws not evaluated (not in {MANIFEST}):"
+                   " run terraform init to include it")
+
+
+def manifest(*entries: dict) -> str:
+    return json.dumps({"Modules": [{"Key": "", "Source": "", "Dir": "."}, *entries]})
+
+
+def installed(key: str, directory: str) -> dict:
+    return {"Key": key, "Source": "registry.terraform.io/acme/invoke/aws", "Version": "1.0.0", "Dir": directory}
+
+
+def test_an_installed_module_is_judged_at_its_call_site(tmp_path):
+    write_tree(tmp_path, {"main.tf": HONEST + REGISTRY_CALL, MANIFEST: manifest(installed("reg", ".terraform/modules/reg")),
+                          ".terraform/modules/reg/main.tf": UNSCOPED})
+    report, _ = scan(tmp_path)
+    assert findings(report) == {HONEST_FINDING, ("AIA102", "main.tf", 6)}
+    assert report["notes"] == []
+
+
+def test_a_malformed_manifest_is_noted_and_the_rest_is_judged(tmp_path):
+    write_tree(tmp_path, {"main.tf": HONEST + REGISTRY_CALL, MANIFEST: '{"Modules": [{"Key": "reg",\n',
+                          ".terraform/modules/reg/main.tf": UNSCOPED})
+    report, elapsed = scan(tmp_path)
+    assert elapsed < QUICK
+    assert findings(report) == {HONEST_FINDING}
+    assert report["notes"] == [
+        f"{MANIFEST}:2: not valid JSON (Expecting property name enclosed in double quotes);"
+        " the modules it lists are not evaluated", NOT_IN_MANIFEST]
+
+
+def test_a_manifest_of_another_shape_is_noted(tmp_path):
+    write_tree(tmp_path, {"main.tf": HONEST + REGISTRY_CALL, MANIFEST: '[1, 2, 3]'})
+    report, _ = scan(tmp_path)
+    assert findings(report) == {HONEST_FINDING}
+    assert report["notes"] == [f'{MANIFEST}: not a Terraform module manifest (no "Modules" list); the modules it'
+                               " lists are not evaluated", NOT_IN_MANIFEST]
+
+
+def test_a_huge_manifest_is_not_read(tmp_path):
+    from aiaas_iac.module_manifest import MAX_MANIFEST_BYTES
+
+    padding = [installed(f"m{n}", f".terraform/modules/m{n}") for n in range(MAX_MANIFEST_BYTES // 80)]
+    write_tree(tmp_path, {"main.tf": HONEST + REGISTRY_CALL, MANIFEST: manifest(*padding, installed("reg", ".terraform/r")),
+                          ".terraform/r/main.tf": UNSCOPED})
+    report, elapsed = scan(tmp_path)
+    assert elapsed < QUICK
+    assert findings(report) == {HONEST_FINDING}
+    assert report["notes"] == [
+        f"{MANIFEST}: over the 2 MiB limit for a module manifest; the modules it lists are not evaluated",
+        "main.tf:6: module reg from acme/invoke/aws not evaluated: run terraform init to include it"]
+
+
+def test_ten_thousand_entries_are_capped_and_the_rest_is_judged(tmp_path):
+    from aiaas_iac.module_manifest import MAX_ENTRIES
+
+    many = [installed(f"m{n}", f".terraform/modules/m{n}") for n in range(10_000)]
+    write_tree(tmp_path, {"main.tf": HONEST + REGISTRY_CALL, MANIFEST: manifest(installed("reg", ".terraform/r"), *many),
+                          ".terraform/r/main.tf": UNSCOPED})
+    report, elapsed = scan(tmp_path)
+    assert elapsed < QUICK
+    assert findings(report) == {HONEST_FINDING, ("AIA102", "main.tf", 6)}
+    assert report["notes"] == [f"{MANIFEST}: lists 10002 modules, over the limit of {MAX_ENTRIES};"
+                               f" only the first {MAX_ENTRIES} are read"]
+
+
+def test_directories_outside_the_root_are_never_read(tmp_path):
+    root = tmp_path / "repo"
+    write_tree(tmp_path, {"etc/main.tf": UNSCOPED, "elsewhere/main.tf": UNSCOPED})
+    write_tree(root, {
+        "main.tf": HONEST + REGISTRY_CALL + 'module "abs" {\n  source = "acme/abs/aws"\n}\n'
+                   'module "link" {\n  source = "acme/link/aws"\n}\n',
+        MANIFEST: manifest(installed("reg", "../../etc"), installed("abs", str(tmp_path / "elsewhere")),
+                           installed("link", ".terraform/modules/link")),
+    })
+    (root / ".terraform/modules/link").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    report, elapsed = scan(root)
+    assert elapsed < QUICK
+    assert findings(report) == {HONEST_FINDING}
+    assert report["notes"] == [
+        f"{MANIFEST}: module directory outside the scan root (reg: ../../etc, abs: {tmp_path / 'elsewhere'});"
+        " not read",
+        NOT_IN_MANIFEST,
+        f"main.tf:10: module abs from acme/abs/aws not evaluated (not in {MANIFEST}): run terraform init to include it",
+        "main.tf:13: module link from acme/link/aws not evaluated: its directory .terraform/modules/link named in"
+        f" {MANIFEST} leads outside the scan root (symbolic link)",
+    ]
+
+
+def test_a_file_linked_out_of_an_installed_module_is_not_read(tmp_path):
+    root = tmp_path / "repo"
+    write_tree(tmp_path, {"outside.tf": UNSCOPED})
+    write_tree(root, {"main.tf": HONEST + REGISTRY_CALL, MANIFEST: manifest(installed("reg", ".terraform/modules/reg")),
+                      ".terraform/modules/reg/variables.tf": 'variable "name" {}\n'})
+    (root / ".terraform/modules/reg/main.tf").symlink_to(tmp_path / "outside.tf")
+    report, _ = scan(root)
+    assert findings(report) == {HONEST_FINDING}
+    assert report["notes"] == []
+
+
+def test_a_key_cycle_in_the_manifest_is_noted_once(tmp_path):
+    # reg's code calls itself by a registry source, and the manifest maps reg.reg back to reg's directory.
+    write_tree(tmp_path, {
+        "main.tf": HONEST + REGISTRY_CALL,
+        MANIFEST: manifest(installed("reg", ".terraform/modules/reg"), installed("reg.reg", ".terraform/modules/reg")),
+        ".terraform/modules/reg/main.tf": UNSCOPED + 'module "reg" {\n  source = "acme/invoke/aws"\n  name = "again"\n}\n',
+    })
+    report, elapsed = scan(tmp_path)
+    assert elapsed < QUICK
+    assert findings(report) == {HONEST_FINDING, ("AIA102", "main.tf", 6)}
+    assert report["notes"] == [".terraform/modules/reg/main.tf:6: module reg in module.reg: module cycle"
+                               " .terraform/modules/reg -> .terraform/modules/reg; not instantiated again"]
+
+
+def test_an_installed_directory_nobody_calls_is_never_judged_on_its_own(tmp_path):
+    write_tree(tmp_path, {"main.tf": HONEST, MANIFEST: manifest(installed("old", ".terraform/modules/old")),
+                          ".terraform/modules/old/main.tf": UNSCOPED.replace('variable "name" {}', 'variable "name" {\n  default = "x"\n}')})
+    report, _ = scan(tmp_path)
+    assert findings(report) == {HONEST_FINDING}
+    assert report["notes"] == []

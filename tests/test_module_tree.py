@@ -283,3 +283,93 @@ resource "aws_bedrock_model_invocation_logging_configuration" "this" {
     assert [(f.location.file, f.location.span.start_line) for f in found] == [("modules/agent/main.tf", 2)]
     assert found[0].message.endswith("(configurations envs/dev, envs/test)")
     assert {site.file for site in found[0].related} == {"envs/dev/main.tf", "envs/test/main.tf"}
+
+
+# --- modules installed by `terraform init` (.terraform/modules/modules.json) ------------------------
+
+REGISTRY = MODULES / "registry"
+INSTALLED = "envs/prod/.terraform/modules"
+
+
+def test_a_registry_module_is_judged_from_where_terraform_init_installed_it():
+    report = findings("registry")
+    # The batch call keeps the module's default (every model); the chat call narrows it. The finding
+    # is inside the installed submodule, reported at the repository's module block that leads there.
+    assert triples(report) == {("AIA102", "envs/prod/main.tf", 13)}
+    (finding,) = report.findings
+    assert finding.resource == "module.batch.module.policy.aws_iam_policy.invoke"
+    assert finding.message.endswith(
+        "[in installed module registry.terraform.io/acme/bedrock-invoke/aws 1.2.0, modules/policy/main.tf:15]")
+    assert [(r.file, r.span.start_line) for r in finding.related] == [
+        (f"{INSTALLED}/batch/modules/policy/main.tf", 15)]
+
+
+def test_a_root_without_terraform_init_notes_its_registry_call_and_an_uncalled_install_is_not_judged():
+    report = findings("registry")
+    # `retired` is installed but called by nobody: its `bedrock:*` on `*` (AIA101) is never judged.
+    assert "AIA101" not in {f.code for f in report.findings}
+    assert report.notes == ["envs/dev/main.tf:4: module batch from acme/bedrock-invoke/aws not evaluated:"
+                            " run terraform init to include it"]
+
+
+def test_the_not_evaluated_note_is_shown_in_the_default_text_report():
+    from aiaas_iac.report.text import render
+
+    lines = render(findings("registry")).splitlines()
+    assert "note: envs/dev/main.tf:4: module batch from acme/bedrock-invoke/aws not evaluated: run terraform init" \
+           " to include it" in lines
+    assert lines[-2] == "1 note (1 module not evaluated); -v to list"
+
+
+def test_sarif_gives_the_inner_location_of_an_installed_module_as_related():
+    import json
+
+    from aiaas_iac.report.sarif import render
+
+    (result,) = json.loads(render(findings("registry")))["runs"][0]["results"]
+    location = result["locations"][0]["physicalLocation"]
+    assert (location["artifactLocation"]["uri"], location["region"]["startLine"]) == ("envs/prod/main.tf", 13)
+    assert [(r["message"]["text"], r["physicalLocation"]["artifactLocation"]["uri"],
+             r["physicalLocation"]["region"]["startLine"]) for r in result["relatedLocations"]] == [
+        ("inside the installed module", f"{INSTALLED}/batch/modules/policy/main.tf", 15)]
+
+
+def test_an_installed_module_called_from_a_local_module_is_reported_at_the_local_call(tree):
+    # root -> ./modules/app (in the repository) -> registry module: the block the user can change
+    # is app's `module "policy"`; both instances of app share it (init installed one copy per
+    # instance), so one finding names both, with both copies and both root calls as related.
+    policy = (REGISTRY / "envs/prod/.terraform/modules/batch/modules/policy/main.tf").read_text()
+    manifest = {"Modules": [{"Key": "", "Source": "", "Dir": "."}] + [
+        {"Key": f"{app}.policy", "Source": "registry.terraform.io/acme/policy/aws", "Version": "2.0.0",
+         "Dir": f".terraform/modules/{app}.policy"} for app in ("a", "b")]}
+    files = {
+        "main.tf": 'module "a" {\n  source = "./modules/app"\n}\nmodule "b" {\n  source = "./modules/app"\n}\n',
+        "modules/app/main.tf": '# app\nmodule "policy" {\n  source = "acme/policy/aws"\n  name = "app"\n'
+                               '  models = ["*"]\n}\n',
+        ".terraform/modules/modules.json": __import__("json").dumps(manifest),
+        ".terraform/modules/a.policy/main.tf": policy,
+        ".terraform/modules/b.policy/main.tf": policy,
+    }
+    report = tree(files, select=["AIA102"])
+    assert triples(report) == {("AIA102", "modules/app/main.tf", 2)}
+    (finding,) = report.findings
+    assert finding.resource == "module.a.module.policy.aws_iam_policy.invoke"
+    assert "(in module.a.module.policy, module.b.module.policy)" in finding.message
+    assert [(r.file, r.span.start_line) for r in finding.related] == [
+        (".terraform/modules/a.policy/main.tf", 15), (".terraform/modules/b.policy/main.tf", 15),
+        ("main.tf", 1), ("main.tf", 4)]
+
+
+def test_a_suppression_at_the_repository_module_block_applies_and_one_inside_the_install_does_not(tree):
+    policy = (REGISTRY / "envs/prod/.terraform/modules/batch/modules/policy/main.tf").read_text()
+    manifest = '{"Modules": [{"Key": "p", "Source": "registry.terraform.io/acme/policy/aws", "Dir": ".terraform/m"},' \
+               ' {"Key": "q", "Source": "registry.terraform.io/acme/policy/aws", "Dir": ".terraform/n"}]}'
+    call = 'module "{0}" {{\n  source = "acme/policy/aws"\n  name = "{0}"\n  models = ["*"]\n}}\n'
+    report = tree({
+        "main.tf": "# aiaas-iac:ignore=AIA102 reviewed: sandbox account\n" + call.format("p") + call.format("q"),
+        ".terraform/modules/modules.json": manifest,
+        ".terraform/m/main.tf": policy,
+        ".terraform/n/main.tf": policy.replace("resource ", "# aiaas-iac:ignore=AIA102 author says so\nresource "),
+    }, select=["AIA102"])
+    assert {(f.location.file, f.location.span.start_line, f.suppressed) for f in report.findings} == {
+        ("main.tf", 2, True), ("main.tf", 7, False)}

@@ -220,3 +220,19 @@ def test_a_hostile_note_is_escaped_when_listed():
     text = render(report(notes=["x.tf: file() not read (a FIFO): a\n::error::pwned"]), "text", verbose=True)
 
     assert "note: x.tf: file() not read (a FIFO): a\\n::error::pwned" in text.splitlines()
+
+
+def test_module_calls_waiting_for_terraform_init_are_listed_without_verbose_up_to_a_cap():
+    from aiaas_iac.report.text import SHOWN_INIT_NOTES
+
+    init = [f"m{n}.tf:1: module m{n} from acme/m/aws not evaluated: run terraform init to include it"
+            for n in range(SHOWN_INIT_NOTES + 2)]
+    hostile = "x.tf:1: module a\n::error::pwned from acme/a/aws not evaluated: run terraform init to include it"
+    lines = render(report(notes=[hostile, *init, "charts/a/templates/d.yaml: Helm template, skipped"]), "text",
+                   quiet=True).splitlines()
+    listed = [line for line in lines if line.startswith("note: ")]
+    assert listed == ["note: x.tf:1: module a\\n::error::pwned from acme/a/aws not evaluated: run terraform init"
+                      " to include it"] + [f"note: {note}" for note in init[:SHOWN_INIT_NOTES - 1]] + [
+        "note: 3 more module calls not evaluated; -v to list"]
+    assert lines[-2] == f"{SHOWN_INIT_NOTES + 4} notes ({SHOWN_INIT_NOTES + 3} modules not evaluated, 1 Helm template" \
+                        " skipped); -v to list"

@@ -8,8 +8,11 @@ module with `count = 2` whose access keys have `count = 2` for the evaluation ru
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
+
+import pytest
 
 from aiaas_iac.discover import SourceFile
 from aiaas_iac.model import Unknown
@@ -245,3 +248,94 @@ def test_source_scan_instantiates_the_counted_module_as_the_plan_does():
     assert instances(source) - {("AIA104", "module.evaluation[0]")} == instances(plan) - {
         ("AIA104", "module.evaluation[0]")} == {
         (code, f"module.evaluation[{n}]") for code in ("AIA107", "AIA502") for n in (0, 1)}
+
+
+# --- every plan sample against its source: the same codes on the same resources -------------------
+
+MODULE_PLANS = SAMPLES / "terraform-plan" / "modules"
+MODULE_SOURCES = SAMPLES / "terraform" / "modules"
+# (plan directory, source directory, the plan's address of the source's root module, expected)
+PARITY = [
+    ("aws/bedrock_agent_insecure", SOURCES / "bedrock_agent_insecure", CHATBOT, {
+        ("AIA101", "data.aws_iam_policy_document.agent_permissions"),
+        ("AIA102", "aws_iam_role_policy.backend_bedrock"), ("AIA102", "aws_iam_user_policy.evaluation_invoke"),
+        ("AIA103", "aws_iam_role_policy.backend_bedrock"), ("AIA104", "configuration"),
+        ("AIA105", "aws_bedrockagent_agent.support"), ("AIA106", "aws_bedrockagent_agent.support"),
+        ("AIA107", "aws_iam_access_key.evaluation"), ("AIA107", "aws_iam_access_key.partner"),
+        ("AIA107", "aws_iam_service_specific_credential.partner_bedrock"), ("AIA108", "aws_iam_role.agent"),
+        ("AIA109", "aws_bedrock_guardrail.support"),
+        ("AIA110", "aws_opensearchserverless_security_policy.kb_network")}),
+    ("aws/bedrock_agent_hardened", SOURCES / "bedrock_agent_hardened", CHATBOT, set()),
+    ("aws/evaluation_runners/plan", RUNNERS / "source", "", {
+        ("AIA104", "configuration"),
+        ("AIA107", "module.evaluation[0].aws_iam_access_key.runner"),
+        ("AIA107", "module.evaluation[1].aws_iam_access_key.runner"),
+        ("AIA502", "module.evaluation[0].output.runner_secret_access_key"),
+        ("AIA502", "module.evaluation[1].output.runner_secret_access_key")}),
+    ("modules/two_instances", MODULE_SOURCES / "two_instances", "", {
+        ("AIA102", "module.research.aws_iam_policy.invoke")}),
+    ("modules/defaults", MODULE_SOURCES / "defaults", "", {("AIA102", "module.invoke.aws_iam_policy.invoke")}),
+    ("modules/count_for_each", MODULE_SOURCES / "count_for_each", "", {
+        ("AIA102", 'module.team["research"].aws_iam_policy.invoke')}),
+    ("modules/nested", MODULE_SOURCES / "nested", "", {
+        ("AIA102", "module.app.module.policy.aws_iam_policy.invoke"),
+        ("AIA102", "module.batch.aws_iam_policy.invoke")}),
+    ("modules/sibling_roots", MODULE_SOURCES / "sibling_roots", "", {("AIA104", "configuration")}),
+    ("modules/registry", MODULE_SOURCES / "registry", "", {
+        ("AIA102", "module.batch.module.policy.aws_iam_policy.invoke")}),
+]
+_LISTED = re.compile(r"\(in ([^()]*)\)")
+_RESOURCE_KEY = re.compile(r"\[(?:\d+|\"(?:[^\"\\]|\\.)*\")\]$")
+
+
+def by_resource(report, prefix: str = "") -> set[tuple[str, str]]:
+    """(code, full address) of every finding, with the instances a merged finding lists expanded.
+
+    Configuration-wide AIA104 is one finding per configuration, shown at the configuration's first
+    Bedrock block (by file and line in the source, by address in a plan): it is compared as being
+    there, not by the block it is shown at. A resource's own `count`/`for_each` key is the plan's
+    alone (the source reports a counted block once per module instance): it is dropped."""
+    found = set()
+    for finding in report.findings:
+        if finding.code == "AIA104":
+            found.add((finding.code, "configuration"))
+            continue
+        addresses = [finding.resource]
+        listed = _LISTED.search(finding.message)
+        if listed:
+            names = [name.split(" of ")[0] for name in listed.group(1).split(", ")]
+            local = finding.resource.removeprefix(names[0] + ".")
+            addresses += [f"{name}.{local}" for name in names[1:]]
+        found.update((finding.code, prefix + _RESOURCE_KEY.sub("", address)) for address in addresses)
+    return found
+
+
+def test_every_plan_sample_has_its_source_in_the_parity_list():
+    plans = {str(p.parent.relative_to(SAMPLES / "terraform-plan")) for p in (SAMPLES / "terraform-plan").rglob("tfplan.json")}
+    listed = {plan for plan, *_ in PARITY}
+    assert {p for p in plans if not any(p == item or p.startswith(item + "/") for item in listed)} == set()
+
+
+@pytest.mark.parametrize("plan_dir, source_dir, prefix, expected", PARITY, ids=[p[0] for p in PARITY])
+def test_plan_and_source_report_the_same_codes_on_the_same_resources(plan_dir, source_dir, prefix, expected):
+    plan = by_resource(scan_dir(SAMPLES / "terraform-plan" / plan_dir))
+    source = by_resource(scan_dir(source_dir), prefix)
+    assert plan == source == {(code, address if code == "AIA104" else prefix + address) for code, address in expected}
+
+
+def test_module_plan_findings_sit_at_their_planned_values_entries():
+    def at(plan_dir: str, address: str, attribute: str = "") -> tuple[str, int]:
+        """The line of `address` in planned_values, or of `attribute` in that entry's values."""
+        path = MODULE_PLANS / plan_dir / "tfplan.json"
+        lines = path.read_text().splitlines()
+        start = line_of(path, f'"address": "{address}"')
+        line = start if not attribute else next(n for n in range(start, len(lines) + 1)
+                                                if f'"{attribute}":' in lines[n - 1])
+        return str(path.relative_to(MODULE_PLANS / plan_dir.split("/")[0])), line
+
+    assert triples(scan_dir(MODULE_PLANS / "registry")) == {
+        ("AIA102", *at("registry/prod", "module.batch.module.policy.aws_iam_policy.invoke", "policy"))}
+    assert triples(scan_dir(MODULE_PLANS / "count_for_each")) == {
+        ("AIA102", *at("count_for_each", 'module.team[\\"research\\"].aws_iam_policy.invoke', "policy"))}
+    assert triples(scan_dir(MODULE_PLANS / "sibling_roots")) == {
+        ("AIA104", *at("sibling_roots/dev", "module.chat.aws_iam_role_policy.chat", "policy"))}

@@ -168,6 +168,11 @@ def _dispatch(source: SourceFile, text: str, limits: ParseLimits) -> ParsedFile:
         from aiaas_iac.parsers import terraform_json
 
         return terraform_json.parse(source, text, limits)
+    if source.kind == "tfmodules":  # .terraform/modules/modules.json: see module_manifest
+        from aiaas_iac.module_manifest import manifest_resource
+
+        resource, notes = manifest_resource(text, source.rel)
+        return ParsedFile(resources=(resource,), notes=tuple(notes))
     if source.kind == "structured":
         from aiaas_iac.parsers import structured
 

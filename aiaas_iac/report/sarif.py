@@ -144,9 +144,12 @@ def result(finding: Finding, rule_index: int) -> dict[str, Any]:
         ],
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
     }
-    if finding.related:  # a finding inside a local module: the root's module blocks that make it
+    if finding.related:  # a finding inside a module: the root's module blocks that make it
+        from aiaas_iac.module_manifest import is_installed
+
+        # A finding moved out of an installed module (`.terraform/`) keeps where it is inside it.
         entry["relatedLocations"] = [
-            {"id": index, "message": {"text": "module call"},
+            {"id": index, "message": {"text": "inside the installed module" if is_installed(where.file) else "module call"},
              "physicalLocation": {"artifactLocation": artifact_location(where.file), "region": region(where.span)}}
             for index, where in enumerate(finding.related)]
     if finding.suppressed:

@@ -12,7 +12,8 @@
 Someone reading a terminal wants to know what to do next: each finding is
 followed by one short line of remediation (the first sentence when it is
 short, else the `explain` command that has all of it); `quiet` leaves it out,
-`verbose` prints the whole remediation and lists the notes.
+`verbose` prints the whole remediation and lists the notes. Module calls not evaluated
+until `terraform init` runs are listed even without `verbose` (up to SHOWN_INIT_NOTES).
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ def render(report: "Report", *, color: bool = False, verbose: bool = False, quie
         sections.append(["Tool errors:", *(_labelled("error", message, color) for message in report.tool_errors)])
     if verbose and report.notes:
         sections.append([f"note: {terminal_text(note)}" for note in report.notes])
+    else:
+        sections.append(init_notes(report.notes))
     sections.append(config_lines(report))
     notes = [] if verbose or not report.notes else [notes_summary(report.notes)]
     sections.append(notes + [summary_line(report)])
@@ -118,6 +121,20 @@ _NOTE_KINDS = (
     ("instances", "module instance limit", "module instance limits"),
     ("nested deeper", "module nesting limit", "module nesting limits"),
 )
+
+
+_INIT_NOTE = "run terraform init to include it"
+SHOWN_INIT_NOTES = 5
+
+
+def init_notes(notes: Iterable[str]) -> list[str]:
+    """Module calls left unevaluated until `terraform init` runs, listed without -v: the user can
+    act on them, and the code behind them was not judged. At most SHOWN_INIT_NOTES lines."""
+    wanted = [note for note in notes if _INIT_NOTE in note]
+    lines = [f"note: {terminal_text(note)}" for note in wanted[:SHOWN_INIT_NOTES]]
+    if len(wanted) > SHOWN_INIT_NOTES:
+        lines.append(f"note: {len(wanted) - SHOWN_INIT_NOTES} more module calls not evaluated; -v to list")
+    return lines
 
 
 def notes_summary(notes: Iterable[str]) -> str:
