@@ -215,8 +215,6 @@ class _Template:
             address = symbol or self.link.addresses.get(plain.lower(), plain)
         else:  # a name known only at deploy time: the entry's place in the template
             address = symbol or ".".join(f"resources[{p}]" for p in path[1::2] if isinstance(p, int)) or str(written)
-        if scope.copy:
-            address += f"[{scope.copy['']}]"
         self.builder.add("resource", type_, address, attributes, path)
         if type_.lower() == "microsoft.resources/deployments":
             self.nested(attributes, body, path, scope)
@@ -293,8 +291,9 @@ def from_template(document: Document, rel: str, max_depth: int = 200, inputs: di
         for name in template.parameters:
             declared = template.parameters[name]
             secure = isinstance(declared, Mapping) and str(declared.get("type", "")).lower() in _SECURE_TYPES
-            builder.add("param", "param", name, {"value": template.parameter(name), "secure": secure},
-                        ("parameters", name))
+            default = declared.get("defaultValue") if isinstance(declared, Mapping) else None
+            builder.add("param", "param", name, {"value": template.parameter(name), "default": default,
+                                                 "secure": secure}, ("parameters", name))
         for name in template.variables:
             builder.add("var", "var", name, {"value": template.variable(name)}, ("variables", name))
         template.register_names()

@@ -12,7 +12,7 @@ Each declaration becomes a Resource of format `bicep`:
   is its parent's plus its own), the attributes are the resource body as ARM
   receives it (`name`, `kind`, `properties`, `scope`, ...; a nested child gets
   `parent`), the address is the symbolic name (`openai`, `openai::gpt`,
-  `accounts[0]` per loop item);
+  and `name` `accounts[0]` per loop item);
 - `param` (attributes `value`, `default`, `secure`), `var` (`value`), `output`
   (`value`, `secure`), `module` (`source`, `params`, `name`, `scope`).
 
@@ -271,11 +271,12 @@ class _File:
                 attributes["parent"] = Unknown(parent[0], (parent[0],))
             spans: dict = {}
             _record_spans(inner, (), spans, self.evaluator)
-            self.add("existing" if existing else "resource", type_, symbol + suffix, address + suffix, attributes,
-                     node, spans)
+            # Loop items share the declaration's address (the first stands in for references, as in
+            # a Terraform plan): a finding about the declaration is reported once.
+            self.add("existing" if existing else "resource", type_, symbol + suffix, address, attributes, node, spans)
             for child in self._children(inner):
                 self._resource(child, text_of(next(c for c in child.children if c.type == "identifier")),
-                               (address + suffix, type_), scope)
+                               (address, type_), scope)
 
     @staticmethod
     def _children(body: Any) -> list:

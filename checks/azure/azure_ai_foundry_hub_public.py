@@ -14,7 +14,7 @@ class AzureAIFoundryHubPublic(Check):
     slug = "azure-ai-foundry-hub-public"
     severity = Severity.MEDIUM
     title = "Azure AI Foundry hub open to public networks"
-    formats = ("terraform",)
+    formats = ("terraform", "bicep", "arm")
     mappings = Mappings("NHI6", "PR.IR-01", "CWE-668")
     why = """
         The hub holds the connections (with their keys), datastores and compute of every

@@ -18,7 +18,7 @@ class AzureAIIdentityPrivilegedRole(Check):
     slug = "azure-ai-identity-privileged-role"
     severity = Severity.HIGH
     title = "AI identity holds a privileged Azure role"
-    formats = ("terraform",)
+    formats = ("terraform", "bicep", "arm")
     mappings = Mappings("NHI5", "PR.AA-05", "CWE-250")
     why = """
         AI accounts, hubs and projects run agents, tools and connections on behalf of whoever
