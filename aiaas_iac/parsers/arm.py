@@ -24,7 +24,10 @@ from typing import Any, Mapping
 from aiaas_iac.model import Resource, Span, Unknown
 from aiaas_iac.parsers import ParsedFile
 from aiaas_iac.parsers import arm_functions as fn
-from aiaas_iac.parsers.arm_expressions import Scope, evaluate_string
+from aiaas_iac.parsers.arm_expressions import Call as ExpressionCall
+from aiaas_iac.parsers.arm_expressions import ExpressionError, Scope, evaluate_string
+from aiaas_iac.parsers.arm_expressions import evaluate_node
+from aiaas_iac.parsers.arm_expressions import parse as parse_expression
 from aiaas_iac.parsers.positioned_yaml import Document
 
 FORMAT = "arm"
@@ -165,14 +168,24 @@ class _Template:
             count = MAX_COPY
         return [self.scope.with_copy(name, i) for i in range(max(0, count))]
 
+    @staticmethod
+    def address_for(path: tuple, symbol: str | None, type_: str, name: Any) -> str:
+        """A language-version 2.0 symbolic name, else `<type>/<name>`, else (a name known only at
+        deploy time) the entry's place, `resources[2]`."""
+        if symbol:
+            return symbol
+        if isinstance(name, str):
+            return f"{type_}/{name}"
+        return "/".join(f"resources[{p}]" for p in path[1::2] if isinstance(p, int)) or type_
+
     def register_names(self, parent: tuple[str, str] | None = None, entries: list | None = None) -> None:
         """First pass: the address of every declared (type, name), for `resourceId` links."""
         for path, symbol, body in entries if entries is not None else self.entries():
             for scope in self.copies(body, path)[:1] if "copy" in body else [self.scope]:
                 type_, name = self.type_and_name(body, scope, parent)
-                if isinstance(name, str) and type_:
-                    plain = f"{type_}/{name}"
-                    self.link.addresses.setdefault(plain.lower(), symbol or plain)
+                if type_ and isinstance(name, (str, Unknown)):
+                    key = self.link.address(type_, [name]).lower()
+                    self.link.addresses.setdefault(key, self.address_for(path, symbol, type_, name))
                     children = body.get("resources")
                     if isinstance(children, list):
                         self.register_names((type_, name), [(path + ("resources", i), None, c)
@@ -201,7 +214,12 @@ class _Template:
         type_, name = self.type_and_name(body, scope, parent[:2] if parent else None)
         attributes = {k: self.value(v, scope) for k, v in body.items() if k not in ("resources", "copy", "type")}
         attributes["name"] = name
-        type_, attributes = _extension(type_, attributes)
+        written_type = type_
+        if "/providers/" in type_.lower() and isinstance(name, Unknown):
+            attributes["name"] = self.split_name(body.get("name"), scope) or name
+        type_, attributes = _extension(type_, attributes, self.link)
+        if isinstance(attributes.get("name"), tuple):  # not an extension name after all
+            attributes["name"], type_ = name, written_type
         if parent is not None:
             attributes.setdefault("parent", Unknown(parent[2], (parent[2],)))
         elif type_.count("/") >= 2 and isinstance(name, str) and "/" in name and "scope" not in attributes:
@@ -209,12 +227,8 @@ class _Template:
             owner = f"{type_.rsplit('/', 1)[0]}/{name.rsplit('/', 1)[0]}"
             owner = self.link.addresses.get(owner.lower(), owner)
             attributes["parent"] = Unknown(owner, (owner,))
-        written = body.get("name")
-        if isinstance(name, str) and isinstance(body.get("type"), str):
-            plain = f"{body['type'] if '.' in body['type'].split('/', 1)[0] else type_}/{name}"
-            address = symbol or self.link.addresses.get(plain.lower(), plain)
-        else:  # a name known only at deploy time: the entry's place in the template
-            address = symbol or ".".join(f"resources[{p}]" for p in path[1::2] if isinstance(p, int)) or str(written)
+        key = self.link.address(type_ if "/providers/" not in type_.lower() else body.get("type", type_), [name])
+        address = self.link.addresses.get(key.lower()) or self.address_for(path, symbol, type_, name)
         self.builder.add("resource", type_, address, attributes, path)
         if type_.lower() == "microsoft.resources/deployments":
             self.nested(attributes, body, path, scope)
@@ -222,6 +236,26 @@ class _Template:
         if isinstance(children, list):
             self.build((type_, name, address), [(path + ("resources", i), None, c)
                                                 for i, c in enumerate(children) if isinstance(c, Mapping)])
+
+    def split_name(self, raw: Any, scope: Scope) -> tuple[Any, str] | None:
+        """An extension resource's name whose parent part is known only at deploy time:
+        `concat(parameters('n'), '/Microsoft.Insights/x')` or `format('{0}/Microsoft.Insights/x',
+        parameters('n'))` -> (the parent's name, `/Microsoft.Insights/x`)."""
+        if not isinstance(raw, str) or not raw.startswith("[") or raw.startswith("[["):
+            return None
+        try:
+            node = parse_expression(raw[1:-1])
+        except ExpressionError:
+            return None
+        if not isinstance(node, ExpressionCall) or len(node.args) < 2:
+            return None
+        function, args = node.name.lower(), node.args
+        if function == "concat" and isinstance(args[-1], str) and args[-1].startswith("/"):
+            head = ExpressionCall("concat", args[:-1], "concat") if len(args) > 2 else args[0]
+            return evaluate_node(head, scope, raw[1:-1][:200]), args[-1]
+        if function == "format" and len(args) == 2 and isinstance(args[0], str) and args[0].startswith("{0}/"):
+            return evaluate_node(args[1], scope, raw[1:-1][:200]), args[0][3:]
+        return None
 
     def nested(self, attributes: dict, body: Mapping, path: tuple, scope: Scope) -> None:
         properties = body.get("properties")
@@ -240,14 +274,22 @@ class _Template:
         nested.build()
 
 
-def _extension(type_: str, attributes: dict) -> tuple[str, dict]:
+def _extension(type_: str, attributes: dict, link: fn.ResourceLink) -> tuple[str, dict]:
     """`<parent type>/providers/<type>` named `<parent name>/<namespace>/<name>`: the type
     `<namespace>/<type>` with `scope` set to the parent (`Microsoft.CognitiveServices/accounts/oai`)."""
     lowered = type_.lower()
     marker = lowered.find("/providers/")
     name = attributes.get("name")
-    if marker < 0 or not isinstance(name, str):
+    if marker < 0 or not isinstance(name, (str, tuple)):
         return type_, attributes
+    if isinstance(name, tuple):  # (unknown parent name, "/Namespace/name")
+        parent_name, rest = name
+        parts = rest.strip("/").split("/")
+        if len(parts) != 2 or type_[:marker].count("/") != 1:
+            return type_, attributes
+        target = link.address(type_[:marker], [parent_name])
+        return (f"{parts[0]}/{type_[marker + len('/providers/'):]}",
+                {**attributes, "name": parts[1], "scope": Unknown(target, (target,))})
     parent_type, extension = type_[:marker], type_[marker + len("/providers/"):]
     parts = name.split("/")
     parent_segments = parent_type.count("/")

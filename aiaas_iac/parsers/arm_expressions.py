@@ -144,6 +144,11 @@ def evaluate_string(value: str, scope: Scope) -> Any:
         return Unknown(text[:200])
 
 
+def evaluate_node(node: Any, scope: Scope, text: str) -> Any:
+    """The value of a parsed expression node (`parse`)."""
+    return _evaluate(node, scope, text)
+
+
 def _evaluate(node: Any, scope: Scope, text: str) -> Any:
     if isinstance(node, Access):
         target = _evaluate(node.target, scope, text)

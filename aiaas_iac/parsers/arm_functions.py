@@ -37,8 +37,14 @@ class ResourceLink:
     """How the evaluator of one template turns a resource ID built by `resourceId(...)` into the
     address of a resource it declares (ARM addresses are `<type>/<name>`); Bicep links by symbol."""
 
-    def address(self, type_: str, names: list[str]) -> str:
-        return f"{type_}/{'/'.join(names)}"
+    def address(self, type_: str, names: list) -> str:
+        return f"{type_}/{'/'.join(name_key(n) for n in names)}"
+
+
+def name_key(name: Any) -> str:
+    """A resource name as part of a link key: itself, or `<expression>` for a name known only at
+    deploy time (`parameters('name')` without a default is the same unknown wherever it is used)."""
+    return name if isinstance(name, str) else f"<{name.text}>" if isinstance(name, Unknown) else "?"
 
 
 def refs_of(*values: Any) -> tuple[str, ...]:
@@ -371,7 +377,7 @@ def _type_and_names(args: tuple) -> tuple[str, list[str]] | None:
     for position, arg in enumerate(args):
         if isinstance(arg, str) and "/" in arg and "." in arg.split("/", 1)[0]:
             names = list(args[position + 1:])
-            if names and all(isinstance(n, str) for n in names):
+            if names and all(isinstance(n, (str, Unknown)) for n in names):
                 return arg, names
             return None
     return None

@@ -161,6 +161,11 @@ class _File:
         self.rel, self.module, self.inputs, self.prefix = rel, module, inputs, prefix
         self.declarations, self.target_scope = _declarations(root)
         self.symbols = {d.name: d for d in self.declarations}
+        # Nested child resources by their own name (usable inside their parent) -> (address, node).
+        self.nested: dict[str, tuple[str, Any]] = {}
+        for declaration in self.declarations:
+            if declaration.keyword == "resource":
+                self._collect_nested(declaration.node, declaration.name, 0)
         self.values: dict[str, Any] = {}
         self.names: dict[str, Any] = {}
         self.evaluating: set[str] = set()
@@ -168,11 +173,24 @@ class _File:
         self.resources: list[Resource] = []
         self.notes: list[str] = []
 
+    def _collect_nested(self, node: Any, address: str, depth: int) -> None:
+        body = _value_node(node)
+        if body is None or depth > 8:
+            return
+        for child in self._children(body):
+            ident = next((c for c in child.children if c.type == "identifier"), None)
+            if ident is not None:
+                child_address = f"{address}::{text_of(ident)}"
+                self.nested.setdefault(text_of(ident), (child_address, child))
+                self._collect_nested(child, child_address, depth + 1)
+
     # --- symbols -----------------------------------------------------------------------------
 
     def lookup(self, name: str) -> Any:
         declaration = self.symbols.get(name)
         if declaration is None:
+            if name in self.nested:
+                return Unknown(name, (self.nested[name][0],))
             return Unknown(name)
         if declaration.keyword in ("resource", "module"):
             return Unknown(name, (name,))
@@ -197,11 +215,15 @@ class _File:
 
     def resource_name(self, symbol: str) -> Any:
         declaration = self.symbols.get(symbol)
-        if declaration is None or declaration.keyword != "resource":
+        if declaration is not None and declaration.keyword == "resource":
+            node = declaration.node
+        elif declaration is None and symbol in self.nested:
+            node = self.nested[symbol][1]
+        else:
             return NOT_A_RESOURCE
         if symbol not in self.names:
             self.names[symbol] = Unknown(f"{symbol}.name")  # while evaluating: a name that reads itself
-            body = _value_node(declaration.node)
+            body = _value_node(node)
             value = Unknown(f"{symbol}.name", (f"{symbol}.name",))
             if body is not None and body.type == "object":
                 for prop in named(body):
