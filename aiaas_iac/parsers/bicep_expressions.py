@@ -86,8 +86,6 @@ class BicepEvaluator:
             elif child.type == "interpolation":
                 inner = named(child)
                 parts.append(self.value(inner[0], local) if inner else None)
-        if all(isinstance(p, str) for p in parts):
-            return "".join(parts)
         return fn.join_text(parts, text_of(node)[:200])
 
     def _number(self, node: Any, local: dict) -> Any:
