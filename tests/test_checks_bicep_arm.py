@@ -6,8 +6,8 @@ import pytest
 
 from conftest import SAMPLES, scan_dir, triples, write_tree
 
-BICEP = SAMPLES / "bicep"
-ARM = SAMPLES / "arm"
+BICEP = SAMPLES / "bicep" / "azure"
+ARM = SAMPLES / "arm" / "azure"
 
 
 # --- sample_infra scenarios -------------------------------------------------------------------
