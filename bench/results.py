@@ -168,7 +168,8 @@ def write_results(document: dict, output: Path) -> None:
         corpus = size["corpus"]
         lines += [f"## {corpus['files']} files", "",
                   f"{corpus['lines']:,} lines: {corpus['terraform_files']} Terraform, {corpus['cloudformation_files']} "
-                  f"CloudFormation, {corpus['kubernetes_files']} Kubernetes files; {corpus['files_with_ai']} with AI "
+                  f"CloudFormation, {corpus['kubernetes_files']} Kubernetes, {corpus.get('bicep_arm_files', 0)} Bicep/ARM "
+                  f"files; {corpus['files_with_ai']} with AI "
                   f"resources; median {corpus['median_lines']:.0f} lines, largest {corpus['max_lines']}. "
                   f"Filling the warm cache took {size['cache_fill_seconds']:.2f} s.", "",
                   *_size_table(size), "", *_ratio_lines(size), ""]

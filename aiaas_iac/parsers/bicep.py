@@ -32,7 +32,7 @@ from typing import Any
 from aiaas_iac.model import Resource, Span, Unknown
 from aiaas_iac.parsers import DEFAULT_MAX_DEPTH, ParsedFile, ParseLimits, SourceError
 from aiaas_iac.parsers.bicep_expressions import (MAX_LOOP, NOT_A_RESOURCE, SKIPPED, BicepEvaluator, TooDeep,
-                                                 line_of, named, text_of)
+                                                 line_of, named, span_of, text_of)
 
 FORMAT = "bicep"
 _DECLARATIONS = {
@@ -79,8 +79,7 @@ def syntax_tree(text: str, parameters_file: bool = False) -> Any:
     return root
 
 
-def _span(node: Any) -> Span:
-    return Span(node.start_point[0] + 1, node.end_point[0] + 1, node.start_point[1] + 1, node.end_point[1] + 1)
+_span = span_of
 
 
 @dataclass
@@ -129,29 +128,6 @@ def _value_node(node: Any) -> Any:
 def _type_string(node: Any) -> str | None:
     found = next((c for c in node.children if c.type == "string"), None)
     return text_of(found)[1:-1] if found is not None else None
-
-
-def _record_spans(node: Any, path: tuple, spans: dict, evaluator: BicepEvaluator) -> None:
-    """Span of every object property and array item under `node`, by attribute path."""
-    stack = [(node, path)]
-    while stack:
-        current, at = stack.pop()
-        if current.type in ("if_statement", "for_statement", "parenthesized_expression"):
-            inner = named(current)
-            if inner:
-                stack.append((inner[-1], at))
-        elif current.type == "object":
-            for prop in named(current):
-                if prop.type != "object_property":
-                    continue
-                key, value = evaluator.property(prop, {})
-                if isinstance(key, str):
-                    spans[at + (key,)] = _span(prop)
-                    stack.append((value, at + (key,)))
-        elif current.type == "array":
-            for position, item in enumerate(named(current)):
-                spans[at + (position,)] = _span(item)
-                stack.append((item, at + (position,)))
 
 
 class _File:
@@ -249,8 +225,10 @@ class _File:
             keyword, node, name = declaration.keyword, declaration.node, declaration.name
             if keyword == "param":
                 default_node = _value_node(node)
-                default = self.evaluator.value(default_node) if default_node is not None else None
-                self.add("param", "param", name, name, {"value": self.lookup(name), "default": default,
+                value = self.lookup(name)
+                given = self.inputs is not None and name in self.inputs
+                default = (self.evaluator.value(default_node) if given else value) if default_node is not None else None
+                self.add("param", "param", name, name, {"value": value, "default": default,
                                                          "secure": _is_secure(declaration)}, node)
             elif keyword == "var":
                 self.add("var", "var", name, name, {"value": self.lookup(name)}, node)
@@ -285,14 +263,12 @@ class _File:
         if body is None:
             return
         for suffix, scope, inner in self._instances(body, local):
-            value = self.evaluator.conditional(inner, scope)
+            value, spans = self.evaluator.with_spans(inner, scope)
             if value is SKIPPED:
                 continue
             attributes = dict(value) if isinstance(value, dict) else {"body": value}
             if parent is not None and "parent" not in attributes:
                 attributes["parent"] = Unknown(parent[0], (parent[0],))
-            spans: dict = {}
-            _record_spans(inner, (), spans, self.evaluator)
             # Loop items share the declaration's address (the first stands in for references, as in
             # a Terraform plan): a finding about the declaration is reported once.
             self.add("existing" if existing else "resource", type_, symbol + suffix, address, attributes, node, spans)
@@ -319,13 +295,11 @@ class _File:
             self.notes.append(f"{self.rel}:{line_of(node)}: module {name} from {source} not evaluated: "
                               "registry and template-spec modules are not downloaded")
         for suffix, scope, inner in self._instances(body, {}):
-            value = self.evaluator.conditional(inner, scope)
+            value, spans = self.evaluator.with_spans(inner, scope)
             if value is SKIPPED:
                 continue
             attributes = dict(value) if isinstance(value, dict) else {}
             attributes["source"] = source
-            spans: dict = {}
-            _record_spans(inner, (), spans, self.evaluator)
             self.add("module", "module", name + suffix, name + suffix, attributes, node, spans)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from aiaas_iac.model import Unknown
+from aiaas_iac.model import Span, Unknown
 from aiaas_iac.parsers import arm_functions as fn
 from aiaas_iac.parsers.arm_functions import MAX_ITEMS, ResourceLink, contains_unknown, unknown
 
@@ -36,7 +36,10 @@ def text_of(node: Any) -> str:
 
 
 def named(node: Any) -> list:
-    return [c for c in node.children if c.is_named and c.type not in ("comment", "diagnostic_comment")]
+    children = node.named_children
+    if any(c.type in ("comment", "diagnostic_comment") for c in children):
+        return [c for c in children if c.type not in ("comment", "diagnostic_comment")]
+    return children
 
 
 def line_of(node: Any) -> int:
@@ -55,20 +58,40 @@ class BicepEvaluator:
         self.link = link or ResourceLink()
         self.depth = 0
         self.truncated_loops: list[int] = []  # lines of loops cut at MAX_LOOP
+        self._methods: dict[str, Callable[[Any, dict], Any]] = {}
+        # While a resource body is evaluated: the span of every object property and array item
+        # under it, by attribute path (None otherwise, and inside calls and operators).
+        self._spans: dict | None = None
+        self._path: tuple = ()
 
     def value(self, node: Any, local: dict | None = None) -> Any:
         self.depth += 1
         try:
             if self.depth > self.max_depth:
                 raise TooDeep(line_of(node))
-            method = getattr(self, "_" + node.type, None)
-            return method(node, local or {}) if method else Unknown(text_of(node)[:200])
+            kind = node.type
+            method = self._methods.get(kind)
+            if method is None:
+                method = self._methods[kind] = getattr(self, "_" + kind, None) or self._unsupported
+            if self._spans is None or kind in _SPAN_CONTAINERS:
+                return method(node, local or _EMPTY)
+            spans, self._spans = self._spans, None  # a value computed from this node has no spans of its own
+            try:
+                return method(node, local or _EMPTY)
+            finally:
+                self._spans = spans
         finally:
             self.depth -= 1
+
+    def _unsupported(self, node: Any, local: dict) -> Any:
+        return Unknown(text_of(node)[:200])
 
     # --- literals ------------------------------------------------------------------------------
 
     def _string(self, node: Any, local: dict) -> Any:
+        children = node.children
+        if len(children) == 3 and children[1].type == "string_content" and children[0].type == "'":
+            return text_of(children[1])  # the common case: no escape, no interpolation
         parts: list[Any] = []
         multiline = node.children and node.children[0].type == "'''"
         for child in node.children:
@@ -110,22 +133,45 @@ class BicepEvaluator:
         items = named(node)
         if len(items) > MAX_ITEMS:
             return Unknown("[...]")
-        return [self.value(item, local) for item in items]
+        if self._spans is None:
+            return [self.value(item, local) for item in items]
+        out, path = [], self._path
+        for position, item in enumerate(items):
+            self._spans[path + (position,)] = span_of(item)
+            self._path = path + (position,)
+            out.append(self.value(item, local))
+        self._path = path
+        return out
 
     def _object(self, node: Any, local: dict) -> Any:
         out: dict = {}
-        for prop in named(node):
+        path = self._path
+        for prop in node.named_children:
             if prop.type != "object_property":
                 continue
             key, value = self.property(prop, local)
             if key is not None and value is not None:
+                if self._spans is not None:
+                    self._spans[path + (key,)] = span_of(prop)
+                    self._path = path + (key,)
                 out[key] = self.value(value, local)
+        self._path = path
         return out
+
+    def with_spans(self, node: Any, local: dict) -> tuple[Any, dict]:
+        """`conditional(node)` and the spans of the properties and items under it, by path."""
+        self._spans, self._path = {}, ()
+        try:
+            value = self.conditional(node, local)
+            return value, self._spans
+        finally:
+            self._spans, self._path = None, ()
 
     def property(self, prop: Any, local: dict) -> tuple[Any, Any]:
         """(key as text, value node) of an `object_property`; the key None when it is computed
         and unknown."""
-        parts = named(prop)
+        children = prop.children
+        parts = children if len(children) == 3 and children[1].type == ":" else named(prop)
         if len(parts) < 2:
             return None, None
         key_node, value_node = parts[0], parts[-1]
@@ -324,6 +370,14 @@ class BicepEvaluator:
 
 NOT_A_RESOURCE = object()
 _SKIPPED = object()
+_EMPTY: dict = {}
+# Nodes whose properties and items keep their own spans (a resource body, `if` and parentheses around it).
+_SPAN_CONTAINERS = frozenset({"object", "array", "if_statement", "parenthesized_expression"})
+
+
+def span_of(node: Any) -> Span:
+    start, end = node.start_point, node.end_point
+    return Span(start[0] + 1, end[0] + 1, start[1] + 1, end[1] + 1)
 SKIPPED = _SKIPPED
 
 
