@@ -6,12 +6,16 @@ does with a Bicep file: `aiaas_iac.parsers.bicep.parse` (syntax tree, every
 declaration evaluated, positions recorded). Also ARM JSON templates through
 `structured.parse` (decode with positions, classify, evaluate expressions).
 
-    python bench/bicep_speed.py [--files 200] [--repeat 5]
+    python bench/bicep_speed.py [--files 200] [--repeat 5] [--write]
+
+`--write` puts the table in bench/RESULTS.md as its own section (kept when
+`run.py` rewrites the rest of that file).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -39,6 +43,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--write", action="store_true", help="write the section into bench/RESULTS.md")
     args = parser.parse_args()
 
     from aiaas_iac.discover import SourceFile
@@ -73,13 +78,33 @@ def main() -> None:
     rows = [("tree-sitter-bicep parse only", bicep_lines, _best(tree_sitter_only, args.repeat)),
             ("Bicep text -> Resources", bicep_lines, _best(bicep_end_to_end, args.repeat)),
             ("ARM JSON text -> Resources", arm_lines, _best(arm_end_to_end, args.repeat))]
-    print(f"{len(bicep_texts)} Bicep files ({bicep_lines:,} lines, median "
-          f"{statistics.median(t.count(chr(10)) for t in bicep_texts):.0f}), {len(arm_texts)} ARM files "
-          f"({arm_lines:,} lines); best of {args.repeat}")
-    print("| stage | lines | wall s | lines/s (wall) | CPU s | lines/s (CPU) |")
-    print("|---|---|---|---|---|---|")
+    out = [f"{len(bicep_texts)} generated Bicep files ({bicep_lines:,} lines, median "
+           f"{statistics.median(t.count(chr(10)) for t in bicep_texts):.0f}) and {len(arm_texts)} ARM templates "
+           f"({arm_lines:,} lines), one process, best of {args.repeat}. The CPU time is what the code costs; "
+           f"wall time includes waiting for a core (load average {os.getloadavg()[0]:.1f} on "
+           f"{os.cpu_count()} cores when measured).", "",
+           "| stage | lines | wall s | lines/s (wall) | CPU s | lines/s (CPU) |", "|---|---|---|---|---|---|"]
     for label, lines, (wall, cpu) in rows:
-        print(f"| {label} | {lines:,} | {wall:.3f} | {lines / wall:,.0f} | {cpu:.3f} | {lines / max(cpu, 1e-9):,.0f} |")
+        out.append(f"| {label} | {lines:,} | {wall:.3f} | {lines / wall:,.0f} | {cpu:.3f} | "
+                   f"{lines / max(cpu, 1e-9):,.0f} |")
+    print("\n".join(out))
+    if args.write:
+        write_section(out)
+
+
+SECTION = "<!-- section:bicep-speed (written by `python bench/bicep_speed.py --write`) -->"
+
+
+def write_section(lines: list[str]) -> None:
+    """Replace this script's section of RESULTS.md (at the end, after the main results)."""
+    results = Path(__file__).resolve().parent / "RESULTS.md"
+    text = results.read_text(encoding="utf-8") if results.exists() else ""
+    start = text.find(SECTION)
+    if start >= 0:
+        following = text.find("<!-- section:", start + len(SECTION))
+        text = text[:start] + (text[following:] if following >= 0 else "")
+    section = "\n".join([SECTION, "## Bicep and ARM parse speed", "", *lines, ""])
+    results.write_text(text.rstrip("\n") + "\n\n" + section, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -177,4 +177,17 @@ def write_results(document: dict, output: Path) -> None:
         lines += ["## Growth", "", *_growth(sizes), ""]
     if document.get("profile"):
         lines += _profile(document["profile"])
-    output.write_text("\n".join(lines), encoding="utf-8")
+    output.write_text("\n".join(lines) + kept_sections(output), encoding="utf-8")
+
+
+SECTION_BEGIN = "<!-- section:"
+
+
+def kept_sections(output: Path) -> str:
+    """Sections other scripts write into RESULTS.md (`bicep_speed.py`), from their
+    `<!-- section:NAME -->` marker to the end: a rewrite of the main results keeps them."""
+    if not output.exists():
+        return ""
+    text = output.read_text(encoding="utf-8")
+    start = text.find(SECTION_BEGIN)
+    return "\n" + text[start:] if start >= 0 else ""
