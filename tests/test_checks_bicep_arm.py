@@ -277,3 +277,11 @@ def test_arm_copy_loop_and_nested_deployment(tmp_path):
     assert by_code == {("AIA301", "Microsoft.CognitiveServices/accounts/oai-0"),
                        ("AIA301", "Microsoft.CognitiveServices/accounts/oai-1")}
     assert {f.location.span.start_line for f in report.findings if f.code == "AIA301"} == {23}
+
+
+def test_bicep_suppression_comment_on_the_line_above(tmp_path):
+    text = (ACCOUNT % "true").replace(
+        "    disableLocalAuth: !allowKeys",
+        "    // aiaas-iac:ignore=AIA301 sandbox account, keys needed by the load test\n    disableLocalAuth: !allowKeys")
+    report = scan_files(tmp_path, {"main.bicep": text})
+    assert [(f.code, f.location.span.start_line, f.suppressed) for f in report.findings] == [("AIA301", 8, True)]
