@@ -120,7 +120,7 @@ def scan(
     select: Optional[List[str]] = typer.Option(None, "--select", metavar="CODES", help="Only these checks: codes, code prefixes (AIA1) or slugs, comma-separated."),
     ignore: Optional[List[str]] = typer.Option(None, "--ignore", metavar="CODES", help="Skip these checks: codes, code prefixes or slugs, comma-separated."),
     exclude: Optional[List[str]] = typer.Option(None, "--exclude", metavar="GLOB", help="Skip paths matching this glob (repeatable)."),
-    framework: Optional[List[str]] = typer.Option(None, "--framework", metavar="NAMES", help="Only these formats: terraform, cloudformation, kubernetes, tfplan (comma-separated)."),
+    framework: Optional[List[str]] = typer.Option(None, "--framework", metavar="NAMES", help="Only these formats: terraform, cloudformation, kubernetes, tfplan, bicep, arm (comma-separated)."),
     baseline: Optional[Path] = typer.Option(None, "--baseline", metavar="FILE", help="Report and gate only on findings not in this baseline (see `aiaas-iac baseline`)."),
     changed_since: Optional[str] = typer.Option(None, "--changed-since", metavar="GIT_REF", help="Report and gate only on findings in files changed since GIT_REF (whole-scan checks still see every file)."),
     config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help="Configuration file (default: .aiaas-iac.toml or [tool.aiaas-iac] in pyproject.toml, found upwards from the scan root)."),

@@ -16,7 +16,7 @@ from typing import Any, Iterable, Optional, Sequence
 
 from aiaas_iac.engine import UsageError
 
-FRAMEWORKS = ("terraform", "cloudformation", "kubernetes", "tfplan")
+FRAMEWORKS = ("terraform", "cloudformation", "kubernetes", "tfplan", "bicep", "arm")
 
 
 def split_values(values: Optional[Iterable[str]]) -> list[str]:

@@ -18,6 +18,10 @@ def address_of_ref(ref: str, format: str) -> str:
     `var.x` / `local.x` / `module.m` keep two parts. CloudFormation:
     `User` or `AccessKey.SecretAccessKey` -> the logical ID.
     """
+    if format in ("bicep", "arm"):
+        # `openai.identity.principalId` -> `openai`; `Microsoft.X/y/name.id` -> `Microsoft.X/y/name`
+        dot = ref.find(".", ref.rfind("/") + 1)
+        return ref if dot < 0 else ref[:dot]
     parts = ref.replace("[", ".[").split(".")
     if format == "cloudformation":
         return parts[0]

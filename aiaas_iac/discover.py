@@ -22,7 +22,7 @@ STRUCTURED_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 class SourceFile:
     path: Path  # absolute
     rel: str  # posix, relative to the scan root
-    kind: str  # terraform | tfvars | tfjson | structured
+    kind: str  # terraform | tfvars | tfjson | tfvarsjson | bicep | bicepparam | structured
 
     @property
     def module(self) -> str:
@@ -43,6 +43,10 @@ def file_kind(name: str) -> str | None:
         return "tfjson"
     if lower.endswith(".tfvars.json"):
         return "tfvarsjson"
+    if lower.endswith(".bicep"):
+        return "bicep"
+    if lower.endswith(".bicepparam"):
+        return "bicepparam"
     if lower.endswith(STRUCTURED_SUFFIXES):
         return "structured"
     return None

@@ -220,7 +220,7 @@ def drop_per_path_ignores(findings: list[Finding], per_path: dict[str, Sequence[
 
 def _keep_frameworks(parsed: Any, kind: str, frameworks: tuple[str, ...]) -> Any:
     """Drop resources of formats not asked for; a plan's resources are Terraform from a structured file."""
-    if kind != "structured":
+    if kind not in ("structured", "bicep", "bicepparam"):
         return parsed
 
     def wanted(resource: Resource) -> bool:
@@ -263,7 +263,17 @@ def _analyse(sources: list, checks: list, all_checks: list, limits: Any, options
     with confined_to(scanned) as reads:
         terraform = [r for r in resources if r.format == "terraform"]
         tree = build_tree(terraform, root)
-        resources = tree.resources + [r for r in resources if r.format != "terraform"]
+        others = [r for r in resources if r.format not in ("terraform", "bicep", "arm")]
+        deployments = [r for r in resources if r.format in ("bicep", "arm")]
+        if deployments:
+            from aiaas_iac.bicep_tree import build_tree as build_deployments
+
+            azure = build_deployments(deployments, root)
+            others = azure.resources + others
+            tree.configurations.update(azure.configurations)
+            tree.instances.update(azure.instances)
+            tree.notes += azure.notes
+        resources = tree.resources + others
         findings, failures = run_checks(checks, resources, root, debug, suppressions, all_checks, tree=tree,
                                         observe=observe)
         failures = [safe_text(f) for f in failures]
@@ -301,7 +311,7 @@ class ScanOptions:
     max_depth: int | None = None
     use_cache: bool = True
     jobs: int | None = None
-    frameworks: tuple[str, ...] = ()  # terraform, cloudformation, kubernetes, tfplan; empty: all
+    frameworks: tuple[str, ...] = ()  # terraform, cloudformation, kubernetes, tfplan, bicep, arm; empty: all
     config: "Config | None" = None
 
 
@@ -339,7 +349,8 @@ def scan(
     sources, errors = discover(path_list, root, PathFilter(root, [AnchoredGlobs(options.excludes, root), *config_excludes]),
                                notes=discovery_notes)
     if options.frameworks and "terraform" not in options.frameworks:
-        sources = [s for s in sources if s.kind == "structured"]
+        wanted = ("structured", "bicep", "bicepparam") if "bicep" in options.frameworks else ("structured",)
+        sources = [s for s in sources if s.kind in wanted]
     scanned = tuple(dict.fromkeys(os.path.realpath(p) for p in path_list))
     if options.use_cache:
         from aiaas_iac.cache import usable_for

@@ -1,8 +1,9 @@
 """A deterministic, realistic mixed IaC corpus for the benchmark.
 
-Roughly 60 % Terraform (modules of several `.tf` files), 20 % CloudFormation
-(two thirds YAML with short-form intrinsics, one third JSON) and 20 % multi-
-document Kubernetes manifests. Most files hold plain infrastructure; about a
+Roughly 50 % Terraform (modules of several `.tf` files), 20 % CloudFormation
+(two thirds YAML with short-form intrinsics, one third JSON), 20 % multi-
+document Kubernetes manifests and 10 % Azure deployments (two thirds Bicep,
+one third ARM JSON). Most files hold plain infrastructure; about a
 third of Terraform modules, a quarter of templates and a third of Kubernetes
 apps use an AI service, as in a real platform repository. File sizes follow a
 log-normal distribution clipped to 20-400 lines. The same seed and size always
@@ -34,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import templates_aws  # noqa: E402
 import templates_azure  # noqa: E402
+import templates_bicep  # noqa: E402
 import templates_cloudformation as cfn  # noqa: E402
 import templates_gcp  # noqa: E402
 import templates_kubernetes as k8s  # noqa: E402
@@ -53,6 +55,7 @@ class CorpusSummary:
     terraform_files: int
     cloudformation_files: int
     kubernetes_files: int
+    bicep_arm_files: int
     files_with_ai: int
     median_lines: float
     max_lines: int
@@ -161,9 +164,10 @@ def generate(root: Path, files: int, seed: int = DEFAULT_SEED) -> CorpusSummary:
     rng = Random(seed * 1_000_003 + files)
     if root.exists():
         shutil.rmtree(root)
-    terraform_goal = round(files * 0.6)
+    terraform_goal = round(files * 0.5)
     cloudformation_goal = round(files * 0.2)
-    kubernetes_goal = files - terraform_goal - cloudformation_goal
+    bicep_goal = round(files * 0.1)
+    kubernetes_goal = files - terraform_goal - cloudformation_goal - bicep_goal
     with_ai = 0
 
     written = 0
@@ -189,7 +193,17 @@ def generate(root: Path, files: int, seed: int = DEFAULT_SEED) -> CorpusSummary:
         directory.mkdir(parents=True, exist_ok=True)
         (directory / f"manifests-{index:04d}.yaml").write_text(text, encoding="utf-8")
 
-    return summarize(root, with_ai, terraform_goal, cloudformation_goal, kubernetes_goal)
+    for index in range(bicep_goal):
+        as_arm = index % 3 == 2
+        name = templates_bicep.file_name(rng, index)
+        build = templates_bicep.arm_file if as_arm else templates_bicep.bicep_file
+        text, uses_ai = build(rng, name.split("-")[0], target_lines(rng), MAX_LINES)
+        with_ai += uses_ai
+        directory = root / "azure" / name
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / ("azuredeploy.json" if as_arm else "main.bicep")).write_text(text, encoding="utf-8")
+
+    return summarize(root, with_ai, terraform_goal, cloudformation_goal, kubernetes_goal, bicep_goal)
 
 
 MODEL_ARNS = [
@@ -375,10 +389,12 @@ def generate_modules(root: Path, files: int, seed: int = DEFAULT_SEED) -> Corpus
     return summarize(root, with_ai, written, 0, 0)
 
 
-def summarize(root: Path, with_ai: int, terraform: int, cloudformation: int, kubernetes: int) -> CorpusSummary:
+def summarize(root: Path, with_ai: int, terraform: int, cloudformation: int, kubernetes: int,
+              bicep_arm: int = 0) -> CorpusSummary:
     line_counts = [path.read_text(encoding="utf-8").count("\n") for path in sorted(root.rglob("*")) if path.is_file()]
     return CorpusSummary(root=root, files=len(line_counts), lines=sum(line_counts), terraform_files=terraform,
-                         cloudformation_files=cloudformation, kubernetes_files=kubernetes, files_with_ai=with_ai,
+                         cloudformation_files=cloudformation, kubernetes_files=kubernetes,
+                         bicep_arm_files=bicep_arm, files_with_ai=with_ai,
                          median_lines=statistics.median(line_counts), max_lines=max(line_counts))
 
 

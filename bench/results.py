@@ -168,7 +168,8 @@ def write_results(document: dict, output: Path) -> None:
         corpus = size["corpus"]
         lines += [f"## {corpus['files']} files", "",
                   f"{corpus['lines']:,} lines: {corpus['terraform_files']} Terraform, {corpus['cloudformation_files']} "
-                  f"CloudFormation, {corpus['kubernetes_files']} Kubernetes files; {corpus['files_with_ai']} with AI "
+                  f"CloudFormation, {corpus['kubernetes_files']} Kubernetes, {corpus.get('bicep_arm_files', 0)} Bicep/ARM "
+                  f"files; {corpus['files_with_ai']} with AI "
                   f"resources; median {corpus['median_lines']:.0f} lines, largest {corpus['max_lines']}. "
                   f"Filling the warm cache took {size['cache_fill_seconds']:.2f} s.", "",
                   *_size_table(size), "", *_ratio_lines(size), ""]
@@ -188,4 +189,17 @@ def write_results(document: dict, output: Path) -> None:
         lines += ["## Growth, module-heavy corpus", "", *_growth(module_sizes), ""]
     if document.get("profile"):
         lines += _profile(document["profile"])
-    output.write_text("\n".join(lines), encoding="utf-8")
+    output.write_text("\n".join(lines) + kept_sections(output), encoding="utf-8")
+
+
+SECTION_BEGIN = "<!-- section:"
+
+
+def kept_sections(output: Path) -> str:
+    """Sections other scripts write into RESULTS.md (`bicep_speed.py`), from their
+    `<!-- section:NAME -->` marker to the end: a rewrite of the main results keeps them."""
+    if not output.exists():
+        return ""
+    text = output.read_text(encoding="utf-8")
+    start = text.find(SECTION_BEGIN)
+    return "\n" + text[start:] if start >= 0 else ""

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from aiaas_iac.check import Check
 
 AI_ACCOUNT_KINDS = frozenset({"openai", "aiservices"})
+# Formats whose resources are ARM resources themselves: `type` is the ARM type, the attributes
+# are the resource body (`name`, `kind`, `properties`, `scope`, `parent`...).
+ARM_FORMATS = ("bicep", "arm")
 ACCOUNT_ARM_TYPE = "microsoft.cognitiveservices/accounts"
 # azurerm resources that create a Cognitive Services account (the same ARM resource).
 AZURERM_ACCOUNT_TYPES = ("azurerm_cognitive_account", "azurerm_ai_services")
@@ -95,10 +98,53 @@ def arm_lookup(mapping: Any, key: str) -> tuple[str | None, Any]:
     return None, None
 
 
+def is_arm(resource: Resource) -> bool:
+    """A Bicep or ARM template resource (its attributes are the ARM body)."""
+    return resource.format in ARM_FORMATS
+
+
 def arm_type(resource: Resource) -> str:
-    """`Microsoft.CognitiveServices/accounts` (lower-cased) of an azapi resource, '' if unknown."""
+    """`microsoft.cognitiveservices/accounts` (lower-cased) of an azapi resource or a Bicep/ARM
+    resource, '' if unknown."""
+    if is_arm(resource):
+        return resource.type.lower() if resource.kind in ("resource", "existing") else ""
     type_ = resource.attributes.get("type")
     return type_.split("@", 1)[0].lower() if isinstance(type_, str) else ""
+
+
+def arm_body(resource: Resource) -> tuple[Any, tuple]:
+    """(the ARM resource body, its path in the attributes): an azapi resource's `body`, or a
+    Bicep/ARM resource's attributes themselves. Checks read ARM properties through this and stay
+    format-agnostic."""
+    if is_arm(resource):
+        return resource.attributes, ()
+    return resource.attributes.get("body"), ("body",)
+
+
+def arm_resources(ctx, *types: str) -> list[Resource]:
+    """Bicep/ARM resources (not `existing` ones) of any of the ARM `types` (any case), in file order."""
+    def index() -> dict[str, list[Resource]]:
+        found: dict[str, list[Resource]] = {}
+        for format in ARM_FORMATS:
+            for resource in ctx.of_type("*", format=format):
+                found.setdefault(resource.type.lower(), []).append(resource)
+        return found
+
+    by_type = ctx.memo("azure.arm_resources", index)
+    found = [r for t in types for r in by_type.get(t.lower(), [])]
+    return sorted(found, key=lambda r: (r.file, r.span.start_line))
+
+
+def evaluated_declaration(ctx, resource: Resource) -> Resource | None:
+    """`resource` with its conditionals worked out, None when it creates nothing. A Bicep/ARM
+    resource is evaluated by its parser already (and one behind `if (false)` is not there)."""
+    return resource if is_arm(resource) else declared(ctx, resource)
+
+
+def declared_instances(ctx, resource: Resource) -> list[tuple[Any, Resource]]:
+    """(instance key, values) per instance a resource creates (Terraform `count`/`for_each`);
+    a Bicep/ARM loop is one resource per item already."""
+    return [(None, resource)] if is_arm(resource) else instances(ctx, resource)
 
 
 def as_bool(value: Any) -> bool | None:
@@ -254,10 +300,11 @@ def _local_auth_from_disable(value: Any) -> bool | None:
 
 
 def _azapi_account(resource: Resource, kind: str) -> AIAccount:
-    body = resource.attributes.get("body")
+    """An azapi account's `body`, or a Bicep/ARM account's own body."""
+    body, at = arm_body(resource)
     written, properties = arm_lookup(body, "properties")
     properties = {} if written is None else properties
-    base = ("body", written)
+    base = at + (written,)
 
     def prop(name: str, default: Any, read: Callable) -> Setting:
         return _azapi_setting(properties, base, name, default, read)
@@ -287,8 +334,8 @@ def account_kind(resource: Resource) -> str | None:
         return "AIServices"  # the resource has no `kind`: it always creates an AIServices account
     if resource.type == "azurerm_cognitive_account":
         kind = resource.attributes.get("kind")
-    elif resource.type == "azapi_resource" and arm_type(resource) == ACCOUNT_ARM_TYPE:
-        _, kind = arm_lookup(resource.attributes.get("body"), "kind")
+    elif (resource.type == "azapi_resource" or is_arm(resource)) and arm_type(resource) == ACCOUNT_ARM_TYPE:
+        _, kind = arm_lookup(arm_body(resource)[0], "kind")
     else:
         return None
     return kind if isinstance(kind, str) and kind.lower() in AI_ACCOUNT_KINDS else None
@@ -298,11 +345,12 @@ def ai_accounts(ctx) -> list[AIAccount]:
     """Every AI account in the scan, in file order."""
     def compute() -> list[AIAccount]:
         found = []
-        for resource in ctx.of_type(*AZURERM_ACCOUNT_TYPES, "azapi_resource", format="terraform"):
+        candidates = ctx.of_type(*AZURERM_ACCOUNT_TYPES, "azapi_resource", format="terraform")
+        for resource in candidates + arm_resources(ctx, ACCOUNT_ARM_TYPE):
             kind = account_kind(resource)
-            evaluated = declared(ctx, resource) if kind is not None else None
+            evaluated = evaluated_declaration(ctx, resource) if kind is not None else None
             if evaluated is not None:
-                build = _azapi_account if resource.type == "azapi_resource" else _azurerm_account
+                build = _azapi_account if resource.type not in AZURERM_ACCOUNT_TYPES else _azurerm_account
                 # Settings are read with the module's default dynamic blocks worked out; the account
                 # keeps the scanned resource itself, which other resources' references resolve to.
                 found.append(dataclasses.replace(build(evaluated, kind), resource=resource, evaluated=evaluated))
@@ -321,8 +369,11 @@ def refers_to_account(ctx, near: Resource, value: Any, account: AIAccount) -> bo
     """Does `value` (an ID attribute) point at `account`? None when it cannot be told."""
     if isinstance(value, str):
         name = account.resource.attributes.get("name")
-        suffix = f"/providers/{ACCOUNT_ARM_TYPE}/{name}".lower() if isinstance(name, str) else None
-        return bool(suffix) and value.lower().rstrip("/").endswith(suffix)
+        suffix = f"{ACCOUNT_ARM_TYPE}/{name}".lower() if isinstance(name, str) else None
+        value = value.lower().rstrip("/")
+        # `/subscriptions/.../providers/Microsoft.CognitiveServices/accounts/x`, or an ARM template's
+        # relative `Microsoft.CognitiveServices/accounts/x` scope.
+        return bool(suffix) and (value.endswith("/providers/" + suffix) or value == suffix)
     if not isinstance(value, Unknown):
         return False
     targets = [r for r in ctx.referenced(near, value) if r.kind in ("resource", "data")]

@@ -1,7 +1,8 @@
 """Diagnostic settings for AIA303: does one send an AI account's Audit and RequestResponse logs?
 
 Read from `azurerm_monitor_diagnostic_setting` (`enabled_log`, and the legacy
-`log` block) and azapi `Microsoft.Insights/diagnosticSettings` children.
+`log` block), azapi `Microsoft.Insights/diagnosticSettings` children, and the
+same type in Bicep/ARM (the account is its `scope`).
 """
 
 from __future__ import annotations
@@ -9,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from aiaas_iac.iam.azure import AIAccount, arm_lookup, arm_type, as_bool, expand_blocks, refers_to_account
+from aiaas_iac.iam.azure import (AIAccount, arm_body, arm_lookup, arm_type, as_bool, declared_instances, expand_blocks,
+                                 is_arm, refers_to_account)
 from aiaas_iac.model import Resource, Unknown
-from aiaas_iac.terraform_instances import instances
 
 REQUIRED_LOG_CATEGORIES = ("Audit", "RequestResponse")
 
@@ -69,7 +70,7 @@ def _azapi_entries(logs: list) -> Iterable[set[str] | None]:
 
 
 def _azapi_log_categories(setting: Resource) -> set[str] | None:
-    _, properties = arm_lookup(setting.attributes.get("body"), "properties")
+    _, properties = arm_lookup(arm_body(setting)[0], "properties")
     _, logs = arm_lookup(properties, "logs")
     if not isinstance(logs, list):
         return None if isinstance(logs, Unknown) or not isinstance(properties, dict) else set()
@@ -84,6 +85,9 @@ def _target_and_categories(setting: Resource) -> tuple[Any, set[str] | None] | N
         return setting.attributes.get("target_resource_id"), _enabled_categories(_azurerm_entries(setting))
     if setting.type == "azapi_resource" and arm_type(setting) == "microsoft.insights/diagnosticsettings":
         return setting.attributes.get("parent_id"), _azapi_log_categories(setting)
+    if is_arm(setting) and arm_type(setting) == "microsoft.insights/diagnosticsettings":
+        # Bicep `scope: account`; ARM `scope`, or a `<account type>/providers/diagnosticSettings` entry.
+        return arm_lookup(setting.attributes, "scope")[1], _azapi_log_categories(setting)
     return None
 
 
@@ -111,5 +115,5 @@ def _settings_in_module(ctx, account: AIAccount) -> Iterable[tuple[Resource, tup
     for setting in ctx.in_module(account.resource):
         if _target_and_categories(setting) is None:
             continue
-        for _, instance in instances(ctx, setting):
+        for _, instance in declared_instances(ctx, setting):
             yield setting, _target_and_categories(instance)

@@ -16,14 +16,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from aiaas_iac.iam.azure import Setting, ai_accounts, arm_lookup, arm_type, as_bool, expand_blocks
+from aiaas_iac.iam.azure import (Setting, ai_accounts, arm_body, arm_lookup, arm_resources, arm_type, as_bool,
+                                 evaluated_declaration, expand_blocks, is_arm)
 from aiaas_iac.model import Resource
-from aiaas_iac.terraform_instances import declared
 
 HUB_TYPE = "azurerm_ai_foundry"
 PROJECT_TYPE = "azurerm_ai_foundry_project"
 SEARCH_ARM_TYPE = "microsoft.search/searchservices"
 SEARCH_KEY_ATTRIBUTES = ("primary_key", "secondary_key")
+# Bicep/ARM: a Foundry hub or project is an Azure ML workspace of kind Hub / Project.
+WORKSPACE_ARM_TYPE = "Microsoft.MachineLearningServices/workspaces"
+
+
+def workspace_kind(resource: Resource) -> str | None:
+    """`hub` / `project` for a Bicep/ARM ML workspace of that kind, else None."""
+    kind = resource.attributes.get("kind") if is_arm(resource) else None
+    return kind.lower() if isinstance(kind, str) and kind.lower() in ("hub", "project") else None
+
+
+def is_hub(resource: Resource) -> bool:
+    return resource.type == HUB_TYPE or workspace_kind(resource) == "hub"
 
 
 @dataclass(frozen=True)
@@ -61,12 +73,27 @@ def _hub_isolation(hub: Resource) -> Setting:
     return Setting(value, path + ("isolation_mode",), "managed_network.isolation_mode", True)
 
 
+def _arm_hub(resource: Resource) -> FoundryHub:
+    props_key, properties = arm_lookup(resource.attributes, "properties")
+    key, value = arm_lookup(properties, "publicNetworkAccess")
+    public = (Setting(True, (), "properties.publicNetworkAccess", False) if value is None else
+              Setting(_enabled_word(value), (props_key, key), "properties.publicNetworkAccess", True))
+    network_key, network = arm_lookup(properties, "managedNetwork")
+    mode_key, mode = arm_lookup(network, "isolationMode")
+    source = "properties.managedNetwork.isolationMode"
+    isolated = (Setting(False, (), source, False) if mode is None else
+                Setting(mode.lower() != "disabled" if isinstance(mode, str) else None,
+                        (props_key, network_key, mode_key), source, True))
+    return FoundryHub(resource, resource, public, isolated)
+
+
 def foundry_hubs(ctx) -> list[FoundryHub]:
-    """Every `azurerm_ai_foundry` hub the configuration creates, in file order."""
+    """Every Foundry hub the configuration creates (`azurerm_ai_foundry`, or a Bicep/ARM ML
+    workspace of kind Hub), in file order."""
     def compute() -> list[FoundryHub]:
-        found = []
+        found = [_arm_hub(r) for r in arm_resources(ctx, WORKSPACE_ARM_TYPE) if workspace_kind(r) == "hub"]
         for resource in ctx.of_type(HUB_TYPE, format="terraform"):
-            evaluated = declared(ctx, resource)
+            evaluated = evaluated_declaration(ctx, resource)
             if evaluated is None:
                 continue
             written = evaluated.attributes.get("public_network_access")
@@ -86,31 +113,33 @@ def _azurerm_search_local_auth(service: Resource) -> Setting:
 
 
 def _azapi_search_local_auth(service: Resource) -> Setting:
+    """An azapi search service's `body`, or a Bicep/ARM one's own body."""
     source = "properties.disableLocalAuth"
-    body = service.attributes.get("body")
+    body, at = arm_body(service)
     if body is not None and not isinstance(body, dict):
-        return Setting(None, ("body",), source, False)  # a body built from unknown values
+        return Setting(None, at, source, False)  # a body built from unknown values
     key, properties = arm_lookup(body, "properties")
     if key is not None and not isinstance(properties, dict):
-        return Setting(None, ("body", key), source, False)
+        return Setting(None, at + (key,), source, False)
     written, value = arm_lookup(properties, "disableLocalAuth")
     if written is None or value is None:
         return Setting(True, (), source, False)
     disabled = as_bool(value)
-    return Setting(None if disabled is None else not disabled, ("body", key, written), source, True)
+    return Setting(None if disabled is None else not disabled, at + (key, written), source, True)
 
 
 def search_services(ctx) -> list[SearchService]:
     """Every Azure AI Search service (azurerm or azapi) the configuration creates, in file order."""
     def compute() -> list[SearchService]:
         found = []
-        for resource in ctx.of_type("azurerm_search_service", "azapi_resource", format="terraform"):
+        candidates = ctx.of_type("azurerm_search_service", "azapi_resource", format="terraform")
+        for resource in candidates + arm_resources(ctx, SEARCH_ARM_TYPE):
             if resource.type == "azapi_resource" and arm_type(resource) != SEARCH_ARM_TYPE:
                 continue
-            evaluated = declared(ctx, resource)
+            evaluated = evaluated_declaration(ctx, resource)
             if evaluated is None:
                 continue
-            read = _azapi_search_local_auth if resource.type == "azapi_resource" else _azurerm_search_local_auth
+            read = _azurerm_search_local_auth if resource.type == "azurerm_search_service" else _azapi_search_local_auth
             found.append(SearchService(resource, evaluated, read(evaluated)))
         return found
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiaas_iac.iam.azure import ai_accounts, block_list, ref_parts
-from aiaas_iac.iam.azure_foundry import HUB_TYPE, PROJECT_TYPE
+from aiaas_iac.context import address_of_ref
+from aiaas_iac.iam.azure import ai_accounts, arm_resources, block_list, is_arm, ref_parts
+from aiaas_iac.iam.azure_foundry import HUB_TYPE, PROJECT_TYPE, WORKSPACE_ARM_TYPE, workspace_kind
 from aiaas_iac.model import Resource, Unknown
 from aiaas_iac.terraform_instances import declared
 
@@ -25,6 +26,7 @@ def ai_resources(ctx) -> list[Resource]:
     def compute() -> list[Resource]:
         found = [account.resource for account in ai_accounts(ctx)]
         found += [r for r in ctx.of_type(HUB_TYPE, PROJECT_TYPE, format="terraform") if declared(ctx, r) is not None]
+        found += [r for r in arm_resources(ctx, WORKSPACE_ARM_TYPE) if workspace_kind(r) is not None]
         return found
 
     return ctx.memo("azure.ai_resources", compute)
@@ -54,6 +56,15 @@ def ai_identity_sources(ctx, near: Resource, principal: Any) -> list[tuple[Resou
         return []
     owners: list[tuple[Resource, Resource | None]] = []
     resources = ai_resources(ctx)
+    if is_arm(near):
+        # `openai.identity.principalId` (Bicep), `reference(resourceId(...), v, 'Full').identity.principalId`
+        for ref in principal.refs:
+            address = address_of_ref(ref, near.format)
+            target = ctx.lookup(near, address)
+            if target is not None and ref[len(address):].lower() == ".identity.principalid" \
+                    and any(r is target for r in resources):
+                owners.append((target, None))
+        return list({id(owner): (owner, via) for owner, via in owners}.values())
     for ref in principal.refs:
         parts = ref_parts(ref)
         if len(parts) < 3 or parts[-1] != "principal_id" or parts[0] == "data":

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from aiaas_iac.iam.azure import (
-    AZURERM_ACCOUNT_TYPES, AIAccount, account_for, account_kind, ai_accounts, block_list, expand_blocks,
-    ref_parts,
+    AZURERM_ACCOUNT_TYPES, AIAccount, account_for, account_kind, ai_accounts, arm_lookup, arm_resources, block_list,
+    expand_blocks, is_arm, ref_parts,
 )
 from aiaas_iac.iam.azure_foundry import SEARCH_KEY_ATTRIBUTES, SearchService, search_service_for
 from aiaas_iac.model import Resource, Unknown
@@ -24,6 +24,11 @@ from aiaas_iac.parsers.hcl_expressions import Call
 KEY_ATTRIBUTES = ("primary_access_key", "secondary_access_key")  # the main one first
 APP_SETTINGS_TYPES = ("azurerm_*web_app", "azurerm_*web_app_slot", "azurerm_*function_app*",
                       "azurerm_app_service", "azurerm_app_service_slot")
+# Bicep/ARM compute that takes plain settings, and where (see _arm_settings).
+ARM_COMPUTE_TYPES = ("Microsoft.Web/sites", "Microsoft.Web/sites/slots", "Microsoft.Web/sites/config",
+                     "Microsoft.Web/sites/slots/config", "Microsoft.App/containerApps", "Microsoft.App/jobs",
+                     "Microsoft.ContainerInstance/containerGroups")
+_ARM_KEY_REF = re.compile(r"\.(list(?:Admin)?Keys)\(\)", re.IGNORECASE)
 # Wrapping a key in these leaves no usable key in the setting.
 _DIGEST_CALL = re.compile(r"\b(md5|sha1|sha256|sha512|base64sha256|base64sha512|bcrypt|length)\s*\(")
 
@@ -68,11 +73,32 @@ def _list_keys_action(ctx, near: Resource, parts: tuple) -> Resource | None:
     return None
 
 
+def _arm_key_source(ctx, near: Resource, value: Unknown) -> tuple[AIAccount | SearchService, str] | None:
+    """Bicep/ARM: `openai.listKeys().key1`, `listKeys(resourceId(...), ...).key1`,
+    `search.listAdminKeys().primaryKey` (references `<address>.listKeys()...`)."""
+    for ref in value.refs:
+        match = _ARM_KEY_REF.search(ref)
+        if match is None:
+            continue
+        target = ctx.lookup(near, ref[:match.start()])
+        if target is None:
+            continue
+        account = next((a for a in ai_accounts(ctx) if a.resource is target), None)
+        if account is not None and match.group(1).lower() == "listkeys":
+            return account, "listKeys result"
+        service = search_service_for(ctx, near, target.address)
+        if service is not None and match.group(1).lower() in ("listadminkeys", "listkeys"):
+            return service, f"{match.group(1)} result"
+    return None
+
+
 def key_source(ctx, near: Resource, value: Any) -> tuple[AIAccount | SearchService, str] | None:
     """(account or search service, key) when `value` carries an AI account's access key or a
     search service's admin key."""
     if not isinstance(value, Unknown) or _DIGEST_CALL.search(value.text):
         return None
+    if is_arm(near):
+        return _arm_key_source(ctx, near, value)
     for ref in value.refs:
         parts = ref_parts(ref)
         if parts[0] in AZURERM_ACCOUNT_TYPES and parts[2:3] and parts[2] in KEY_ATTRIBUTES:
@@ -125,12 +151,59 @@ def _plain_settings(resource: Resource) -> Iterator[tuple[tuple, str, Any]]:
         yield from _map_entries(attributes.get("app_settings"), ("app_settings",))
 
 
+def _name_value_list(value: Any, path: tuple, secret_keys: tuple = ()) -> Iterator[tuple[tuple, str, Any]]:
+    """`[{name: X, value: V}, ...]` entries (ARM app settings, container env); an entry that
+    names a secret (`secretRef`, `secureValue`) is not plain."""
+    for index, entry in enumerate(value if isinstance(value, list) else []):
+        if not isinstance(entry, dict) or any(arm_lookup(entry, k)[0] for k in secret_keys):
+            continue
+        name = arm_lookup(entry, "name")[1]
+        key, item = arm_lookup(entry, "value")
+        if key is not None:
+            yield path + (index, key), name if isinstance(name, str) else "?", item
+
+
+def _arm_settings(resource: Resource) -> Iterator[tuple[tuple, str, Any]]:
+    """(path, name, value) of every plain app setting / environment variable of Bicep/ARM compute."""
+    type_ = resource.type.lower()
+    props_key, properties = arm_lookup(resource.attributes, "properties")
+    if type_.endswith("/config"):
+        name = resource.attributes.get("name")
+        if isinstance(name, str) and name.lower().rsplit("/", 1)[-1] == "appsettings" and isinstance(properties, dict):
+            yield from ((("properties", k), k, v) for k, v in properties.items())
+        return
+    if type_ in ("microsoft.web/sites", "microsoft.web/sites/slots"):
+        site_key, site = arm_lookup(properties, "siteConfig")
+        settings_key, settings = arm_lookup(site, "appSettings")
+        if settings_key:
+            yield from _name_value_list(settings, (props_key, site_key, settings_key))
+        return
+    if type_ == "microsoft.containerinstance/containergroups":
+        containers_key, containers = arm_lookup(properties, "containers")
+        for index, container in enumerate(containers if isinstance(containers, list) else []):
+            inner_key, inner = arm_lookup(container, "properties")
+            env_key, env = arm_lookup(inner, "environmentVariables")
+            if env_key:
+                yield from _name_value_list(env, (props_key, containers_key, index, inner_key, env_key),
+                                            ("secureValue",))
+        return
+    template_key, template = arm_lookup(properties, "template")
+    for label in ("containers", "initContainers"):
+        containers_key, containers = arm_lookup(template, label)
+        for index, container in enumerate(containers if isinstance(containers, list) else []):
+            env_key, env = arm_lookup(container, "env")
+            if env_key:
+                yield from _name_value_list(env, (props_key, template_key, containers_key, index, env_key),
+                                            ("secretRef",))
+
+
 def key_placements(ctx) -> list[KeyPlacement]:
     """Every place an AI account's key lands in plain compute settings."""
     found = []
     compute = ctx.of_type(*APP_SETTINGS_TYPES, "azurerm_container_app", "azurerm_container_group", format="terraform")
-    for resource in compute:
-        for path, name, value in _plain_settings(resource):
+    for resource in compute + arm_resources(ctx, *ARM_COMPUTE_TYPES):
+        settings = _arm_settings(resource) if is_arm(resource) else _plain_settings(resource)
+        for path, name, value in settings:
             source = key_source(ctx, resource, value)
             if source is not None:
                 found.append(KeyPlacement(resource, path, name, *source))

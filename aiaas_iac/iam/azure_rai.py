@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from aiaas_iac.iam.azure import arm_lookup, arm_type, as_bool, expand_blocks, ref_parts
+from aiaas_iac.iam.azure import (arm_body, arm_lookup, arm_resources, arm_type, as_bool, evaluated_declaration,
+                                 expand_blocks, is_arm, ref_parts)
 from aiaas_iac.model import Resource, Unknown
-from aiaas_iac.terraform_instances import declared
 
 PROMPT_SHIELDS = {"jailbreak": "Jailbreak", "indirectattack": "Indirect Attack"}
 DEPLOYMENT_ARM_TYPE = "microsoft.cognitiveservices/accounts/deployments"
@@ -74,24 +74,32 @@ def _azurerm_policy(scanned: Resource, policy: Resource) -> RaiPolicy:
                      tuple(w for w in weak if w))
 
 
+def _account_of(resource: Resource) -> Any:
+    """The account a child belongs to: azapi `parent_id`, Bicep/ARM `parent`."""
+    return resource.attributes.get("parent") if is_arm(resource) else resource.attributes.get("parent_id")
+
+
 def _azapi_policy(scanned: Resource, policy: Resource) -> RaiPolicy:
-    body_key, properties = arm_lookup(policy.attributes.get("body"), "properties")
+    body, at = arm_body(policy)
+    body_key, properties = arm_lookup(body, "properties")
     filters_key, filters = arm_lookup(properties, "contentFilters")
     weak = []
     for index, entry in enumerate(filters if isinstance(filters, list) else []):
         if isinstance(entry, dict):
             values = [arm_lookup(entry, key)[1] for key in ("name", "enabled", "blocking", "source")]
-            weak.append(_weak(*values[:1], ("body", body_key, filters_key, index), *values[1:]))
-    return RaiPolicy(scanned, policy.attributes.get("name"), policy.attributes.get("parent_id"),
-                     tuple(w for w in weak if w))
+            weak.append(_weak(*values[:1], at + (body_key, filters_key, index), *values[1:]))
+    name = policy.attributes.get("name")
+    if is_arm(policy) and isinstance(name, str):
+        name = name.rsplit("/", 1)[-1]  # ARM children may be named `account/policy`
+    return RaiPolicy(scanned, name, _account_of(policy), tuple(w for w in weak if w))
 
 
 def _evaluated(ctx, patterns: tuple, arm: str) -> list[tuple[Resource, Resource]]:
     found = []
-    for resource in ctx.of_type(*patterns, format="terraform"):
+    for resource in ctx.of_type(*patterns, format="terraform") + arm_resources(ctx, arm):
         if resource.type == "azapi_resource" and arm_type(resource) != arm:
             continue
-        evaluated = declared(ctx, resource)
+        evaluated = evaluated_declaration(ctx, resource)
         if evaluated is not None:
             found.append((resource, evaluated))
     return found
@@ -99,7 +107,7 @@ def _evaluated(ctx, patterns: tuple, arm: str) -> list[tuple[Resource, Resource]
 
 def rai_policies(ctx) -> list[RaiPolicy]:
     def compute() -> list[RaiPolicy]:
-        return [(_azapi_policy if scanned.type == "azapi_resource" else _azurerm_policy)(scanned, evaluated)
+        return [(_azurerm_policy if scanned.type == POLICY_TYPE else _azapi_policy)(scanned, evaluated)
                 for scanned, evaluated in _evaluated(ctx, (POLICY_TYPE, "azapi_resource"), POLICY_ARM_TYPE)]
 
     return ctx.memo("azure.rai_policies", compute)
@@ -108,10 +116,11 @@ def rai_policies(ctx) -> list[RaiPolicy]:
 def deployments(ctx) -> list[Deployment]:
     found = []
     for scanned, evaluated in _evaluated(ctx, ("azurerm_cognitive_deployment", "azapi_resource"), DEPLOYMENT_ARM_TYPE):
-        if scanned.type == "azapi_resource":
-            body_key, properties = arm_lookup(evaluated.attributes.get("body"), "properties")
+        if scanned.type != "azurerm_cognitive_deployment":
+            body, at = arm_body(evaluated)
+            body_key, properties = arm_lookup(body, "properties")
             key, name = arm_lookup(properties, "raiPolicyName")
-            found.append(Deployment(scanned, name, ("body", body_key, key), evaluated.attributes.get("parent_id")))
+            found.append(Deployment(scanned, name, at + (body_key, key), _account_of(evaluated)))
         else:
             found.append(Deployment(scanned, evaluated.attributes.get("rai_policy_name"), ("rai_policy_name",),
                                     evaluated.attributes.get("cognitive_account_id")))

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from aiaas_iac.iam.azure import ACCOUNT_ARM_TYPE, arm_lookup, arm_type, ref_parts
-from aiaas_iac.model import Resource
+from aiaas_iac.iam.azure import ACCOUNT_ARM_TYPE, arm_lookup, arm_resources, arm_type, is_arm, ref_parts
+from aiaas_iac.model import Resource, Unknown
 from aiaas_iac.parsers.hcl_expressions import Template, Traversal
 from aiaas_iac.terraform_instances import instance_address, instances
 
@@ -170,8 +170,68 @@ def role_assignments(ctx) -> list[RoleAssignment]:
     return ctx.memo("azure.role_assignments", lambda: _role_assignments(ctx))
 
 
-def _role_assignments(ctx) -> list[RoleAssignment]:
+def deployment_scope(ctx, near: Resource) -> str:
+    """The scope a Bicep/ARM resource without `scope` deploys to: its file's `targetScope`
+    (Bicep) or `$schema` (ARM) as a _SCOPE_KINDS name."""
+    deployment = ctx.lookup(near, "targetScope")
+    target = deployment.attributes.get("targetScope") if deployment is not None else "resourceGroup"
+    return {"subscription": "subscription", "managementgroup": "management group",
+            "tenant": "tenant"}.get(str(target).lower(), "resource group")
+
+
+_SCOPE_FUNCTIONS = {"resourcegroup()": "resource group", "subscription()": "subscription",
+                    "managementgroup()": "management group"}
+_ARM_TYPE_KINDS = {ACCOUNT_ARM_TYPE: "account", "microsoft.resources/resourcegroups": "resource group"}
+
+
+def arm_scope_kind(ctx, near: Resource, value: Any) -> str | None:
+    """What a Bicep/ARM `scope` names: a resource symbol or `resourceId(...)` (its type decides),
+    `resourceGroup()` / `subscription()` (and their `.id`), a relative or full ID string."""
+    if value is None:
+        return deployment_scope(ctx, near)
+    if isinstance(value, str):
+        relative = re.match(r"^[a-z0-9]+\.[a-z0-9.]+/[^/]+/[^/]+", value.lower())
+        if relative and not value.startswith("/"):
+            type_ = "/".join(value.lower().split("/")[:2])
+            return _ARM_TYPE_KINDS.get(type_, "resource")
+        return scope_kind(ctx, near, value)
+    if not isinstance(value, Unknown) or len(value.refs) != 1:
+        return None
+    ref = value.refs[0]
+    text = value.text.replace(" ", "").lower().removesuffix(".id")
+    if ref.lower() in _SCOPE_FUNCTIONS:
+        return _SCOPE_FUNCTIONS[ref.lower()] if text == ref.lower() else None
+    target = ctx.referenced(near, value)
+    if not target or not (ref == target[0].address or ref == target[0].address + ".id"):
+        return None
+    return _ARM_TYPE_KINDS.get(target[0].type.lower(), "resource")
+
+
+def _arm_role(ctx, near: Resource, value: Any) -> str | None:
+    """A role definition ID in Bicep/ARM: a literal ID, `subscriptionResourceId(
+    'Microsoft.Authorization/roleDefinitions', '<guid>')`, or an `existing` role definition's `id`."""
+    if isinstance(value, Unknown) and len(value.refs) == 1:
+        target = ctx.referenced(near, value)
+        if target and target[0].type.lower() == "microsoft.authorization/roledefinitions":
+            value = target[0].attributes.get("name")
+        else:
+            value = value.refs[0].removesuffix(".id")
+    return _role_from_id(ctx, near, value) if isinstance(value, str) else None
+
+
+def _arm_role_assignments(ctx) -> list[RoleAssignment]:
     found = []
+    for resource in arm_resources(ctx, "Microsoft.Authorization/roleAssignments"):
+        _, properties = arm_lookup(resource.attributes, "properties")
+        role = _arm_role(ctx, resource, arm_lookup(properties, "roleDefinitionId")[1])
+        scope = arm_scope_kind(ctx, resource, arm_lookup(resource.attributes, "scope")[1])
+        principal = arm_lookup(properties, "principalId")[1]
+        found.append(RoleAssignment(resource, role, scope, ("scope",), None, principal, resource))
+    return found
+
+
+def _role_assignments(ctx) -> list[RoleAssignment]:
+    found = _arm_role_assignments(ctx)
     for resource in ctx.of_type("azurerm_role_assignment", "azapi_resource", format="terraform"):
         if resource.type != "azurerm_role_assignment" and arm_type(resource) != "microsoft.authorization/roleassignments":
             continue

@@ -146,7 +146,7 @@ def failure_message(error: Exception) -> str:
 def comment_syntax(source: SourceFile) -> str:
     """How comments are written in the file, for suppressions: `hcl`, `yaml`, or `json` (none:
     a `.json` file is JSON even when a YAML reader had to accept it)."""
-    if source.kind in ("terraform", "tfvars"):
+    if source.kind in ("terraform", "tfvars", "bicep", "bicepparam"):
         return "hcl"
     if source.kind != "structured" or source.rel.lower().endswith(".json"):
         return "json"
@@ -173,6 +173,10 @@ def _dispatch(source: SourceFile, text: str, limits: ParseLimits) -> ParsedFile:
 
         resource, notes = manifest_resource(text, source.rel)
         return ParsedFile(resources=(resource,), notes=tuple(notes))
+    if source.kind in ("bicep", "bicepparam"):
+        from aiaas_iac.parsers import bicep
+
+        return bicep.parse(source.rel, text, limits, parameters_file=source.kind == "bicepparam")
     if source.kind == "structured":
         from aiaas_iac.parsers import structured
 

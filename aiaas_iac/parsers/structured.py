@@ -8,7 +8,9 @@ are broken. A file is:
   `format_version` and `planned_values.root_module` (`values.root_module`);
 - a CloudFormation template: one document with `AWSTemplateFormatVersion`, or
   `Resources` typed `AWS::...` / `Custom::...`;
-- Kubernetes manifests: documents with string `apiVersion` and `kind`.
+- Kubernetes manifests: documents with string `apiVersion` and `kind`;
+- an ARM deployment template or parameter file: a `$schema` naming
+  `deploymentTemplate.json` (or `deploymentParameters.json`).
 
 The text is looked at only to skip decoding files that cannot be any of them
 (none of the key names occurs anywhere in the text, and no escape sequence
@@ -45,6 +47,7 @@ _NEEDS = {
     "tfplan": (all, ("format_version",)),
     "cloudformation": (any, ("Resources", "AWSTemplateFormatVersion")),
     "kubernetes": (all, ("apiVersion", "kind")),
+    "arm": (any, ("deploymentTemplate.json", "deploymentParameters.json")),
 }
 # Whether a file that does not decode was meant to be one of the formats (then its error is
 # worth reporting). Each pattern is linear: no quantifier can run across a line more than once.
@@ -52,6 +55,7 @@ _LOOKS_CFN = re.compile(r"AWSTemplateFormatVersion|[\"']?Type[\"']?[ \t]*+:[ \t]
 _LOOKS_CFN_RESOURCES = re.compile(r"^[ \t]*+Resources[ \t]*+:|[\"']Resources[\"'][ \t]*+:", re.MULTILINE)
 _LOOKS_K8S_API_VERSION = re.compile(r"^[ \t-]*+apiVersion[ \t]*+:|[\"']apiVersion[\"'][ \t]*+:", re.MULTILINE)
 _LOOKS_K8S_KIND = re.compile(r"^[ \t-]*+kind[ \t]*+:|[\"']kind[\"'][ \t]*+:", re.MULTILINE)
+_LOOKS_ARM = re.compile(r"[\"']\$schema[\"'][ \t]*+:[ \t]*+[\"'][^\"'\n]*deployment(Template|Parameters)\.json", re.IGNORECASE)
 _LOOKS_PLAN_SECTIONS = ("planned_values", "resource_changes", "root_module")
 _SINGLE_DOCUMENT = "expected a single document"
 _LOADER_PREFIX = re.compile(r"^invalid (YAML|JSON): ")
@@ -73,6 +77,8 @@ def intended_format(text: str) -> str | None:
         return "cloudformation"
     if _LOOKS_K8S_API_VERSION.search(text) and _LOOKS_K8S_KIND.search(text):
         return "kubernetes"
+    if _LOOKS_ARM.search(text):
+        return "arm"
     return None
 
 
@@ -158,6 +164,11 @@ def classify(decoded: Decoded, named_json: bool) -> str | None:
         return "tfplan"
     if decoded.cloudformation_mode and _is_template(single):
         return "cloudformation"
+    from aiaas_iac.parsers.arm import schema_kind
+
+    arm = schema_kind(single)
+    if arm is not None:
+        return "arm" if arm == "template" else "armparameters"
     # Only a template may be JSON that JSON rejects: a `.json` manifest must be JSON.
     if _manifests(decoded) and not (decoded.json_error is not None and named_json):
         return "kubernetes"
@@ -201,6 +212,12 @@ def parse(source: SourceFile, text: str, limits: ParseLimits) -> ParsedFile:
         from aiaas_iac.parsers import cloudformation
 
         return cloudformation.from_document(decoded.documents[0], source.rel)
+    if kind in ("arm", "armparameters"):
+        from aiaas_iac.parsers import arm
+
+        if kind == "arm":
+            return arm.from_template(decoded.documents[0], source.rel, limits.max_depth)
+        return arm.from_parameters(decoded.documents[0], source.rel)
     if kind == "kubernetes":
         if decoded.cloudformation_mode and "!" in text:
             # Read as a template in case it was one; a manifest's own tags keep their plain meaning.

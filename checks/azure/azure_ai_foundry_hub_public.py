@@ -14,7 +14,7 @@ class AzureAIFoundryHubPublic(Check):
     slug = "azure-ai-foundry-hub-public"
     severity = Severity.MEDIUM
     title = "Azure AI Foundry hub open to public networks"
-    formats = ("terraform",)
+    formats = ("terraform", "bicep", "arm")
     mappings = Mappings("NHI6", "PR.IR-01", "CWE-668")
     why = """
         The hub holds the connections (with their keys), datastores and compute of every
@@ -61,10 +61,10 @@ class AzureAIFoundryHubPublic(Check):
             public = hub.public_network_access
             if public.value is not True:
                 continue
-            cause = ('sets public_network_access = "Enabled"' if public.written
-                     else "leaves public_network_access unset (Enabled by default)")
+            cause = (f'sets {public.source} = "Enabled"' if public.written
+                     else f"leaves {public.source} unset (Enabled by default)")
             if hub.outbound_isolated.value is False:
-                cause += ", and outbound traffic is not isolated (managed_network.isolation_mode " + (
+                cause += f", and outbound traffic is not isolated ({hub.outbound_isolated.source} " + (
                     '"Disabled")' if hub.outbound_isolated.written else "unset)")
             yield self.finding(hub.resource, f"{hub.resource.address} {cause}", public.path,
                                detail="public_network_access")

@@ -1,5 +1,6 @@
 from aiaas_iac.check import Check
-from aiaas_iac.iam.azure_foundry import HUB_TYPE
+from aiaas_iac.iam.azure import is_arm
+from aiaas_iac.iam.azure_foundry import is_hub
 from aiaas_iac.iam.azure_identities import ai_identity_sources
 from aiaas_iac.iam.azure_roles import privileged_role, role_assignments
 from aiaas_iac.model import Mappings, Severity
@@ -17,7 +18,7 @@ class AzureAIIdentityPrivilegedRole(Check):
     slug = "azure-ai-identity-privileged-role"
     severity = Severity.HIGH
     title = "AI identity holds a privileged Azure role"
-    formats = ("terraform",)
+    formats = ("terraform", "bicep", "arm")
     mappings = Mappings("NHI5", "PR.AA-05", "CWE-250")
     why = """
         AI accounts, hubs and projects run agents, tools and connections on behalf of whoever
@@ -67,18 +68,19 @@ class AzureAIIdentityPrivilegedRole(Check):
     def run(self, ctx):
         for assignment in role_assignments(ctx):
             role = privileged_role(assignment.role)
-            if assignment.resource.type != "azurerm_role_assignment" or role is None:
+            arm = is_arm(assignment.resource)
+            if (assignment.resource.type != "azurerm_role_assignment" and not arm) or role is None:
                 continue
             owners = ai_identity_sources(ctx, assignment.evaluated or assignment.resource, assignment.principal)
             if role == "Contributor":  # a hub's own identity may need it (CHECKS.md, Unverified 6)
-                owners = [(owner, via) for owner, via in owners if owner.type != HUB_TYPE]
+                owners = [(owner, via) for owner, via in owners if not is_hub(owner)]
             if not owners:
                 continue
             via = owners[0][1]
             names = ("" if via is None else f"{via.address}, ") + "the identity of " + ", ".join(
                 owner.address for owner, _ in owners)
-            path = ("role_definition_name",) if "role_definition_name" in assignment.resource.attributes \
-                else ("role_definition_id",)
+            path = ("properties", "roleDefinitionId") if arm else ("role_definition_name",) \
+                if "role_definition_name" in assignment.resource.attributes else ("role_definition_id",)
             yield self.finding(
                 assignment.resource,
                 f"{assignment.address} grants {role} to {names}",

@@ -15,7 +15,7 @@ class AzureAISearchLocalAuthEnabled(Check):
     slug = "azure-ai-search-local-auth-enabled"
     severity = Severity.MEDIUM
     title = "Azure AI Search accepts API keys in an AI configuration"
-    formats = ("terraform",)
+    formats = ("terraform", "bicep", "arm")
     mappings = Mappings("NHI4", "PR.AA-03", "CWE-287")
     why = """
         Search admin and query keys are shared bearer secrets: whoever holds one reads (or,

@@ -14,7 +14,7 @@ class AzureDeploymentPromptShieldDisabled(Check):
     slug = "azure-deployment-prompt-shield-disabled"
     severity = Severity.MEDIUM
     title = "Azure OpenAI deployment with prompt shields off"
-    formats = ("terraform",)
+    formats = ("terraform", "bicep", "arm")
     mappings = Mappings("NHI6", "PR.PS-01", "CWE-1427")
     why = """
         Prompt shields stop direct jailbreaks and instructions hidden in documents, e-mails or

@@ -14,7 +14,7 @@ class AzureOpenAIBroadRoleScope(Check):
     slug = "azure-openai-broad-role-scope"
     severity = Severity.HIGH
     title = "Azure AI role assigned on a subscription or resource group"
-    formats = ("terraform",)
+    formats = ("terraform", "bicep", "arm")
     mappings = Mappings("NHI5", "PR.AA-05", "CWE-250")
     why = """
         A role granted at subscription or resource-group scope applies to every AI account

@@ -14,7 +14,7 @@ class AzureOpenAIDiagnosticsMissing(Check):
     slug = "azure-openai-diagnostics-missing"
     severity = Severity.MEDIUM
     title = "Azure OpenAI account without audit and request logs"
-    formats = ("terraform",)
+    formats = ("terraform", "bicep", "arm")
     mappings = Mappings("NHI6", "PR.PS-04", "CWE-778")
     why = """
         Without Audit logs nobody can tell who listed or regenerated keys or changed the

@@ -16,7 +16,7 @@ class AzureOpenAIKeyInAppSettings(Check):
     slug = "azure-openai-key-in-app-settings"
     severity = Severity.HIGH
     title = "Azure OpenAI key in plain app settings"
-    formats = ("terraform",)
+    formats = ("terraform", "bicep", "arm")
     mappings = Mappings("NHI2", "PR.DS-01", "CWE-522")
     why = """
         Plain app settings and environment variables are readable by anyone with Reader-plus
@@ -63,7 +63,9 @@ class AzureOpenAIKeyInAppSettings(Check):
 
     def run(self, ctx):
         for placement in key_placements(ctx):
-            where = placement.path[0] if placement.path[0] == "app_settings" else "environment variable"
+            arm_app_setting = placement.resource.type.lower().startswith("microsoft.web/")
+            where = placement.path[0] if placement.path[0] == "app_settings" else \
+                "app setting" if arm_app_setting else "environment variable"
             yield self.finding(
                 placement.resource,
                 f"{placement.resource.address} puts {placement.account.address}'s {placement.key} "

@@ -12,7 +12,7 @@ class AzureOpenAILocalAuthEnabled(Check):
     slug = "azure-openai-local-auth-enabled"
     severity = Severity.HIGH
     title = "Azure OpenAI account accepts API keys"
-    formats = ("terraform",)
+    formats = ("terraform", "bicep", "arm")
     mappings = Mappings("NHI4", "PR.AA-03", "CWE-287")
     why = """
         Account keys are shared bearer secrets: anyone holding one can call every model

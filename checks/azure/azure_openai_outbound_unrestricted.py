@@ -13,7 +13,7 @@ class AzureOpenAIOutboundUnrestricted(Check):
     slug = "azure-openai-outbound-unrestricted"
     severity = Severity.LOW
     title = "Azure OpenAI account outbound access unrestricted"
-    formats = ("terraform",)
+    formats = ("terraform", "bicep", "arm")
     mappings = Mappings("NHI6", "PR.IR-01", "CWE-200")
     why = """
         Features such as "on your data", web grounding and tool calls let the service fetch

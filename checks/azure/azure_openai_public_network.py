@@ -12,7 +12,7 @@ class AzureOpenAIPublicNetwork(Check):
     slug = "azure-openai-public-network"
     severity = Severity.MEDIUM
     title = "Azure OpenAI account open to public networks"
-    formats = ("terraform",)
+    formats = ("terraform", "bicep", "arm")
     mappings = Mappings("NHI6", "PR.IR-01", "CWE-668")
     why = """
         With a public endpoint and no firewall, a leaked key or token works from anywhere,

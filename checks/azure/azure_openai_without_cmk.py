@@ -13,7 +13,7 @@ class AzureOpenAIWithoutCMK(Check):
     slug = "azure-openai-without-cmk"
     severity = Severity.LOW
     title = "Azure OpenAI account without customer-managed key"
-    formats = ("terraform",)
+    formats = ("terraform", "bicep", "arm")
     mappings = Mappings("NHI6", "PR.DS-01", "CWE-311")
     why = """
         With Microsoft-managed keys you cannot revoke access to stored training data and

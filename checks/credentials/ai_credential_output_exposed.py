@@ -3,7 +3,7 @@ from typing import Any, Iterator
 
 from aiaas_iac.check import Check
 from aiaas_iac.context import ScanContext, address_of_ref
-from aiaas_iac.iam.azure_keys import account_key_attributes
+from aiaas_iac.iam.azure_keys import account_key_attributes, key_source
 from aiaas_iac.model import Mappings, Resource, Severity, Unknown
 
 # Resource type -> the attributes that hold the secret itself (the main one first). Azure AI
@@ -102,7 +102,7 @@ class AiCredentialOutputExposed(Check):
     slug = "ai-credential-output-exposed"
     severity = Severity.HIGH
     title = "Secret key returned as a plain output"
-    formats = ("terraform", "cloudformation")
+    formats = ("terraform", "cloudformation", "bicep", "arm")
     mappings = Mappings("NHI2", "PR.DS-01", "CWE-200")
     why = """
         Outputs are printed after every `terraform apply` and shown in CI logs, returned by
@@ -135,8 +135,25 @@ class AiCredentialOutputExposed(Check):
         }
     """
 
+    def _arm_output(self, ctx, output: Resource):
+        """A Bicep/ARM output that is not `@secure()` (ARM: `secureString`/`secureObject`) whose
+        value reads an AI account's `listKeys()` or a search service's admin keys."""
+        if output.get("secure") is not False:
+            return
+        for path, expression in unknowns_in(output.get("value"), ("value",)):
+            source = key_source(ctx, output, expression)
+            if source is not None:
+                owner, key = source
+                marker = "@secure()" if output.format == "bicep" else "type secureString"
+                yield self.finding(output, f"{output.address} returns {owner.address}'s {key} without {marker}",
+                                   path, detail=f"{owner.address}.{key}")
+                return
+
     def run(self, ctx):
         for output in ctx.of_kind("output"):
+            if output.format in ("bicep", "arm"):
+                yield from self._arm_output(ctx, output)
+                continue
             if output.format == "terraform" and output.get("sensitive", default=False) is not False:
                 continue  # true, or unknown: never guess toward a finding
             key = "value" if output.format == "terraform" else "Value"

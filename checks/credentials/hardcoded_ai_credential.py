@@ -73,10 +73,14 @@ def with_base64_decoded(values: Iterator[tuple[tuple, str, str]]) -> Iterator[tu
 
 
 def parameter_default_tokens(ctx) -> dict[tuple[str, str], set[str]]:
-    """Credentials written as CloudFormation parameter defaults, by template."""
+    """Credentials that reach a template through a parameter, by template (module instance):
+    CloudFormation parameter defaults, and Bicep/ARM parameter values (defaults, a caller's
+    module `params`, a parameter file). They are reported where they are written."""
     tokens: dict[tuple[str, str], set[str]] = {}
-    for parameter in ctx.of_kind("parameter", format="cloudformation"):
-        for _, _, text in literal_strings(parameter.get("Default")):
+    parameters = [(p, p.get("Default")) for p in ctx.of_kind("parameter", format="cloudformation")]
+    parameters += [(p, p.get("value")) for fmt in ("bicep", "arm") for p in ctx.of_kind("param", format=fmt)]
+    for parameter, value in parameters:
+        for _, _, text in literal_strings(value):
             tokens.setdefault((parameter.format, parameter.module), set()).update(c.token for c in find_credentials(text))
     return tokens
 
@@ -95,7 +99,7 @@ class HardcodedAiCredential(Check):
     slug = "hardcoded-ai-credential"
     severity = Severity.CRITICAL
     title = "AI or cloud credential hardcoded in infrastructure code"
-    formats = ("terraform", "cloudformation", "kubernetes")
+    formats = ("terraform", "cloudformation", "kubernetes", "bicep", "arm")
     mappings = Mappings("NHI2", "PR.DS-01", "CWE-798")
     why = """
         A key committed to a repository is readable by everyone with access to it, its forks,
@@ -138,7 +142,8 @@ class HardcodedAiCredential(Check):
         for resource in ctx.resources:
             # CloudFormation resolves `!Ref Param` to the parameter's default: that key was
             # reported at the parameter, where it is written.
-            reported = set(declared.get((resource.format, resource.module), ())) if resource.kind != "parameter" else set()
+            reported = set(declared.get((resource.format, resource.module), ())) \
+                if resource.kind not in ("parameter", "param") else set()
             for path, shown, text, decoded in with_base64_decoded(self._values(resource)):
                 credentials = [c for c in find_credentials(text) if c.token not in reported]
                 if credentials:
@@ -153,6 +158,10 @@ class HardcodedAiCredential(Check):
             # Report a key where it is written: a variable default resolved into this
             # block was already reported at the variable.
             yield from literal_strings(resource.source_attributes)
+        elif resource.format in ("bicep", "arm") and resource.kind == "param":
+            # A Bicep/ARM parameter: its written default (a value from a caller or a parameter
+            # file is reported there).
+            yield from literal_strings({"default": resource.get("default")})
         else:
             yield from literal_strings(resource.attributes)
 

@@ -1,0 +1,4 @@
+using './main.bicep'
+
+param name = 'oai-demo-public'
+param publicNetworkAccess = 'Enabled'
