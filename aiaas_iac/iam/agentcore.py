@@ -6,22 +6,30 @@ attribute path a finding points at."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Iterator
 
-from aiaas_iac.model import Unknown
-from aiaas_iac.terraform_instances import has_dynamic_block
+from aiaas_iac.model import Resource, Unknown
+from aiaas_iac.terraform_instances import expanded_blocks, has_dynamic_block
 
 # A value that cannot be judged: an unresolved reference, or blocks made by `dynamic`.
 UNJUDGEABLE = object()
 
 
-def nested(container: Any, key: str, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
+def nested(container: Any, key: str, path: tuple = (), ctx: Any = None,
+           near: Resource | None = None) -> Iterator[tuple[tuple, Any]]:
     """(path, block) for each block under `key` in `container`; (path, UNJUDGEABLE) once when the
-    blocks are not statically known."""
+    blocks are not statically known. Given the scan context and the resource (instance) the
+    container belongs to, `dynamic "<key>"` blocks over a known `for_each` are expanded."""
     if not isinstance(container, dict):
         return
     if has_dynamic_block(container, key):
-        yield path + (key,), UNJUDGEABLE
+        if ctx is None or near is None:
+            yield path + (key,), UNJUDGEABLE
+            return
+        holder = dataclasses.replace(near, attributes=container)
+        for block_path, block, certain in expanded_blocks(ctx, holder, key):
+            yield path + block_path, block if certain else UNJUDGEABLE
         return
     value = container.get(key)
     if isinstance(value, Unknown):

@@ -22,7 +22,7 @@ from aiaas_iac.iam.azure_keys import key_source
 from aiaas_iac.model import Resource, Unknown
 from aiaas_iac.parsers.hcl_expressions import Call
 from aiaas_iac.secrets import is_ai_credential_name
-from aiaas_iac.terraform_instances import declared
+from aiaas_iac.iam.instances import created_instances
 
 SECRET_TYPES = ("aws_secretsmanager_secret", "google_secret_manager_secret", "azurerm_key_vault_secret")
 NAME_ATTRIBUTES = {"aws_secretsmanager_secret": ("name", "name_prefix"),
@@ -138,19 +138,25 @@ def _consumer(ctx, secret: Resource) -> str | None:
 
 
 def ai_secrets(ctx) -> list[AISecret]:
-    """Every AI secret the scan creates, in file order, with why it is one."""
+    """Every AI secret the scan creates, in file order, with why it is one. A block with
+    `count`/`for_each` is an AI secret when one of its instances is; its first such instance
+    is the one judged (`secret_id = each.key` over `{"gemini-api-key" = ..., "smtp-password" = ...}`)."""
     def compute() -> list[AISecret]:
         found = []
         for resource in ctx.of_type(*SECRET_TYPES, format="terraform"):
-            evaluated = declared(ctx, resource)
-            if evaluated is None:
+            created = created_instances(ctx, resource)
+            if not created:
                 continue
-            name = next((evaluated.attributes.get(a) for a in NAME_ATTRIBUTES[resource.type]
-                         if is_ai_secret_name(evaluated.attributes.get(a))), None)
-            reason = (f'its name "{name}" is an AI secret name' if name is not None
-                      else _version_keys(ctx, resource) or _consumer(ctx, resource))
+            named = next(((address, instance, name) for address, instance in created
+                          for name in (instance.attributes.get(a) for a in NAME_ATTRIBUTES[resource.type])
+                          if is_ai_secret_name(name)), None)
+            if named is not None:
+                address, evaluated, name = named
+                found.append(AISecret(resource, evaluated, f'its name "{name}" is an AI secret name'))
+                continue
+            reason = _version_keys(ctx, resource) or _consumer(ctx, resource)
             if reason:
-                found.append(AISecret(resource, evaluated, reason))
+                found.append(AISecret(resource, created[0][1], reason))
         return found
 
     return ctx.memo("ai_secrets", compute)

@@ -1,7 +1,7 @@
 from aiaas_iac.check import Check
 from aiaas_iac.iam.agentcore import UNJUDGEABLE, enum_text, is_set, nested
 from aiaas_iac.model import Mappings, Severity
-from aiaas_iac.terraform_instances import declared_resources
+from aiaas_iac.iam.instances import created_instances
 
 # Code interpreter type -> (network configuration block, network mode, execution role attribute).
 INTERPRETER_FIELDS = {
@@ -52,17 +52,19 @@ class AgentcoreCodeInterpreterInternetWithRole(Check):
     """
 
     def run(self, ctx):
-        for interpreter in declared_resources(ctx, ctx.of_type(*INTERPRETER_FIELDS)):
-            block_key, mode_key, role_key = INTERPRETER_FIELDS[interpreter.type]
-            if not is_set(interpreter.get(role_key)):
-                continue
-            for path, network in nested(interpreter.attributes, block_key):
-                if network is UNJUDGEABLE or enum_text(network.get(mode_key)) != "PUBLIC":
+        for resource in ctx.of_type(*INTERPRETER_FIELDS):
+            block_key, mode_key, role_key = INTERPRETER_FIELDS[resource.type]
+            for address, interpreter in created_instances(ctx, resource):
+                if not is_set(interpreter.get(role_key)):
+                    continue
+                found = next((path for path, network in nested(interpreter.attributes, block_key, (), ctx, interpreter)
+                              if network is not UNJUDGEABLE and enum_text(network.get(mode_key)) == "PUBLIC"), None)
+                if found is None:
                     continue
                 yield self.finding(
-                    interpreter,
-                    f"{interpreter.address} runs model-written code with internet access ({mode_key} = PUBLIC)"
+                    resource,
+                    f"{address} runs model-written code with internet access ({mode_key} = PUBLIC)"
                     f" and an execution role ({role_key})",
-                    path + (mode_key,),
+                    found + (mode_key,),
                 )
-                break
+                break  # one finding per block, naming the first instance

@@ -1,7 +1,7 @@
 from aiaas_iac.check import Check
 from aiaas_iac.iam.agentcore import UNJUDGEABLE, enum_text, is_set, nested
 from aiaas_iac.model import Mappings, Severity
-from aiaas_iac.terraform_instances import declared_resources
+from aiaas_iac.iam.instances import created_instances
 
 TERRAFORM_FIELDS = {
     "authorizer_type": "authorizer_type",
@@ -75,24 +75,25 @@ class AgentcoreInboundAuthUnrestricted(Check):
     """
 
     def run(self, ctx):
-        for resource in declared_resources(ctx, ctx.of_type(*INBOUND_AUTH_TYPES)):
-            fields, claim_key, is_gateway = INBOUND_AUTH_TYPES[resource.type]
-            if is_gateway:
-                authorizer_type = enum_text(resource.get(fields["authorizer_type"]))
-                if authorizer_type == "NONE":
-                    yield self.finding(
-                        resource,
-                        f"{resource.address} has {fields['authorizer_type']} = NONE: anyone can call the gateway"
-                        " and its tools",
-                        (fields["authorizer_type"],),
-                    )
-                    continue
-                if authorizer_type != "CUSTOM_JWT":
-                    continue
-            yield from self.unrestricted_authorizers(resource, fields, claim_key)
+        for resource in ctx.of_type(*INBOUND_AUTH_TYPES):
+            seen: set[tuple] = set()
+            for address, instance in created_instances(ctx, resource):
+                for path, message in self.causes(ctx, instance, address):
+                    if path not in seen:  # one finding per block, naming the first instance
+                        seen.add(path)
+                        yield self.finding(resource, message, path)
 
-    def unrestricted_authorizers(self, resource, fields, claim_key):
-        for config_path, config in nested(resource.attributes, fields["configuration"]):
+    def causes(self, ctx, resource, address):
+        fields, claim_key, is_gateway = INBOUND_AUTH_TYPES[resource.type]
+        if is_gateway:
+            authorizer_type = enum_text(resource.get(fields["authorizer_type"]))
+            if authorizer_type == "NONE":
+                yield ((fields["authorizer_type"],),
+                       f"{address} has {fields['authorizer_type']} = NONE: anyone can call the gateway and its tools")
+                return
+            if authorizer_type != "CUSTOM_JWT":
+                return
+        for config_path, config in nested(resource.attributes, fields["configuration"], (), ctx, resource):
             if config is UNJUDGEABLE:
                 continue
             for path, jwt in nested(config, fields["jwt"], config_path):
@@ -104,9 +105,5 @@ class AgentcoreInboundAuthUnrestricted(Check):
                     continue
                 discovery = jwt.get("discovery_url" if fields is TERRAFORM_FIELDS else "DiscoveryUrl")
                 issuer = f" of {discovery}" if isinstance(discovery, str) and discovery.strip() else ""
-                yield self.finding(
-                    resource,
-                    f"{resource.address} has a {fields['jwt']} with no {', '.join(fields['restrictions'])}"
-                    f" or {claim_key}: it accepts any token{issuer}",
-                    path,
-                )
+                yield (path, f"{address} has a {fields['jwt']} with no {', '.join(fields['restrictions'])}"
+                             f" or {claim_key}: it accepts any token{issuer}")

@@ -1,6 +1,6 @@
 from aiaas_iac.check import Check
 from aiaas_iac.model import Mappings, Severity, Unknown
-from aiaas_iac.terraform_instances import declared_resources
+from aiaas_iac.iam.instances import created_instances
 
 # AgentCore memory resource type -> attribute/property holding the customer managed KMS key.
 MEMORY_KEY_ATTRIBUTES = {
@@ -45,14 +45,16 @@ class AgentcoreMemoryWithoutCmk(Check):
     """
 
     def run(self, ctx):
-        for memory in declared_resources(ctx, ctx.of_type(*MEMORY_KEY_ATTRIBUTES)):
+        for memory in ctx.of_type(*MEMORY_KEY_ATTRIBUTES):
             attribute = MEMORY_KEY_ATTRIBUTES[memory.type]
-            key = memory.get(attribute)
-            # Any value, even an unresolved reference, names a key of the user's choosing.
-            if isinstance(key, Unknown) or (isinstance(key, str) and key.strip()):
-                continue
-            yield self.finding(
-                memory,
-                f"{memory.address} has no {attribute}: agent memory is encrypted with an AWS-managed key",
-                (attribute,) if memory.has(attribute) else (),
-            )
+            for address, instance in created_instances(ctx, memory):
+                key = instance.get(attribute)
+                # Any value, even an unresolved reference, names a key of the user's choosing.
+                if isinstance(key, Unknown) or (isinstance(key, str) and key.strip()):
+                    continue
+                yield self.finding(
+                    memory,
+                    f"{address} has no {attribute}: agent memory is encrypted with an AWS-managed key",
+                    (attribute,) if memory.has(attribute) else (),
+                )
+                break  # one finding per block, naming the first instance without a key

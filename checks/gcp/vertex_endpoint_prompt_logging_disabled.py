@@ -1,6 +1,7 @@
 from aiaas_iac.check import Check
+from aiaas_iac.iam.instances import created_instances
 from aiaas_iac.model import Mappings, Severity
-from aiaas_iac.terraform_instances import declared, expanded_blocks
+from aiaas_iac.terraform_instances import expanded_blocks
 
 LOGGING_BLOCK = "predict_request_response_logging_config"
 
@@ -89,12 +90,14 @@ class VertexEndpointPromptLoggingDisabled(Check):
 
     def run(self, ctx):
         for endpoint in ctx.of_type("google_vertex_ai_endpoint", format="terraform"):
-            evaluated = declared(ctx, endpoint)
-            if evaluated is None:
-                continue  # `count`/`for_each` creates no endpoint
-            for path, cause in logging_gaps(ctx, evaluated):
-                yield self.finding(
-                    endpoint,
-                    f"{endpoint.address} {cause}: prompts and responses sent to it are not all recorded",
-                    path,
-                )
+            seen: set[tuple] = set()
+            for address, instance in created_instances(ctx, endpoint):
+                for path, cause in logging_gaps(ctx, instance):
+                    if path in seen:
+                        continue
+                    seen.add(path)  # one finding per block, naming the first instance
+                    yield self.finding(
+                        endpoint,
+                        f"{address} {cause}: prompts and responses sent to it are not all recorded",
+                        path,
+                    )

@@ -1,7 +1,7 @@
 from aiaas_iac.check import Check
 from aiaas_iac.iam.gcp import REASONING_ENGINE, engine_identities
 from aiaas_iac.model import Mappings, Severity
-from aiaas_iac.terraform_instances import declared
+from aiaas_iac.iam.instances import created_instances
 
 
 class VertexReasoningEngineDefaultIdentity(Check):
@@ -65,18 +65,17 @@ class VertexReasoningEngineDefaultIdentity(Check):
 
     def run(self, ctx):
         for engine in ctx.of_type(REASONING_ENGINE, format="terraform"):
-            evaluated = declared(ctx, engine)
-            if evaluated is None:
-                continue  # `count`/`for_each` creates no engine
-            for identity in engine_identities(ctx, evaluated):
-                if not identity.shared_default:
-                    continue
-                cause = "has no spec block" if not identity.path else (
-                    "sets no spec.service_account" if identity.identity_type is None
-                    else f"sets spec.identity_type = \"{identity.identity_type}\" and no spec.service_account")
-                yield self.finding(
-                    engine,
-                    f"{engine.address} {cause}: it runs as the project's shared Reasoning Engine "
-                    "Service Agent",
-                    identity.path,
-                )
+            seen: set[tuple] = set()
+            for address, instance in created_instances(ctx, engine):
+                for identity in engine_identities(ctx, instance):
+                    if not identity.shared_default or identity.path in seen:
+                        continue
+                    seen.add(identity.path)  # one finding per spec block, naming the first instance
+                    cause = "has no spec block" if not identity.path else (
+                        "sets no spec.service_account" if identity.identity_type is None
+                        else f"sets spec.identity_type = \"{identity.identity_type}\" and no spec.service_account")
+                    yield self.finding(
+                        engine,
+                        f"{address} {cause}: it runs as the project's shared Reasoning Engine Service Agent",
+                        identity.path,
+                    )
