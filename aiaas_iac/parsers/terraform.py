@@ -353,7 +353,12 @@ def _block_resource(node: Any, walker: _TreeWalker, file: str, module: str, tfva
     labels = [walker.label(c) for c in trees[1:] if c.data in ("identifier", "string")]
     walker.spans = {}
     attributes = walker.body(trees[-1], ())
-    spans, span = walker.spans, _span(node)
+    return block_resources(block_type, labels, attributes, walker.spans, _span(node), file, module)
+
+
+def block_resources(block_type: str, labels: list, attributes: dict, spans: dict, span: Span, file: str,
+                    module: str) -> list[Resource]:
+    """The Resources one top-level block declares (shared by both parser backends)."""
 
     def make(kind: str, type_: str, name: str, address: str, attrs: dict = attributes, sp: dict = spans) -> Resource:
         return Resource("terraform", kind, type_, name, address, attrs, file, module, span, sp)
