@@ -385,7 +385,21 @@ def block_resources(block_type: str, labels: list, attributes: dict, spans: dict
 
 
 def parse_terraform(source: str, file: str, module: str) -> list[Resource]:
-    """Parse one `.tf` file. Raises HclSyntaxError with a one-line message."""
+    """Parse one `.tf` file (tree-sitter-hcl, `terraform_ts`). Raises HclSyntaxError with a one-line message."""
+    from aiaas_iac.parsers import terraform_ts
+
+    return terraform_ts.parse_terraform(source, file, module)
+
+
+def parse_tfvars(source: str, file: str, module: str) -> list[Resource]:
+    """A variables file (`terraform.tfvars`, `*.auto.tfvars`, `prod.tfvars`) becomes one `tfvars` resource."""
+    from aiaas_iac.parsers import terraform_ts
+
+    return terraform_ts.parse_tfvars(source, file, module)
+
+
+def parse_terraform_lark(source: str, file: str, module: str) -> list[Resource]:
+    """`parse_terraform` through python-hcl2's lark parser: the differential oracle in tests."""
     tree = parse_tree(source)
     walker = _TreeWalker(source + "\n")
     resources: list[Resource] = []
@@ -395,8 +409,8 @@ def parse_terraform(source: str, file: str, module: str) -> list[Resource]:
     return resources
 
 
-def parse_tfvars(source: str, file: str, module: str) -> list[Resource]:
-    """A variables file (`terraform.tfvars`, `*.auto.tfvars`, `prod.tfvars`) becomes one `tfvars` resource."""
+def parse_tfvars_lark(source: str, file: str, module: str) -> list[Resource]:
+    """`parse_tfvars` through python-hcl2's lark parser: the differential oracle in tests."""
     tree = parse_tree(source)
     walker = _TreeWalker(source + "\n")
     values = walker.body(tree.children[0], ())

@@ -29,9 +29,16 @@ from aiaas_iac.parsers.terraform import (_INDENT_RE, _TRANSPARENT_CALLS, _WHITES
 # Levels of expressions and blocks inside one another: real configurations stay under 20; each
 # level costs a few Python frames, and 200 leaves the caller's stack plenty of room.
 MAX_NESTING = 200
-# Bytes handed to tree-sitter per read: between reads the interpreter runs, so the per-file
-# parse budget's alarm (budget.py) can stop a parse that runs away inside the C library.
-_READ_CHUNK = 1 << 16
+# Bytes handed to tree-sitter per read, and how much rereading a parse may do (see _ReadMeter):
+# about a second of work past the file's own size.
+_READ_CHUNK = 4096
+_READ_FACTOR = 16
+_READ_ALLOWANCE = 16 << 20
+# Brackets open at once, counted on the raw text before parsing: tree-sitter's error recovery
+# over a stack that deep is slow (200,000 unclosed `${` take seconds), and the walk refuses more
+# than MAX_NESTING levels anyway. Ten times that leaves room for unbalanced brackets in strings.
+MAX_OPEN_BRACKETS = 10 * MAX_NESTING
+_BRACKET_RE = re.compile(r"[\[({]|[\])}]")
 
 _OPERATORS = frozenset(("*", "/", "%", "+", "-", ">", ">=", "<", "<=", "==", "!=", "&&", "||"))
 _ESCAPED_INTERPOLATION_RE = re.compile(r"(\$\$\{[^}]*\})")  # python-hcl2's token: one part of its own
@@ -47,7 +54,7 @@ _MISSING = {"quoted_template_end": "unterminated string", "heredoc_identifier": 
 _PARSER: Any = None
 
 
-def _parser() -> Any:
+def parser() -> Any:
     global _PARSER
     if _PARSER is None:
         import tree_sitter
@@ -115,14 +122,62 @@ def _syntax_error(root: Any, data: bytes) -> HclSyntaxError:
     return HclSyntaxError(f"invalid HCL: unexpected {_describe_token(node, data)}", _line_of_point(node))
 
 
+class _ReadMeter:
+    """Feeds tree-sitter the text in chunks and counts what it reads.
+
+    tree-sitter-hcl's lexer rescans a run of blank characters between tokens once per character
+    (its external scanner looks ahead to the end of the run, then the run is consumed one
+    character at a time): 10,000 spaces inside `( )` or `${ }` cost 0.5 s, a MiB would cost hours.
+    The rescans re-read chunks, so the bytes read measure that work without a clock: past
+    `_READ_FACTOR` times the text (real files read it about once), the parse is cancelled.
+    Between chunks the interpreter also runs, so the per-file budget's alarm (budget.py) stops
+    any other runaway inside the C library."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.allowed = _READ_FACTOR * len(data) + _READ_ALLOWANCE
+        self.read = 0
+        self.offset = 0
+
+    def __call__(self, offset: int, point: Any) -> bytes:
+        chunk = self.data[offset:offset + _READ_CHUNK]
+        self.read += len(chunk)
+        self.offset = offset
+        return chunk
+
+    def progress(self, offset: int, has_error: bool) -> bool:
+        return self.read > self.allowed  # True cancels the parse
+
+
+def _bracket_depth_problem(source: str) -> HclSyntaxError | None:
+    if source.count("{") + source.count("[") + source.count("(") <= MAX_OPEN_BRACKETS:
+        return None
+    depth = 0
+    for found in _BRACKET_RE.finditer(source):
+        depth += 1 if found.group() in "[({" else -1
+        if depth > MAX_OPEN_BRACKETS:
+            return HclSyntaxError(f"nesting deeper than {MAX_NESTING} levels; skipped",
+                                  source.count("\n", 0, found.start()) + 1)
+    return None
+
+
 def parse_tree(source: str) -> tuple[Any, bytes]:
     """(root node, UTF-8 bytes) of a whole file. Raises HclSyntaxError with a one-line message."""
+    problem = _bracket_depth_problem(source)
+    if problem is not None:
+        raise problem
     data = (source + "\n").encode()
-
-    def read(offset: int, point: Any) -> bytes:
-        return data[offset:offset + _READ_CHUNK]
-
-    tree = _parser().parse(read)
+    meter = _ReadMeter(data)
+    try:
+        tree = parser().parse(meter, progress_callback=meter.progress)
+    except BaseException as error:
+        # A cancelled or interrupted parse would otherwise be resumed by the next call.
+        parser().reset()
+        if not isinstance(error, ValueError) or meter.read <= meter.allowed:
+            raise
+        run = len(data[:meter.offset].rstrip())  # where the blank run being rescanned starts
+        raise HclSyntaxError("invalid HCL: too costly to parse (a very long run of blank characters?); skipped",
+                             data.count(b"\n", 0, run) + 1) from None
     root = tree.root_node
     if root.has_error:
         raise _syntax_error(root, data)
