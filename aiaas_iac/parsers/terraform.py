@@ -373,8 +373,12 @@ def block_resources(block_type: str, labels: list, attributes: dict, spans: dict
         return [make("provider", labels[0], labels[0], f"provider.{labels[0]}")]
     if block_type == "locals":
         out = []
+        by_name: dict[str, dict] = {}  # one pass: a filter per local was quadratic in a 100k-local block
+        for p, s in spans.items():
+            if p:
+                by_name.setdefault(p[0], {})[("value",) + p[1:]] = s
         for name, value in attributes.items():
-            local_spans = {("value",) + p[1:]: s for p, s in spans.items() if p and p[0] == name}
+            local_spans = by_name.get(name, {})
             local_span = spans.get((name,), span)
             out.append(Resource("terraform", "local", "local", name, f"local.{name}", {"value": value},
                                 file, module, local_span, local_spans))

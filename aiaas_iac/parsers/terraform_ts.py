@@ -27,8 +27,9 @@ from aiaas_iac.parsers.terraform import (_INDENT_RE, _TRANSPARENT_CALLS, _WHITES
                                          _unescape, block_resources)
 
 # Levels of expressions and blocks inside one another: real configurations stay under 20; each
-# level costs a few Python frames, and 200 leaves the caller's stack plenty of room.
-MAX_NESTING = 200
+# level costs four or five Python frames, and 150 leaves the caller's stack room (a deeper
+# recursion still ends as the same one-line error, see _walk).
+MAX_NESTING = 150
 # Bytes handed to tree-sitter per read, and how much rereading a parse may do (see _ReadMeter):
 # about a second of work past the file's own size.
 _READ_CHUNK = 4096
@@ -110,8 +111,8 @@ def _syntax_error(root: Any, data: bytes) -> HclSyntaxError:
     at_end = node.start_byte >= len(data.rstrip())
     if node.is_missing:
         line = _previous_token_line(node)
-        if node.type in _MISSING:
-            return HclSyntaxError(f"invalid HCL: {_MISSING[node.type]}", line)
+        if node.type in _MISSING:  # an unclosed string, heredoc or template: the line it opens on
+            return HclSyntaxError(f"invalid HCL: {_MISSING[node.type]}", _line_of_point(node.parent or node))
         if at_end:
             return HclSyntaxError("invalid HCL: unexpected end of file (unclosed block, string or bracket?)", line)
         shown = repr(node.type) if len(node.type) <= 2 and node.type not in ("<<",) else "a value"
@@ -302,33 +303,28 @@ class _Walker:
         return value
 
     def primary(self, node: Any, path: tuple) -> Any:
-        self.enter(node)
-        value = self.primary_value(node, path)
-        self.depth -= 1
-        return value
-
-    def primary_value(self, node: Any, path: tuple) -> Any:
         kind = node.type
         if kind == "variable_expr":
             name = self.text(node)
             return Traversal(name, (name,), (name,))
         if kind == "literal_value":
             return self.literal(node.children[0])
+        self.enter(node)
+        inner = node.children[0]
         if kind == "template_expr":
-            return self.template(node.children[0], path)
-        if kind == "collection_value":
-            inner = node.children[0]
-            return self.tuple(inner, path) if inner.type == "tuple" else self.object(inner, path)
-        if kind == "function_call":
-            return self.function_call(node, path)
-        if kind == "operation":
-            inner = node.children[0]
-            return self.unary(inner) if inner.type == "unary_operation" else self.binary(inner)
-        if kind == "for_expr":
-            return self.for_expr(node.children[0])
-        if kind == "expression":
-            return self.expression(node, path)
-        raise HclSyntaxError(f"invalid HCL: unexpected {kind}", _line_of_point(node))
+            value = self.template(inner, path)
+        elif kind == "collection_value":
+            value = self.tuple(inner, path) if inner.type == "tuple" else self.object(inner, path)
+        elif kind == "function_call":
+            value = self.function_call(node, path)
+        elif kind == "operation":
+            value = self.unary(inner) if inner.type == "unary_operation" else self.binary(inner)
+        elif kind == "for_expr":
+            value = self.for_expr(inner)
+        else:
+            raise HclSyntaxError(f"invalid HCL: unexpected {kind}", _line_of_point(node))
+        self.depth -= 1
+        return value
 
     def literal(self, node: Any) -> Any:
         kind = node.type
@@ -531,7 +527,7 @@ class _Walker:
                         tokens.append(_unescape(chunk.replace("%%{", "%{")))
             else:
                 tokens.append(piece)
-        parts = self.nest(tokens)
+        parts = [p for p in self.nest(tokens) if p != ""]  # `~` strip markers can empty a literal
         if all(isinstance(p, str) for p in parts):
             return "".join(parts)
         if len(parts) == 1 and not isinstance(parts[0], (TemplateIf, TemplateFor)):
