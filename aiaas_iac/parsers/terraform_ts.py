@@ -506,6 +506,11 @@ class _Walker:
         `"${x}"` alone, else a Template."""
         if node.type == "heredoc_template":
             return self.heredoc(node)
+        children = node.children
+        if len(children) == 2 or len(children) == 3 and children[1].type == "template_literal":
+            literal = self.slice(children[0].end_byte, children[-1].start_byte)  # most strings: plain text
+            if "\\" not in literal and "$" not in literal and "%" not in literal:
+                return literal
         atoms: list[Any] = []
         self.atoms(node, atoms)
         named = [c for c in node.children if c.is_named]
