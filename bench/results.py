@@ -154,6 +154,8 @@ def _seconds(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f} s"
 
 
+
+
 def write_results(document: dict, output: Path) -> None:
     sizes = document["sizes"]
     install = document["checkov_install_seconds"]

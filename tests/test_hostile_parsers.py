@@ -128,7 +128,10 @@ def test_terraform_template_attacks_finish(tmp_path):
     assert "AIA101" in codes_by_file(report)["benign/main.tf"]
     errors = errors_by_file(report)
     assert errors["json_openers/main.tf.json"] == (1, "unterminated ${ interpolation")
-    assert set(errors) <= {"json_openers/main.tf.json", "json_spaces/main.tf.json", "quoted_spaces/main.tf"}
+    # Unclosed (or empty) `${` and `%{` are not HCL: tree-sitter says so, each in one error line.
+    invalid = {f"{name}/main.tf" for name in ("spaces", "spaces_mib", "openers", "directives", "unterminated",
+                                                "quoted_spaces", "quoted_directives")}
+    assert invalid <= set(errors) <= invalid | {"json_openers/main.tf.json", "json_spaces/main.tf.json"}
 
 
 def test_terraform_heredocs_the_lexer_would_backtrack_on_are_one_error_each(tmp_path):
@@ -138,10 +141,12 @@ def test_terraform_heredocs_the_lexer_would_backtrack_on_are_one_error_each(tmp_
         "long_marker/main.tf": 'resource "x" "y" {\n  a = <<' + "A" * 2000 + "\n" + "x\n" * 50_000,
     })
     assert exit_code == 1 and "AIA101" in codes_by_file(report)["benign/main.tf"]
+    # tree-sitter's lexer rescans a blank run once per character: the parse is cancelled by the
+    # bytes it rereads (terraform_ts._ReadMeter), at the line where the run starts. Its heredoc
+    # scanner keeps markers up to about 1 KiB: a longer one does not open a heredoc at all.
     assert errors_by_file(report) == {
-        "blank_lines/main.tf": (3, "invalid HCL: heredoc with too many blank lines in a row to parse safely; skipped"),
-        "long_marker/main.tf": (2, "invalid HCL: unterminated heredoc (no line closes its marker), too costly to parse;"
-                                   " skipped"),
+        "blank_lines/main.tf": (2, "invalid HCL: too costly to parse (a very long run of blank characters?); skipped"),
+        "long_marker/main.tf": (4, "invalid HCL: unexpected 'x'"),
     }
 
 

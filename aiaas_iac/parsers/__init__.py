@@ -237,8 +237,12 @@ def parse_files(sources: Sequence[SourceFile], limits: ParseLimits = ParseLimits
         return [results[i] for i in range(len(sources))]
     from concurrent.futures import ProcessPoolExecutor
 
-    # Workers fork with the HCL parser already built.
-    if any(sources[i].kind in ("terraform", "tfvars", "tfjson") for i in todo):
+    # Workers fork with the HCL parsers already built (expressions in `.tf.json` use python-hcl2's).
+    if any(sources[i].kind in ("terraform", "tfvars") for i in todo):
+        from aiaas_iac.parsers.terraform_ts import parser as tree_sitter_parser
+
+        tree_sitter_parser()
+    if any(sources[i].kind == "tfjson" for i in todo):
         from hcl2.parser import parser
 
         parser()

@@ -353,7 +353,12 @@ def _block_resource(node: Any, walker: _TreeWalker, file: str, module: str, tfva
     labels = [walker.label(c) for c in trees[1:] if c.data in ("identifier", "string")]
     walker.spans = {}
     attributes = walker.body(trees[-1], ())
-    spans, span = walker.spans, _span(node)
+    return block_resources(block_type, labels, attributes, walker.spans, _span(node), file, module)
+
+
+def block_resources(block_type: str, labels: list, attributes: dict, spans: dict, span: Span, file: str,
+                    module: str) -> list[Resource]:
+    """The Resources one top-level block declares (shared by both parser backends)."""
 
     def make(kind: str, type_: str, name: str, address: str, attrs: dict = attributes, sp: dict = spans) -> Resource:
         return Resource("terraform", kind, type_, name, address, attrs, file, module, span, sp)
@@ -368,8 +373,12 @@ def _block_resource(node: Any, walker: _TreeWalker, file: str, module: str, tfva
         return [make("provider", labels[0], labels[0], f"provider.{labels[0]}")]
     if block_type == "locals":
         out = []
+        by_name: dict[str, dict] = {}  # one pass: a filter per local was quadratic in a 100k-local block
+        for p, s in spans.items():
+            if p:
+                by_name.setdefault(p[0], {})[("value",) + p[1:]] = s
         for name, value in attributes.items():
-            local_spans = {("value",) + p[1:]: s for p, s in spans.items() if p and p[0] == name}
+            local_spans = by_name.get(name, {})
             local_span = spans.get((name,), span)
             out.append(Resource("terraform", "local", "local", name, f"local.{name}", {"value": value},
                                 file, module, local_span, local_spans))
@@ -380,7 +389,21 @@ def _block_resource(node: Any, walker: _TreeWalker, file: str, module: str, tfva
 
 
 def parse_terraform(source: str, file: str, module: str) -> list[Resource]:
-    """Parse one `.tf` file. Raises HclSyntaxError with a one-line message."""
+    """Parse one `.tf` file (tree-sitter-hcl, `terraform_ts`). Raises HclSyntaxError with a one-line message."""
+    from aiaas_iac.parsers import terraform_ts
+
+    return terraform_ts.parse_terraform(source, file, module)
+
+
+def parse_tfvars(source: str, file: str, module: str) -> list[Resource]:
+    """A variables file (`terraform.tfvars`, `*.auto.tfvars`, `prod.tfvars`) becomes one `tfvars` resource."""
+    from aiaas_iac.parsers import terraform_ts
+
+    return terraform_ts.parse_tfvars(source, file, module)
+
+
+def parse_terraform_lark(source: str, file: str, module: str) -> list[Resource]:
+    """`parse_terraform` through python-hcl2's lark parser: the differential oracle in tests."""
     tree = parse_tree(source)
     walker = _TreeWalker(source + "\n")
     resources: list[Resource] = []
@@ -390,8 +413,8 @@ def parse_terraform(source: str, file: str, module: str) -> list[Resource]:
     return resources
 
 
-def parse_tfvars(source: str, file: str, module: str) -> list[Resource]:
-    """A variables file (`terraform.tfvars`, `*.auto.tfvars`, `prod.tfvars`) becomes one `tfvars` resource."""
+def parse_tfvars_lark(source: str, file: str, module: str) -> list[Resource]:
+    """`parse_tfvars` through python-hcl2's lark parser: the differential oracle in tests."""
     tree = parse_tree(source)
     walker = _TreeWalker(source + "\n")
     values = walker.body(tree.children[0], ())
