@@ -55,6 +55,101 @@ def test_scope_in_words_and_values():
     assert group.capabilities == ("invoke", "logging-control") and group.scope_values == ("*",)
 
 
+def test_terraform_users_hold_what_their_groups_grant():
+    # Not in it: dave (in the S3-only group) and his key, erin (her membership has count = 0).
+    inventory = aiaas_iac.inventory(str(FIXTURES / "aws_groups"), use_cache=False)
+    assert inventory.failures == [] and inventory.report.tool_errors == []
+    assert [(p.identity.kind, p.identity.address, p.identity.line, p.capability, p.credential, p.scope_all,
+             p.scope_values, p.via, p.findings) for p in inventory.paths] == [
+        ("aws-group", "aws_iam_group.ml", 1, "admin", "group membership (members' own credentials)", True, ("*",),
+         ("aws_iam_group_policy.ml",), ["AIA101", "AIA104"]),
+        ("aws-user", "aws_iam_user.alice", 19, "admin", "long-lived access key", True, ("*",),
+         ("aws_iam_group_policy.ml through group aws_iam_group.ml (aws_iam_user_group_membership.alice)",),
+         ["AIA101", "AIA104", "AIA107"]),
+        ("aws-access-key", "aws_iam_access_key.alice", 28, "admin", "long-lived access key", True, ("*",),
+         ("aws_iam_group_policy.ml through group aws_iam_group.ml (aws_iam_user_group_membership.alice)",),
+         ["AIA101", "AIA104", "AIA107"]),
+        ("aws-group", "aws_iam_group.invokers", 32, "invoke", "group membership (members' own credentials)", True,
+         ("*",), ("aws_iam_group_policy_attachment.invokers (aws_iam_policy.invoke_all)",), ["AIA102"]),
+        # bob's own policy names one model, his group's every model: the path is the union
+        ("aws-user", "aws_iam_user.bob", 46, "invoke", "IAM user (no access key declared)", True,
+         ("arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0", "*"),
+         ("aws_iam_user_policy.bob", "aws_iam_group_policy_attachment.invokers (aws_iam_policy.invoke_all) through"
+          " group aws_iam_group.invokers (aws_iam_group_membership.invokers)"), ["AIA102"]),
+        # carol is a member by her literal name
+        ("aws-user", "aws_iam_user.carol", 55, "invoke", "IAM user (no access key declared)", True, ("*",),
+         ("aws_iam_group_policy_attachment.invokers (aws_iam_policy.invoke_all) through group aws_iam_group.invokers"
+          " (aws_iam_group_membership.invokers)",), ["AIA102"]),
+    ]
+    assert {p.logged for p in inventory.paths} == {False}
+
+
+def test_cloudformation_users_hold_what_their_groups_grant():
+    # LoneUser is in no group: not in it.
+    inventory = aiaas_iac.inventory(str(FIXTURES / "cfn_groups"), use_cache=False)
+    assert [(p.identity.kind, p.identity.address, p.identity.line, p.capability, p.credential, p.logged,
+             p.scope_all, p.via, p.findings) for p in inventory.paths] == [
+        ("aws-group", "Invokers", 3, "invoke", "group membership (members' own credentials)", None, False,
+         ("Policies of Invokers",), []),
+        ("aws-group", "Admins", 13, "admin", "group membership (members' own credentials)", None, True,
+         ("Admins (attaches AmazonBedrockFullAccess)",), ["AIA101"]),
+        ("aws-user", "AppUser", 19, "invoke", "long-lived access key", None, False,
+         ("Policies of Invokers through group Invokers (Groups of AppUser)",), ["AIA107"]),
+        ("aws-access-key", "AppKey", 24, "invoke", "long-lived access key", None, False,
+         ("Policies of Invokers through group Invokers (Groups of AppUser)",), ["AIA107"]),
+        ("aws-user", "OpsUser", 28, "admin", "IAM user (no access key declared)", None, True,
+         ("Admins (attaches AmazonBedrockFullAccess) through group Admins (AddOps)",), ["AIA101"]),
+    ]
+
+
+def test_group_membership_with_hostile_and_huge_input(tmp_path):
+    """Memberships naming unknown, numeric or nested values, a user in a thousand groups and a
+    group with a thousand members: no traceback, nothing claimed for what cannot be named."""
+    groups = "\n".join(f'resource "aws_iam_group" "g{i}" {{\n  name = "g{i}"\n}}' for i in range(1000))
+    members = ", ".join(f'"u{i}"' for i in range(1000))
+    (tmp_path / "main.tf").write_text(groups + """
+resource "aws_iam_group_policy" "g0" {
+  group  = aws_iam_group.g0.name
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "bedrock:InvokeModel", Resource = "*" }] })
+}
+
+resource "aws_iam_user" "many" {
+  name = "many"
+}
+
+resource "aws_iam_user_group_membership" "many" {
+  user   = aws_iam_user.many.name
+  groups = [""" + ", ".join(f"aws_iam_group.g{i}.name" for i in range(1000)) + """]
+}
+
+resource "aws_iam_group_membership" "crowd" {
+  name  = "crowd"
+  group = aws_iam_group.g0.name
+  users = [""" + members + """, 7, ["nested"], { a = 1 }, var.who, null]
+}
+
+resource "aws_iam_user" "u999" {
+  name = "u999"
+}
+
+resource "aws_iam_user" "odd" {
+  name = "odd"
+}
+
+resource "aws_iam_user_group_membership" "odd" {
+  user   = aws_iam_user.odd.name
+  groups = var.groups
+}
+
+variable "who" {}
+variable "groups" {}
+""")
+    inventory = aiaas_iac.inventory(str(tmp_path), use_cache=False)
+    assert inventory.failures == [] and inventory.report.tool_errors == [] and inventory.report.errors == []
+    assert [(p.identity.address, p.capability) for p in inventory.paths] == [
+        ("aws_iam_group.g0", "invoke"), ("aws_iam_user.many", "invoke"), ("aws_iam_user.u999", "invoke")]
+
+
 def test_terraform_gcp_service_accounts_keys_and_api_keys():
     # Not in it: the service account with only a storage role.
     assert rows(FIXTURES / "gcp") == [
