@@ -337,7 +337,7 @@ def test_markdown_output_carries_table_and_graph(tmp_path):
     assert result.exit_code == 0, result.output
     text = out.read_text()
     assert "```mermaid\nflowchart LR" in text
-    assert "| aws\\_iam\\_role.chat | aws\\-role | bedrock | invoke |" in text
+    assert "| aws\\_iam\\_role.chat | aws-role | bedrock | invoke |" in text
     graph = text.split("```mermaid\n", 1)[1].split("\n```", 1)[0]
     assert_valid_flowchart(graph)
 
@@ -403,6 +403,19 @@ def test_diff_against_the_same_commit_is_empty_and_markdown_says_so(two_commits)
     assert "0 added, 0 widened, 0 removed access paths" in result.stdout
 
 
+def test_diff_markdown_names_the_base_literally_and_shows_the_widened_path(two_commits):
+    result = runner.invoke(app, ["inventory", "infra", "--diff-base", "HEAD~1", "--format", "markdown", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert "### Access changes since `HEAD~1`\n" in text  # a code span shows backslashes: none added
+    assert "0 added, 1 widened, 0 removed access path\n" in text
+    assert "| widened | aws\\_iam\\_role.chat | bedrock | admin |" in text
+    graphs = [part.split("\n```", 1)[0] for part in text.split("```mermaid\n")[1:]]
+    assert len(graphs) == 2  # the change, and every path folded below it
+    for graph in graphs:
+        assert_valid_flowchart(graph)
+
+
 def test_diff_reports_added_path_when_the_base_lacks_the_directory(two_commits):
     (two_commits / "new").mkdir()
     (two_commits / "new" / "main.tf").write_text(ONE_MODEL)
@@ -466,3 +479,84 @@ def test_python_api_is_callable_before_and_after_the_package_is_imported():
     import aiaas_iac.inventory  # noqa: F401  (the package replaces the lazy function)
 
     assert len(aiaas_iac.inventory(str(FIXTURES / "k8s"), use_cache=False).paths) == 1
+
+
+# --- a multi-cloud configuration: every expected path, and the identities that must not appear -----
+
+MULTICLOUD = FIXTURES / "multicloud"
+GROUP = "group membership (members' own credentials)"
+
+
+def test_multicloud_configuration_exact_paths(monkeypatch):
+    """One tree with Terraform for AWS, GCP and Azure, a CloudFormation stack and Kubernetes
+    manifests. Must not appear: aws_iam_role.s3_reader and ArchiveRole (S3 only),
+    google_service_account.exporter (storage only), azurerm_user_assigned_identity.backup (Reader
+    and blob access on a storage account), the keys of azurerm_cognitive_account.private
+    (local_auth_enabled = false), Deployment/prod/db-migrate (no AI credential)."""
+    monkeypatch.chdir(MULTICLOUD)
+    inventory = aiaas_iac.inventory(".", use_cache=False)
+    assert inventory.failures == [] and inventory.report.tool_errors == [] and inventory.report.errors == []
+    found = [(p.identity.file, p.identity.line, p.identity.kind, p.identity.address, p.service, p.capability,
+              p.credential, p.logged, p.scope_all, p.findings) for p in inventory.paths]
+    assert found == [
+        ("cfn/stack.yaml", 4, "aws-role", "DraftRole", "bedrock", "invoke", "role (workload identity)", None, False,
+         []),
+        ("infra/aws.tf", 12, "aws-role", "aws_iam_role.summarizer", "bedrock", "invoke", "role (workload identity)",
+         True, False, []),
+        ("infra/aws.tf", 35, "aws-user", "aws_iam_user.batch", "bedrock", "admin", "long-lived access key", True,
+         True, ["AIA101", "AIA107"]),
+        ("infra/aws.tf", 48, "aws-access-key", "aws_iam_access_key.batch", "bedrock", "admin",
+         "long-lived access key", True, True, ["AIA101", "AIA107"]),
+        ("infra/aws.tf", 53, "aws-group", "aws_iam_group.analysts", "bedrock", "admin", GROUP, True, True,
+         ["AIA101"]),
+        ("infra/aws.tf", 62, "aws-user", "aws_iam_user.analyst", "bedrock", "admin",
+         "IAM user (no access key declared)", True, True, ["AIA101"]),
+        ("infra/azure.tf", 7, "azure-account-key", "azurerm_cognitive_account.chat", "azure-openai", "invoke",
+         "account key", False, False, ["AIA301", "AIA303", "AIA306"]),
+        ("infra/azure.tf", 47, "azure-managed-identity", "azurerm_user_assigned_identity.api", "azure-openai",
+         "invoke", "managed identity", True, False, []),
+        ("infra/gcp.tf", 1, "gcp-service-account", "google_service_account.vertex_runner", "vertex-ai", "invoke",
+         "service account key", True, True, ["AIA204"]),
+        ("infra/gcp.tf", 12, "gcp-service-account-key", "google_service_account_key.vertex_runner", "vertex-ai",
+         "invoke", "service account key", True, True, ["AIA204"]),
+        ("infra/gcp.tf", 17, "gcp-api-key", "google_apikeys_key.gemini", "gemini-api", "invoke", "API key", None,
+         False, []),
+        ("k8s/assistant.yaml", 1, "k8s-workload", "Deployment/prod/assistant", "openai", "invoke",
+         "Kubernetes Secret", None, True, []),
+    ]
+
+
+def test_multicloud_scopes_name_what_is_reached(monkeypatch):
+    monkeypatch.chdir(MULTICLOUD)
+    scopes = {p.identity.address: (p.scope, p.scope_values) for p in aiaas_iac.inventory(".", use_cache=False).paths}
+    assert scopes["aws_iam_role.summarizer"][1] == (
+        "arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0",)
+    assert scopes["azurerm_user_assigned_identity.api"] == ("the account oai-private-prod", ("account oai-private-prod",))
+    assert scopes["azurerm_cognitive_account.chat"][0] == "every deployment of AI account oai-chat-prod"
+    assert scopes["google_service_account.vertex_runner"][0] == (
+        "all Vertex AI models and endpoints of project acme-ml-prod")
+    assert scopes["google_apikeys_key.gemini"][0] == "api_targets generativelanguage.googleapis.com"
+
+
+def test_multicloud_markdown_has_the_table_and_a_graph_grouped_by_service(monkeypatch):
+    monkeypatch.chdir(MULTICLOUD)
+    result = runner.invoke(app, ["inventory", ".", "--format", "markdown", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert text.startswith("## AI access inventory\n\n12 access paths for 12 identities (7 long-lived, 1 not logged)"
+                           " in 5 files\n")
+    table = [line for line in text.splitlines() if line.startswith("| ")]
+    assert table[0] == "| Identity | Kind | Service | Capability | Scope | Credential | Logged | Findings |"
+    assert len(table) == 1 + 12
+    assert "| azurerm\\_cognitive\\_account.chat | azure-account-key | azure-openai | invoke |" \
+           " every deployment of AI account oai-chat-prod | account key | no | AIA301, AIA303, AIA306 |" in table
+    graph = text.split("```mermaid\n", 1)[1].split("\n```", 1)[0]
+    assert_valid_flowchart(graph)
+    # one subgraph per service; the user and its key share one node and one edge
+    assert re.findall(r'subgraph g\d+\["([^"]+)"\]', graph) == [
+        "azure-openai", "bedrock", "gemini-api", "openai", "vertex-ai"]
+    assert '["aws_iam_user.batch, aws_iam_access_key.batch<br/>long-lived access key"]' in graph
+    assert '["google_service_account.vertex_runner, google_service_account_key.vertex_runner<br/>' \
+           'service account key"]' in graph
+    assert graph.count("-->") == 10
+    assert '-->|"invoke: oai-chat-prod, not logged"|' in graph

@@ -121,7 +121,10 @@ def summary_line(inventory: "Inventory") -> str:
 
 # --- Markdown and Mermaid -----------------------------------------------------------------------
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+# What can start emphasis, code, a link, an autolinked issue reference or a strikethrough, or
+# end a table cell, anywhere in a line. (`-`, `+`, `>` and `!` only matter at a line start or
+# before `[`, which cells never are or is escaped; `<`/`>` become entities anyway.)
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]#|~])")
 
 
 def markdown_cell(text: str) -> str:
@@ -130,6 +133,13 @@ def markdown_cell(text: str) -> str:
     text = html.escape(visible(str(text)), quote=False)
     text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
     return text.replace("@", "&#64;").replace("::", "&#58;&#58;")
+
+
+def code_span_text(text: str, limit: int = 120) -> str:
+    """A value inside a Markdown code span: shown literally (no escapes), so only backticks and
+    line breaks must go."""
+    text = visible(str(text)).replace("`", "'")
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 _MERMAID_SAFE = re.compile(r"[^A-Za-z0-9 ._/=,+*$:@-]")
@@ -231,7 +241,7 @@ def diff_text_lines(diff: "InventoryDiff") -> list[str]:
 
 
 def diff_markdown_lines(diff: "InventoryDiff") -> list[str]:
-    lines = [f"### Access changes since `{markdown_cell(diff.base).replace('`', '')}`", "",
+    lines = [f"### Access changes since `{code_span_text(diff.base)}`", "",
              markdown_cell(diff.summary()), ""]
     if not diff.entries:
         return lines
