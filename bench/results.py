@@ -12,6 +12,8 @@ from pathlib import Path
 
 TARGETS_SIZE = 300
 COLD_TARGET, WARM_TARGET, MEMORY_TARGET = 5.0, 25.0, 0.5
+# bench/inventory_speed.py writes its section between these; a rewrite of the file keeps it.
+INVENTORY_BEGIN, INVENTORY_END = "<!-- inventory-speed:begin -->", "<!-- inventory-speed:end -->"
 
 
 def machine_description(document: dict) -> list[str]:
@@ -188,4 +190,14 @@ def write_results(document: dict, output: Path) -> None:
         lines += ["## Growth, module-heavy corpus", "", *_growth(module_sizes), ""]
     if document.get("profile"):
         lines += _profile(document["profile"])
+    kept = _kept_section(output)
+    if kept:
+        lines += ["", kept]
     output.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _kept_section(output: Path) -> str:
+    """The inventory section of the existing file (bench/inventory_speed.py), markers included."""
+    text = output.read_text(encoding="utf-8") if output.exists() else ""
+    start, end = text.find(INVENTORY_BEGIN), text.find(INVENTORY_END)
+    return text[start:end + len(INVENTORY_END)] if 0 <= start < end else ""
