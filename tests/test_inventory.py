@@ -198,6 +198,8 @@ def test_sample_kubernetes_workloads():
         ("k8s-workload", "Deployment/ml/chat-api", "azure-openai", "literal environment value"),
         ("k8s-workload", "CronJob/ml/refresh-embeddings", "huggingface", "literal environment value"),
         ("k8s-workload", "Deployment/ml/ingest-worker", "bedrock", "Kubernetes Secret"),
+        # a service account key file mounted from Secret tuning-sa-key (AIA403)
+        ("k8s-workload", "Job/ml/vertex-tune", "vertex-ai", "Kubernetes Secret"),
     }
 
 
@@ -226,6 +228,92 @@ def test_inventory_and_checks_agree_on_sample_infra():
     for path in inventory.paths:
         for code in path.findings:
             assert any(c == code for _, c in reported)
+
+
+# Codes whose finding sits on the credential or identity itself: each must have that path.
+IDENTITY_CODES = {"AIA107", "AIA204", "AIA208", "AIA301", "AIA401", "AIA403"}
+
+
+@pytest.mark.parametrize("tree", [SAMPLES, FIXTURES])
+def test_every_finding_on_a_credential_has_its_path(tree):
+    inventory = aiaas_iac.inventory(str(tree), use_cache=False)
+    identities = {(p.identity.file, p.identity.address): p for p in inventory.paths}
+    checked = 0
+    for finding in inventory.report.findings:
+        if finding.code in IDENTITY_CODES and not finding.suppressed:
+            path = identities.get((finding.location.file, finding.resource))
+            assert path is not None and finding.code in path.findings, (finding.code, finding.resource)
+            checked += 1
+    assert checked > (30 if tree is SAMPLES else 10)
+
+
+def test_access_keys_of_a_user_named_but_not_declared(tmp_path):
+    """AIA107 reads the policies the module applies to the user name: so does the inventory."""
+    (tmp_path / "main.tf").write_text("""
+resource "aws_iam_user_policy" "ci" {
+  user   = "ci"
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "bedrock:InvokeModel", Resource = "*" }] })
+}
+
+resource "aws_iam_access_key" "ci" {
+  user = "ci"
+}
+
+resource "aws_iam_service_specific_credential" "ci" {
+  service_name = "bedrock.amazonaws.com"
+  user_name    = "ci"
+}
+
+resource "aws_iam_access_key" "other" {
+  user = "someone-else"
+}
+""")
+    assert [(kind, address, capability, credential, scope_all, findings)
+            for kind, address, _, _, capability, credential, _, scope_all, findings in rows(tmp_path)] == [
+        ("aws-access-key", "aws_iam_access_key.ci", "invoke", "long-lived access key", True,
+         ["AIA102", "AIA104", "AIA107"]),
+        ("bedrock-api-key", "aws_iam_service_specific_credential.ci", "invoke", "API key", True,
+         ["AIA102", "AIA104", "AIA107"]),
+    ]
+
+
+def test_kubernetes_key_files(tmp_path):
+    """GOOGLE_APPLICATION_CREDENTIALS is a key only when a Secret is mounted at its path."""
+    def job(name, volume):
+        return f"""apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {name}
+  namespace: ml
+spec:
+  template:
+    spec:
+      serviceAccountName: tuner
+      containers:
+        - name: tune
+          image: ghcr.io/acme/vertex-tune:1
+          env:
+            - name: VERTEX_LOCATION
+              value: europe-west4
+            - name: GOOGLE_APPLICATION_CREDENTIALS
+              value: /var/run/gcp/key.json
+          volumeMounts:
+            - name: gcp
+              mountPath: /var/run/gcp
+      volumes:
+        - name: gcp
+          {volume}
+"""
+    (tmp_path / "jobs.yaml").write_text("---\n".join([
+        job("from-secret", "secret: {secretName: tuner-key}"),
+        job("federated", "configMap: {name: wif-config}"),  # workload identity federation config
+        job("projected", "projected: {sources: [{secret: {name: tuner-key}}]}"),
+    ]))
+    assert [(address, service, credential, findings) for _, address, _, service, _, credential, _, _, findings
+            in rows(tmp_path)] == [
+        ("Job/ml/from-secret", "vertex-ai", "Kubernetes Secret", ["AIA403"]),
+        ("Job/ml/projected", "vertex-ai", "Kubernetes Secret", ["AIA403"]),
+    ]
 
 
 def test_json_validates_against_the_schema(tmp_path):
