@@ -132,6 +132,11 @@ resource "aws_iam_user" "u999" {
   name = "u999"
 }
 
+resource "aws_iam_user_group_membership" "u999" {
+  user   = "u999"
+  groups = [""" + ", ".join(f'"g{i}"' for i in range(1000)) + """]
+}
+
 resource "aws_iam_user" "odd" {
   name = "odd"
 }

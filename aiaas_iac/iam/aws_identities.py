@@ -262,11 +262,13 @@ def policies_applied_to(ctx: ScanContext, near: Resource, kind: str, identity: A
     found = _direct_policies(ctx, near, kind, identity)
     if kind != USER:
         return found
+    seen: set[tuple] = set()
     for membership in memberships_of(ctx, near, identity):
         for policy in _direct_policies(ctx, membership.holder, GROUP, membership.group):
-            through = policy if policy.through else replace(policy, through=membership.describe())
-            if through not in found:
-                found.append(through)
+            key = (id(policy.holder), policy.path, id(policy.document), policy.managed_policy, membership.group_text)
+            if key not in seen:  # a group named twice (by reference and by name) in one membership
+                seen.add(key)
+                found.append(replace(policy, through=membership.describe()))
     return found
 
 
@@ -284,31 +286,39 @@ class Membership:
         return f"group {self.group_text} ({self.holder.address})"
 
 
+def _group_addresses(ctx: ScanContext) -> dict[tuple, str]:
+    """(format, module, literal name) -> address of the group resource of that name."""
+    found: dict[tuple, str] = {}
+    for resource_type, layout in IDENTITY_TYPES.items():
+        if layout.kind == GROUP:
+            for group in ctx.of_type(resource_type):
+                name = identity_name(group)
+                if group.kind == "resource" and name is not None:
+                    found.setdefault((group.format, group.module, name), group.full_address or group.address)
+    return found
+
+
 def _group_text(ctx: ScanContext, holder: Resource, value: Any) -> str:
+    """The group a membership names, for messages: its resource's address, or its name."""
     named = _named(ctx, holder, GROUP, value)
-    if named.resource is None and named.name is not None:  # a literal name: the group resource of that name
-        for resource_type, layout in IDENTITY_TYPES.items():
-            if layout.kind != GROUP:
-                continue
-            for group in ctx.of_type(resource_type, format=holder.format):
-                if group.module == holder.module and group.kind == "resource" and identity_name(group) == named.name:
-                    return group.full_address or group.address
     if named.resource is not None:
         return named.resource.full_address or named.resource.address
-    return named.name if named.name is not None else display_value(value)
+    if named.name is not None:
+        groups = ctx.memo("aws.group_addresses", lambda: _group_addresses(ctx))
+        return groups.get((holder.format, holder.module, named.name), named.name)
+    return display_value(value)
 
 
 def _memberships_by_user(ctx: ScanContext) -> dict[tuple, list[Membership]]:
     """Every membership, indexed by the keys of the user it puts in a group."""
-    index: dict[tuple, list[Membership]] = defaultdict(list)
+    index: dict[tuple, dict[tuple, Membership]] = defaultdict(dict)
 
     def add(holder: Resource, user: Any, group: Any) -> None:
         if group is None:
             return
         membership = Membership(holder, group, _group_text(ctx, holder, group))
         for key in _named(ctx, holder, USER, user).keys(holder, USER):
-            if membership not in index[key]:
-                index[key].append(membership)
+            index[key].setdefault((id(holder), membership.group_text), membership)
 
     for resource_type, (user_key, group_key) in GROUP_MEMBERSHIP_RESOURCES.items():
         for resource in ctx.of_type(resource_type):
@@ -325,18 +335,17 @@ def _memberships_by_user(ctx: ScanContext) -> dict[tuple, list[Membership]]:
             if user.kind == "resource":
                 for group in as_list(user.get(group_key)):
                     add(user, user, group)
-    return index
+    return {key: list(memberships.values()) for key, memberships in index.items()}
 
 
 def memberships_of(ctx: ScanContext, near: Resource, user: Any) -> list[Membership]:
     """The groups that the user named by `user` (written in `near`) is put in, in its module/template."""
     index = ctx.memo("aws.memberships_by_user", lambda: _memberships_by_user(ctx))
-    found: list[Membership] = []
+    found: dict[tuple, Membership] = {}
     for key in _named(ctx, near, USER, user).keys(near, USER):
         for membership in index.get(key, ()):
-            if membership not in found:
-                found.append(membership)
-    return found
+            found.setdefault((id(membership.holder), membership.group_text), membership)
+    return list(found.values())
 
 
 def bedrock_granting_policies(ctx: ScanContext, near: Resource, kind: str, identity: Any) -> list[AppliedPolicy]:
