@@ -13,12 +13,13 @@ from typer.testing import CliRunner
 import aiaas_iac
 from aiaas_iac.cli import app
 from aiaas_iac.inventory.model import AccessPath, Identity
-from aiaas_iac.inventory.render import markdown_cell, mermaid, mermaid_label
+from aiaas_iac.inventory.render import document as inventory_document, markdown_cell, mermaid, mermaid_label
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures" / "inventory"
 SAMPLES = HERE.parent / "sample_infra"
 SCHEMA = json.loads((HERE.parent / "schemas" / "inventory.schema.json").read_text())
+GROUP = "group membership (members' own credentials)"
 runner = CliRunner()
 
 
@@ -99,6 +100,34 @@ def test_cloudformation_users_hold_what_their_groups_grant():
          ("Policies of Invokers through group Invokers (Groups of AppUser)",), ["AIA107"]),
         ("aws-user", "OpsUser", 28, "admin", "IAM user (no access key declared)", None, True,
          ("Admins (attaches AmazonBedrockFullAccess) through group Admins (AddOps)",), ["AIA101"]),
+    ]
+
+
+def test_awscc_user_lists_its_groups(tmp_path):
+    (tmp_path / "main.tf").write_text("""
+resource "awscc_iam_group" "ml" {
+  group_name = "ml"
+  policies = [{
+    policy_name     = "invoke"
+    policy_document = jsonencode({ Statement = [{ Effect = "Allow", Action = "bedrock:Converse*", Resource = "*" }] })
+  }]
+}
+
+resource "awscc_iam_user" "bot" {
+  user_name = "bot"
+  groups    = [awscc_iam_group.ml.group_name]
+}
+
+resource "awscc_iam_user" "idle" {
+  user_name = "idle"
+  groups    = ["auditors"]
+}
+""")
+    inventory = aiaas_iac.inventory(str(tmp_path), use_cache=False)
+    assert [(p.identity.kind, p.identity.address, p.capability, p.credential, p.via) for p in inventory.paths] == [
+        ("aws-group", "awscc_iam_group.ml", "invoke", GROUP, ("policies of awscc_iam_group.ml",)),
+        ("aws-user", "awscc_iam_user.bot", "invoke", "IAM user (no access key declared)",
+         ("policies of awscc_iam_group.ml through group awscc_iam_group.ml (groups of awscc_iam_user.bot)",)),
     ]
 
 
@@ -415,6 +444,33 @@ def test_hundred_paths_collapse_identical_edges():
     assert "and 86 more" in text and "and 6 more" in text
 
 
+def test_hundred_distinct_paths_fold_past_eight_nodes_per_service():
+    paths = [_path(f"aws_iam_role.r{i}", value=f"arn:aws:bedrock:::foundation-model/m{i}") for i in range(95)]
+    paths += [_path(f"aws_iam_role.a{i}", capability="admin", scope_all=True) for i in range(5)]
+    for path in paths[:10]:  # not logged is riskier: 7 of them are drawn, 3 folded
+        path.logged = False
+    text = mermaid(paths)
+    assert_valid_flowchart(text)
+    nodes = re.findall(r'    n\d+\["([^"]*)"\]', text)
+    edges = re.findall(r'-->\|"([^"]*)"\|', text)
+    assert len(nodes) == len(edges) == 9  # 8 drawn, then one per capability for the other 88 scopes
+    assert edges[0] == "admin: all"  # the riskiest first
+    assert edges[1:8] == [f"invoke: arn:aws:bedrock:::foundation-model/m{i}, not logged" for i in range(7)]
+    assert edges[-1] == "invoke: 88 different scopes, 3 not logged"
+    assert nodes[-1].endswith(" and 84 more<br/>role #40;workload identity#41;")
+    # every identity is in a node: named, or counted
+    named = sum(len(re.findall(r"aws_iam_role\.\w+", n)) for n in nodes)
+    counted = sum(int(m) for m in re.findall(r" and (\d+) more", text))
+    assert named + counted == 100
+
+
+def test_markdown_readme_graph_is_the_real_output():
+    """README's Mermaid example is what the fixture gives today."""
+    readme = (HERE.parent / "README.md").read_text()
+    shown = readme.split("riskiest first; past 8 nodes", 1)[1].split("```mermaid\n", 1)[1].split("\n```", 1)[0]
+    assert shown == mermaid(aiaas_iac.inventory(str(FIXTURES / "aws"), use_cache=False).paths)
+
+
 def test_markdown_cells_are_inert():
     for name in HOSTILE:
         cell = markdown_cell(name)
@@ -577,7 +633,6 @@ def test_python_api_is_callable_before_and_after_the_package_is_imported():
 # --- a multi-cloud configuration: every expected path, and the identities that must not appear -----
 
 MULTICLOUD = FIXTURES / "multicloud"
-GROUP = "group membership (members' own credentials)"
 
 
 def test_multicloud_configuration_exact_paths(monkeypatch):
@@ -589,6 +644,7 @@ def test_multicloud_configuration_exact_paths(monkeypatch):
     monkeypatch.chdir(MULTICLOUD)
     inventory = aiaas_iac.inventory(".", use_cache=False)
     assert inventory.failures == [] and inventory.report.tool_errors == [] and inventory.report.errors == []
+    jsonschema.validate(inventory_document(inventory), SCHEMA)
     found = [(p.identity.file, p.identity.line, p.identity.kind, p.identity.address, p.service, p.capability,
               p.credential, p.logged, p.scope_all, p.findings) for p in inventory.paths]
     assert found == [

@@ -86,6 +86,9 @@ def test_inventory_flowcharts_parse_with_mermaid():
                for i, name in enumerate(HOSTILE)]
     markdown = render_markdown(sample)
     from_markdown = markdown.split("```mermaid\n", 1)[1].split("\n```", 1)[0]
-    diagrams = [mermaid(sample.paths), mermaid(hundred), mermaid(hostile), from_markdown]
+    distinct = [_path(f"aws_iam_role.r{i}", value=f"arn:aws:bedrock:::foundation-model/m{i}", logged=i % 5 == 0)
+                for i in range(100)]  # past 8 nodes a service folds the rest
+    diagrams = [mermaid(sample.paths), mermaid(hundred), mermaid(hostile), from_markdown, mermaid(distinct)]
+    assert "different scopes" in diagrams[-1]
     results = parse_all(diagrams)
-    assert [(r["ok"], r.get("type"), r.get("error")) for r in results] == [(True, "flowchart-v2", None)] * 4
+    assert [(r["ok"], r.get("type"), r.get("error")) for r in results] == [(True, "flowchart-v2", None)] * 5
