@@ -91,6 +91,32 @@ class Container:
         return best
 
 
+def secret_backed(volume: Mapping | None) -> str | None:
+    """The Secret a volume is made from (a `secret` volume or a projected one), or None."""
+    if not isinstance(volume, Mapping):
+        return None
+    secret = volume.get("secret")
+    if isinstance(secret, Mapping):
+        return str(secret.get("secretName", volume.get("name")))
+    for source in (volume.get("projected") or {}).get("sources") or []:
+        if isinstance(source, Mapping) and isinstance(source.get("secret"), Mapping):
+            return str(source["secret"].get("name", volume.get("name")))
+    return None
+
+
+def key_file_secret(container: Container, file_path: str) -> str | None:
+    """The Secret that the file at `file_path` (an absolute path, e.g. a
+    GOOGLE_APPLICATION_CREDENTIALS key file) is mounted from in `container`'s pod, or None. The
+    whole pod counts: an init container may mount the same pod volume. A ConfigMap-backed file is
+    usually a workload identity federation config (`external_account`): not a key."""
+    if not file_path.startswith("/"):
+        return None
+    file_path = posixpath.normpath(file_path)
+    mounts = [container.mount_for(file_path)] + [c.mount_for(file_path) for c in containers(container.pod)]
+    mount = next((m for m in mounts if m is not None), None)
+    return secret_backed(container.pod.volume(mount.get("name"))) if mount else None
+
+
 @dataclass(frozen=True)
 class EnvVar:
     """One `env` entry: `value` is a literal, `value_from` the `valueFrom` mapping (or None)."""

@@ -12,6 +12,11 @@ from pathlib import Path
 
 TARGETS_SIZE = 300
 COLD_TARGET, WARM_TARGET, MEMORY_TARGET = 5.0, 25.0, 0.5
+# bench/inventory_speed.py writes its section between these; a rewrite of the file keeps it.
+# bench/inventory_speed.py rewrites only what lies between these; the begin marker is a section marker
+# (see kept_sections), so run.py keeps the section when it rewrites the file.
+INVENTORY_BEGIN = "<!-- section:inventory-speed (written by `python bench/inventory_speed.py --write`) -->"
+INVENTORY_END = "<!-- inventory-speed:end -->"
 
 
 def machine_description(document: dict) -> list[str]:
@@ -198,7 +203,7 @@ SECTION_BEGIN = "<!-- section:"
 
 
 def kept_sections(output: Path) -> str:
-    """Sections other scripts write into RESULTS.md (`bicep_speed.py`), from their
+    """Sections other scripts write into RESULTS.md (bicep_speed.py, inventory_speed.py), from their
     `<!-- section:NAME -->` marker to the end: a rewrite of the main results keeps them."""
     if not output.exists():
         return ""

@@ -654,6 +654,87 @@ resource "aws_iam_user_policy" "ci" {
     assert triples(report, "AIA107") == set()
 
 
+GROUP_WITH_BEDROCK = """
+resource "aws_iam_group" "ml" {
+  name = "ml"
+}
+
+resource "aws_iam_group_policy" "ml" {
+  group  = aws_iam_group.ml.name
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "bedrock:InvokeModel", Resource = "*" }] })
+}
+"""
+
+
+@pytest.mark.parametrize("membership", [
+    'resource "aws_iam_user_group_membership" "ci" {\n  user   = aws_iam_user.ci.name\n'
+    '  groups = [aws_iam_group.ml.name]\n}\n',
+    'resource "aws_iam_group_membership" "ml" {\n  name  = "ml"\n  group = "ml"\n  users = ["ci"]\n}\n',
+])
+def test_aia107_access_key_of_user_in_a_group_with_bedrock_access(tree, membership):
+    report = tree({"main.tf": USER_WITH_ACCESS_KEY + GROUP_WITH_BEDROCK + membership})
+    assert triples(report, "AIA107") == {("AIA107", "main.tf", 7)}
+    message = next(f.message for f in report.findings if f.code == "AIA107")
+    assert "granted Bedrock actions by aws_iam_group_policy.ml through group aws_iam_group.ml (" in message
+
+
+@pytest.mark.parametrize("membership", [
+    # the membership is made zero times
+    'resource "aws_iam_user_group_membership" "ci" {\n  count  = 0\n  user   = aws_iam_user.ci.name\n'
+    '  groups = [aws_iam_group.ml.name]\n}\n',
+    # another user is the member
+    'resource "aws_iam_group_membership" "ml" {\n  name  = "ml"\n  group = "ml"\n  users = ["someone-else"]\n}\n',
+    # the user is in another group
+    'resource "aws_iam_user_group_membership" "ci" {\n  user   = aws_iam_user.ci.name\n  groups = ["audit"]\n}\n',
+    # the group is unknown
+    'resource "aws_iam_user_group_membership" "ci" {\n  user   = aws_iam_user.ci.name\n  groups = [var.group]\n}\n'
+    'variable "group" {}\n',
+])
+def test_aia107_access_key_of_user_not_in_a_bedrock_group(tree, membership):
+    report = tree({"main.tf": USER_WITH_ACCESS_KEY + GROUP_WITH_BEDROCK + membership})
+    assert triples(report, "AIA107") == set()
+
+
+def test_aia107_cloudformation_user_groups_and_user_to_group_addition(tree):
+    report = tree({"template.yaml": """AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Admins:
+    Type: AWS::IAM::Group
+    Properties:
+      GroupName: bedrock-admins
+      ManagedPolicyArns:
+        - arn:aws:iam::aws:policy/AmazonBedrockFullAccess
+  Listed:
+    Type: AWS::IAM::User
+    Properties:
+      Groups: [!Ref Admins]
+  ListedKey:
+    Type: AWS::IAM::AccessKey
+    Properties:
+      UserName: !Ref Listed
+  Added:
+    Type: AWS::IAM::User
+  AddedKey:
+    Type: AWS::IAM::AccessKey
+    Properties:
+      UserName: !Ref Added
+  Addition:
+    Type: AWS::IAM::UserToGroupAddition
+    Properties:
+      GroupName: bedrock-admins
+      Users: [!Ref Added]
+  Outsider:
+    Type: AWS::IAM::User
+    Properties:
+      Groups: [auditors]
+  OutsiderKey:
+    Type: AWS::IAM::AccessKey
+    Properties:
+      UserName: !Ref Outsider
+"""})
+    assert triples(report, "AIA107") == {("AIA107", "template.yaml", 16), ("AIA107", "template.yaml", 22)}  # UserName lines
+
+
 def test_aia107_service_specific_credential_for_another_service(tree):
     report = tree({"main.tf": """
 resource "aws_iam_service_specific_credential" "git" {

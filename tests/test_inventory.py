@@ -13,12 +13,13 @@ from typer.testing import CliRunner
 import aiaas_iac
 from aiaas_iac.cli import app
 from aiaas_iac.inventory.model import AccessPath, Identity
-from aiaas_iac.inventory.render import markdown_cell, mermaid, mermaid_label
+from aiaas_iac.inventory.render import document as inventory_document, markdown_cell, mermaid, mermaid_label
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures" / "inventory"
 SAMPLES = HERE.parent / "sample_infra"
 SCHEMA = json.loads((HERE.parent / "schemas" / "inventory.schema.json").read_text())
+GROUP = "group membership (members' own credentials)"
 runner = CliRunner()
 
 
@@ -53,6 +54,134 @@ def test_scope_in_words_and_values():
     assert chat.capabilities == ("invoke",)
     group = inventory.paths[-1]
     assert group.capabilities == ("invoke", "logging-control") and group.scope_values == ("*",)
+
+
+def test_terraform_users_hold_what_their_groups_grant():
+    # Not in it: dave (in the S3-only group) and his key, erin (her membership has count = 0).
+    inventory = aiaas_iac.inventory(str(FIXTURES / "aws_groups"), use_cache=False)
+    assert inventory.failures == [] and inventory.report.tool_errors == []
+    assert [(p.identity.kind, p.identity.address, p.identity.line, p.capability, p.credential, p.scope_all,
+             p.scope_values, p.via, p.findings) for p in inventory.paths] == [
+        ("aws-group", "aws_iam_group.ml", 1, "admin", "group membership (members' own credentials)", True, ("*",),
+         ("aws_iam_group_policy.ml",), ["AIA101", "AIA104"]),
+        ("aws-user", "aws_iam_user.alice", 19, "admin", "long-lived access key", True, ("*",),
+         ("aws_iam_group_policy.ml through group aws_iam_group.ml (aws_iam_user_group_membership.alice)",),
+         ["AIA101", "AIA104", "AIA107"]),
+        ("aws-access-key", "aws_iam_access_key.alice", 28, "admin", "long-lived access key", True, ("*",),
+         ("aws_iam_group_policy.ml through group aws_iam_group.ml (aws_iam_user_group_membership.alice)",),
+         ["AIA101", "AIA104", "AIA107"]),
+        ("aws-group", "aws_iam_group.invokers", 32, "invoke", "group membership (members' own credentials)", True,
+         ("*",), ("aws_iam_group_policy_attachment.invokers (aws_iam_policy.invoke_all)",), ["AIA102"]),
+        # bob's own policy names one model, his group's every model: the path is the union
+        ("aws-user", "aws_iam_user.bob", 46, "invoke", "IAM user (no access key declared)", True,
+         ("arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0", "*"),
+         ("aws_iam_user_policy.bob", "aws_iam_group_policy_attachment.invokers (aws_iam_policy.invoke_all) through"
+          " group aws_iam_group.invokers (aws_iam_group_membership.invokers)"), ["AIA102"]),
+        # carol is a member by her literal name
+        ("aws-user", "aws_iam_user.carol", 55, "invoke", "IAM user (no access key declared)", True, ("*",),
+         ("aws_iam_group_policy_attachment.invokers (aws_iam_policy.invoke_all) through group aws_iam_group.invokers"
+          " (aws_iam_group_membership.invokers)",), ["AIA102"]),
+    ]
+    assert {p.logged for p in inventory.paths} == {False}
+
+
+def test_cloudformation_users_hold_what_their_groups_grant():
+    # LoneUser is in no group: not in it.
+    inventory = aiaas_iac.inventory(str(FIXTURES / "cfn_groups"), use_cache=False)
+    assert [(p.identity.kind, p.identity.address, p.identity.line, p.capability, p.credential, p.logged,
+             p.scope_all, p.via, p.findings) for p in inventory.paths] == [
+        ("aws-group", "Invokers", 3, "invoke", "group membership (members' own credentials)", None, False,
+         ("Policies of Invokers",), []),
+        ("aws-group", "Admins", 13, "admin", "group membership (members' own credentials)", None, True,
+         ("Admins (attaches AmazonBedrockFullAccess)",), ["AIA101"]),
+        ("aws-user", "AppUser", 19, "invoke", "long-lived access key", None, False,
+         ("Policies of Invokers through group Invokers (Groups of AppUser)",), ["AIA107"]),
+        ("aws-access-key", "AppKey", 24, "invoke", "long-lived access key", None, False,
+         ("Policies of Invokers through group Invokers (Groups of AppUser)",), ["AIA107"]),
+        ("aws-user", "OpsUser", 28, "admin", "IAM user (no access key declared)", None, True,
+         ("Admins (attaches AmazonBedrockFullAccess) through group Admins (AddOps)",), ["AIA101"]),
+    ]
+
+
+def test_awscc_user_lists_its_groups(tmp_path):
+    (tmp_path / "main.tf").write_text("""
+resource "awscc_iam_group" "ml" {
+  group_name = "ml"
+  policies = [{
+    policy_name     = "invoke"
+    policy_document = jsonencode({ Statement = [{ Effect = "Allow", Action = "bedrock:Converse*", Resource = "*" }] })
+  }]
+}
+
+resource "awscc_iam_user" "bot" {
+  user_name = "bot"
+  groups    = [awscc_iam_group.ml.group_name]
+}
+
+resource "awscc_iam_user" "idle" {
+  user_name = "idle"
+  groups    = ["auditors"]
+}
+""")
+    inventory = aiaas_iac.inventory(str(tmp_path), use_cache=False)
+    assert [(p.identity.kind, p.identity.address, p.capability, p.credential, p.via) for p in inventory.paths] == [
+        ("aws-group", "awscc_iam_group.ml", "invoke", GROUP, ("policies of awscc_iam_group.ml",)),
+        ("aws-user", "awscc_iam_user.bot", "invoke", "IAM user (no access key declared)",
+         ("policies of awscc_iam_group.ml through group awscc_iam_group.ml (groups of awscc_iam_user.bot)",)),
+    ]
+
+
+def test_group_membership_with_hostile_and_huge_input(tmp_path):
+    """Memberships naming unknown, numeric or nested values, a user in a thousand groups and a
+    group with a thousand members: no traceback, nothing claimed for what cannot be named."""
+    groups = "\n".join(f'resource "aws_iam_group" "g{i}" {{\n  name = "g{i}"\n}}' for i in range(1000))
+    members = ", ".join(f'"u{i}"' for i in range(1000))
+    (tmp_path / "main.tf").write_text(groups + """
+resource "aws_iam_group_policy" "g0" {
+  group  = aws_iam_group.g0.name
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "bedrock:InvokeModel", Resource = "*" }] })
+}
+
+resource "aws_iam_user" "many" {
+  name = "many"
+}
+
+resource "aws_iam_user_group_membership" "many" {
+  user   = aws_iam_user.many.name
+  groups = [""" + ", ".join(f"aws_iam_group.g{i}.name" for i in range(1000)) + """]
+}
+
+resource "aws_iam_group_membership" "crowd" {
+  name  = "crowd"
+  group = aws_iam_group.g0.name
+  users = [""" + members + """, 7, ["nested"], { a = 1 }, var.who, null]
+}
+
+resource "aws_iam_user" "u999" {
+  name = "u999"
+}
+
+resource "aws_iam_user_group_membership" "u999" {
+  user   = "u999"
+  groups = [""" + ", ".join(f'"g{i}"' for i in range(1000)) + """]
+}
+
+resource "aws_iam_user" "odd" {
+  name = "odd"
+}
+
+resource "aws_iam_user_group_membership" "odd" {
+  user   = aws_iam_user.odd.name
+  groups = var.groups
+}
+
+variable "who" {}
+variable "groups" {}
+""")
+    inventory = aiaas_iac.inventory(str(tmp_path), use_cache=False)
+    assert inventory.failures == [] and inventory.report.tool_errors == [] and inventory.report.errors == []
+    assert [(p.identity.address, p.capability) for p in inventory.paths] == [
+        ("aws_iam_group.g0", "invoke"), ("aws_iam_user.many", "invoke"), ("aws_iam_user.u999", "invoke")]
 
 
 def test_terraform_gcp_service_accounts_keys_and_api_keys():
@@ -103,6 +232,8 @@ def test_sample_kubernetes_workloads():
         ("k8s-workload", "Deployment/ml/chat-api", "azure-openai", "literal environment value"),
         ("k8s-workload", "CronJob/ml/refresh-embeddings", "huggingface", "literal environment value"),
         ("k8s-workload", "Deployment/ml/ingest-worker", "bedrock", "Kubernetes Secret"),
+        # a service account key file mounted from Secret tuning-sa-key (AIA403)
+        ("k8s-workload", "Job/ml/vertex-tune", "vertex-ai", "Kubernetes Secret"),
     }
 
 
@@ -131,6 +262,92 @@ def test_inventory_and_checks_agree_on_sample_infra():
     for path in inventory.paths:
         for code in path.findings:
             assert any(c == code for _, c in reported)
+
+
+# Codes whose finding sits on the credential or identity itself: each must have that path.
+IDENTITY_CODES = {"AIA107", "AIA204", "AIA208", "AIA301", "AIA401", "AIA403"}
+
+
+@pytest.mark.parametrize("tree", [SAMPLES, FIXTURES])
+def test_every_finding_on_a_credential_has_its_path(tree):
+    inventory = aiaas_iac.inventory(str(tree), use_cache=False)
+    identities = {(p.identity.file, p.identity.address): p for p in inventory.paths}
+    checked = 0
+    for finding in inventory.report.findings:
+        if finding.code in IDENTITY_CODES and not finding.suppressed:
+            path = identities.get((finding.location.file, finding.resource))
+            assert path is not None and finding.code in path.findings, (finding.code, finding.resource)
+            checked += 1
+    assert checked > (30 if tree is SAMPLES else 10)
+
+
+def test_access_keys_of_a_user_named_but_not_declared(tmp_path):
+    """AIA107 reads the policies the module applies to the user name: so does the inventory."""
+    (tmp_path / "main.tf").write_text("""
+resource "aws_iam_user_policy" "ci" {
+  user   = "ci"
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "bedrock:InvokeModel", Resource = "*" }] })
+}
+
+resource "aws_iam_access_key" "ci" {
+  user = "ci"
+}
+
+resource "aws_iam_service_specific_credential" "ci" {
+  service_name = "bedrock.amazonaws.com"
+  user_name    = "ci"
+}
+
+resource "aws_iam_access_key" "other" {
+  user = "someone-else"
+}
+""")
+    assert [(kind, address, capability, credential, scope_all, findings)
+            for kind, address, _, _, capability, credential, _, scope_all, findings in rows(tmp_path)] == [
+        ("aws-access-key", "aws_iam_access_key.ci", "invoke", "long-lived access key", True,
+         ["AIA102", "AIA104", "AIA107"]),
+        ("bedrock-api-key", "aws_iam_service_specific_credential.ci", "invoke", "API key", True,
+         ["AIA102", "AIA104", "AIA107"]),
+    ]
+
+
+def test_kubernetes_key_files(tmp_path):
+    """GOOGLE_APPLICATION_CREDENTIALS is a key only when a Secret is mounted at its path."""
+    def job(name, volume):
+        return f"""apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {name}
+  namespace: ml
+spec:
+  template:
+    spec:
+      serviceAccountName: tuner
+      containers:
+        - name: tune
+          image: ghcr.io/acme/vertex-tune:1
+          env:
+            - name: VERTEX_LOCATION
+              value: europe-west4
+            - name: GOOGLE_APPLICATION_CREDENTIALS
+              value: /var/run/gcp/key.json
+          volumeMounts:
+            - name: gcp
+              mountPath: /var/run/gcp
+      volumes:
+        - name: gcp
+          {volume}
+"""
+    (tmp_path / "jobs.yaml").write_text("---\n".join([
+        job("from-secret", "secret: {secretName: tuner-key}"),
+        job("federated", "configMap: {name: wif-config}"),  # workload identity federation config
+        job("projected", "projected: {sources: [{secret: {name: tuner-key}}]}"),
+    ]))
+    assert [(address, service, credential, findings) for _, address, _, service, _, credential, _, _, findings
+            in rows(tmp_path)] == [
+        ("Job/ml/from-secret", "vertex-ai", "Kubernetes Secret", ["AIA403"]),
+        ("Job/ml/projected", "vertex-ai", "Kubernetes Secret", ["AIA403"]),
+    ]
 
 
 def test_json_validates_against_the_schema(tmp_path):
@@ -227,6 +444,33 @@ def test_hundred_paths_collapse_identical_edges():
     assert "and 86 more" in text and "and 6 more" in text
 
 
+def test_hundred_distinct_paths_fold_past_eight_nodes_per_service():
+    paths = [_path(f"aws_iam_role.r{i}", value=f"arn:aws:bedrock:::foundation-model/m{i}") for i in range(95)]
+    paths += [_path(f"aws_iam_role.a{i}", capability="admin", scope_all=True) for i in range(5)]
+    for path in paths[:10]:  # not logged is riskier: 7 of them are drawn, 3 folded
+        path.logged = False
+    text = mermaid(paths)
+    assert_valid_flowchart(text)
+    nodes = re.findall(r'    n\d+\["([^"]*)"\]', text)
+    edges = re.findall(r'-->\|"([^"]*)"\|', text)
+    assert len(nodes) == len(edges) == 9  # 8 drawn, then one per capability for the other 88 scopes
+    assert edges[0] == "admin: all"  # the riskiest first
+    assert edges[1:8] == [f"invoke: arn:aws:bedrock:::foundation-model/m{i}, not logged" for i in range(7)]
+    assert edges[-1] == "invoke: 88 different scopes, 3 not logged"
+    assert nodes[-1].endswith(" and 84 more<br/>role #40;workload identity#41;")
+    # every identity is in a node: named, or counted
+    named = sum(len(re.findall(r"aws_iam_role\.\w+", n)) for n in nodes)
+    counted = sum(int(m) for m in re.findall(r" and (\d+) more", text))
+    assert named + counted == 100
+
+
+def test_markdown_readme_graph_is_the_real_output():
+    """README's Mermaid example is what the fixture gives today."""
+    readme = (HERE.parent / "README.md").read_text()
+    shown = readme.split("riskiest first; past 8 nodes", 1)[1].split("```mermaid\n", 1)[1].split("\n```", 1)[0]
+    assert shown == mermaid(aiaas_iac.inventory(str(FIXTURES / "aws"), use_cache=False).paths)
+
+
 def test_markdown_cells_are_inert():
     for name in HOSTILE:
         cell = markdown_cell(name)
@@ -242,7 +486,7 @@ def test_markdown_output_carries_table_and_graph(tmp_path):
     assert result.exit_code == 0, result.output
     text = out.read_text()
     assert "```mermaid\nflowchart LR" in text
-    assert "| aws\\_iam\\_role.chat | aws\\-role | bedrock | invoke |" in text
+    assert "| aws\\_iam\\_role.chat | aws-role | bedrock | invoke |" in text
     graph = text.split("```mermaid\n", 1)[1].split("\n```", 1)[0]
     assert_valid_flowchart(graph)
 
@@ -308,6 +552,19 @@ def test_diff_against_the_same_commit_is_empty_and_markdown_says_so(two_commits)
     assert "0 added, 0 widened, 0 removed access paths" in result.stdout
 
 
+def test_diff_markdown_names_the_base_literally_and_shows_the_widened_path(two_commits):
+    result = runner.invoke(app, ["inventory", "infra", "--diff-base", "HEAD~1", "--format", "markdown", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert "### Access changes since `HEAD~1`\n" in text  # a code span shows backslashes: none added
+    assert "0 added, 1 widened, 0 removed access path\n" in text
+    assert "| widened | aws\\_iam\\_role.chat | bedrock | admin |" in text
+    graphs = [part.split("\n```", 1)[0] for part in text.split("```mermaid\n")[1:]]
+    assert len(graphs) == 2  # the change, and every path folded below it
+    for graph in graphs:
+        assert_valid_flowchart(graph)
+
+
 def test_diff_reports_added_path_when_the_base_lacks_the_directory(two_commits):
     (two_commits / "new").mkdir()
     (two_commits / "new" / "main.tf").write_text(ONE_MODEL)
@@ -371,3 +628,84 @@ def test_python_api_is_callable_before_and_after_the_package_is_imported():
     import aiaas_iac.inventory  # noqa: F401  (the package replaces the lazy function)
 
     assert len(aiaas_iac.inventory(str(FIXTURES / "k8s"), use_cache=False).paths) == 1
+
+
+# --- a multi-cloud configuration: every expected path, and the identities that must not appear -----
+
+MULTICLOUD = FIXTURES / "multicloud"
+
+
+def test_multicloud_configuration_exact_paths(monkeypatch):
+    """One tree with Terraform for AWS, GCP and Azure, a CloudFormation stack and Kubernetes
+    manifests. Must not appear: aws_iam_role.s3_reader and ArchiveRole (S3 only),
+    google_service_account.exporter (storage only), azurerm_user_assigned_identity.backup (Reader
+    and blob access on a storage account), the keys of azurerm_cognitive_account.private
+    (local_auth_enabled = false), Deployment/prod/db-migrate (no AI credential)."""
+    monkeypatch.chdir(MULTICLOUD)
+    inventory = aiaas_iac.inventory(".", use_cache=False)
+    assert inventory.failures == [] and inventory.report.tool_errors == [] and inventory.report.errors == []
+    jsonschema.validate(inventory_document(inventory), SCHEMA)
+    found = [(p.identity.file, p.identity.line, p.identity.kind, p.identity.address, p.service, p.capability,
+              p.credential, p.logged, p.scope_all, p.findings) for p in inventory.paths]
+    assert found == [
+        ("cfn/stack.yaml", 4, "aws-role", "DraftRole", "bedrock", "invoke", "role (workload identity)", None, False,
+         []),
+        ("infra/aws.tf", 12, "aws-role", "aws_iam_role.summarizer", "bedrock", "invoke", "role (workload identity)",
+         True, False, []),
+        ("infra/aws.tf", 35, "aws-user", "aws_iam_user.batch", "bedrock", "admin", "long-lived access key", True,
+         True, ["AIA101", "AIA107"]),
+        ("infra/aws.tf", 48, "aws-access-key", "aws_iam_access_key.batch", "bedrock", "admin",
+         "long-lived access key", True, True, ["AIA101", "AIA107"]),
+        ("infra/aws.tf", 53, "aws-group", "aws_iam_group.analysts", "bedrock", "admin", GROUP, True, True,
+         ["AIA101"]),
+        ("infra/aws.tf", 62, "aws-user", "aws_iam_user.analyst", "bedrock", "admin",
+         "IAM user (no access key declared)", True, True, ["AIA101"]),
+        ("infra/azure.tf", 7, "azure-account-key", "azurerm_cognitive_account.chat", "azure-openai", "invoke",
+         "account key", False, False, ["AIA301", "AIA303", "AIA306"]),
+        ("infra/azure.tf", 47, "azure-managed-identity", "azurerm_user_assigned_identity.api", "azure-openai",
+         "invoke", "managed identity", True, False, []),
+        ("infra/gcp.tf", 1, "gcp-service-account", "google_service_account.vertex_runner", "vertex-ai", "invoke",
+         "service account key", True, True, ["AIA204"]),
+        ("infra/gcp.tf", 12, "gcp-service-account-key", "google_service_account_key.vertex_runner", "vertex-ai",
+         "invoke", "service account key", True, True, ["AIA204"]),
+        ("infra/gcp.tf", 17, "gcp-api-key", "google_apikeys_key.gemini", "gemini-api", "invoke", "API key", None,
+         False, []),
+        ("k8s/assistant.yaml", 1, "k8s-workload", "Deployment/prod/assistant", "openai", "invoke",
+         "Kubernetes Secret", None, True, []),
+    ]
+
+
+def test_multicloud_scopes_name_what_is_reached(monkeypatch):
+    monkeypatch.chdir(MULTICLOUD)
+    scopes = {p.identity.address: (p.scope, p.scope_values) for p in aiaas_iac.inventory(".", use_cache=False).paths}
+    assert scopes["aws_iam_role.summarizer"][1] == (
+        "arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0",)
+    assert scopes["azurerm_user_assigned_identity.api"] == ("the account oai-private-prod", ("account oai-private-prod",))
+    assert scopes["azurerm_cognitive_account.chat"][0] == "every deployment of AI account oai-chat-prod"
+    assert scopes["google_service_account.vertex_runner"][0] == (
+        "all Vertex AI models and endpoints of project acme-ml-prod")
+    assert scopes["google_apikeys_key.gemini"][0] == "api_targets generativelanguage.googleapis.com"
+
+
+def test_multicloud_markdown_has_the_table_and_a_graph_grouped_by_service(monkeypatch):
+    monkeypatch.chdir(MULTICLOUD)
+    result = runner.invoke(app, ["inventory", ".", "--format", "markdown", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert text.startswith("## AI access inventory\n\n12 access paths for 12 identities (7 long-lived, 1 not logged)"
+                           " in 5 files\n")
+    table = [line for line in text.splitlines() if line.startswith("| ")]
+    assert table[0] == "| Identity | Kind | Service | Capability | Scope | Credential | Logged | Findings |"
+    assert len(table) == 1 + 12
+    assert "| azurerm\\_cognitive\\_account.chat | azure-account-key | azure-openai | invoke |" \
+           " every deployment of AI account oai-chat-prod | account key | no | AIA301, AIA303, AIA306 |" in table
+    graph = text.split("```mermaid\n", 1)[1].split("\n```", 1)[0]
+    assert_valid_flowchart(graph)
+    # one subgraph per service; the user and its key share one node and one edge
+    assert re.findall(r'subgraph g\d+\["([^"]+)"\]', graph) == [
+        "azure-openai", "bedrock", "gemini-api", "openai", "vertex-ai"]
+    assert '["aws_iam_user.batch, aws_iam_access_key.batch<br/>long-lived access key"]' in graph
+    assert '["google_service_account.vertex_runner, google_service_account_key.vertex_runner<br/>' \
+           'service account key"]' in graph
+    assert graph.count("-->") == 10
+    assert '-->|"invoke: oai-chat-prod, not logged"|' in graph

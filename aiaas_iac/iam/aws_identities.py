@@ -8,19 +8,26 @@ names it (`aws_iam_role_policy.role`), or by attaching a managed policy
 by a reference (`aws_iam_user.bot.name`, `!Ref BotUser`) or by its literal
 name. Only policies defined in the same module/template can be read, plus the
 AWS managed policy `AmazonBedrockFullAccess`; anything else is left alone.
+
+A user also holds what its groups hold: a group policy applies to every member
+the same module/template puts in the group (`aws_iam_user_group_membership`,
+`aws_iam_group_membership`, awscc `awscc_iam_user.groups`, CloudFormation
+`AWS::IAM::User` `Groups` and `AWS::IAM::UserToGroupAddition`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterator
 
 from aiaas_iac.context import ScanContext
 from aiaas_iac.iam.actions import BEDROCK_FULL_ACCESS
 from aiaas_iac.iam.aws import as_list
 from aiaas_iac.iam.aws_documents import PolicyDocument, document_from_value, is_managed_policy, resource_instances
+from aiaas_iac.iam.display import display_value
 from aiaas_iac.model import Resource, Unknown
+from aiaas_iac.terraform_instances import instances
 
 ROLE, USER, GROUP = "role", "user", "group"
 
@@ -81,6 +88,15 @@ MANAGED_POLICY_DOCUMENTS = {
     "AWS::IAM::ManagedPolicy": "PolicyDocument",
 }
 
+# Resources that put users in groups: type -> (attribute naming the user(s), attribute naming the group(s)).
+GROUP_MEMBERSHIP_RESOURCES = {
+    "aws_iam_user_group_membership": ("user", "groups"),
+    "aws_iam_group_membership": ("users", "group"),
+    "AWS::IAM::UserToGroupAddition": ("Users", "GroupName"),
+}
+# Users that list their own groups: type -> attribute.
+USER_GROUP_LISTS = {"awscc_iam_user": "groups", "AWS::IAM::User": "Groups"}
+
 # CloudFormation policies that list the identities they apply to.
 CLOUDFORMATION_POLICY_LISTS = {"AWS::IAM::Policy": "PolicyDocument", "AWS::IAM::ManagedPolicy": "PolicyDocument"}
 
@@ -96,6 +112,7 @@ class AppliedPolicy:
     path: tuple  # the attribute there
     document: PolicyDocument | None  # None for an AWS managed policy
     managed_policy: str = ""  # the AWS managed policy's name, e.g. AmazonBedrockFullAccess
+    through: str = ""  # for a user: the group membership the policy reaches it by ("" when applied directly)
 
     def grants_any_bedrock_action(self) -> bool:
         if self.managed_policy == BEDROCK_FULL_ACCESS:
@@ -104,14 +121,15 @@ class AppliedPolicy:
 
     def describe(self) -> str:
         """How the policy is applied, for messages: `aws_iam_role_policy.chat (data.aws_iam_policy_document.chat)`."""
+        through = f" through {self.through}" if self.through else ""
         if self.managed_policy:
-            return f"{self.holder.address} (attaches {self.managed_policy})"
+            return f"{self.holder.address} (attaches {self.managed_policy}){through}"
         where = self.holder.address
         if self.path and self.path[0] in _LISTS_INSIDE_IDENTITIES:
             where = f"{self.path[0]} of {where}"
         if self.document is not None and self.document.resource is not self.holder:
-            return f"{where} ({self.document.resource.address})"
-        return where
+            return f"{where} ({self.document.resource.address}){through}"
+        return where + through
 
 
 @dataclass(frozen=True)
@@ -227,9 +245,7 @@ def _policies_by_identity(ctx: ScanContext) -> dict[tuple, list[AppliedPolicy]]:
     return index
 
 
-def policies_applied_to(ctx: ScanContext, near: Resource, kind: str, identity: Any) -> list[AppliedPolicy]:
-    """The policies in `near`'s module/template that apply to the role, user or group (`kind`) named by
-    `identity`: the identity resource itself, a reference to it, or its literal name."""
+def _direct_policies(ctx: ScanContext, near: Resource, kind: str, identity: Any) -> list[AppliedPolicy]:
     index = ctx.memo("aws.policies_by_identity", lambda: _policies_by_identity(ctx))
     found: list[AppliedPolicy] = []
     for key in _named(ctx, near, kind, identity).keys(near, kind):
@@ -237,6 +253,99 @@ def policies_applied_to(ctx: ScanContext, near: Resource, kind: str, identity: A
             if policy not in found:  # named both by reference and by its literal name
                 found.append(policy)
     return found
+
+
+def policies_applied_to(ctx: ScanContext, near: Resource, kind: str, identity: Any) -> list[AppliedPolicy]:
+    """The policies in `near`'s module/template that apply to the role, user or group (`kind`) named by
+    `identity`: the identity resource itself, a reference to it, or its literal name. A user's
+    include its groups' policies (`through` names the membership)."""
+    found = _direct_policies(ctx, near, kind, identity)
+    if kind != USER:
+        return found
+    seen: set[tuple] = set()
+    for membership in memberships_of(ctx, near, identity):
+        for policy in _direct_policies(ctx, membership.holder, GROUP, membership.group):
+            key = (id(policy.holder), policy.path, id(policy.document), policy.managed_policy, membership.group_text)
+            if key not in seen:  # a group named twice (by reference and by name) in one membership
+                seen.add(key)
+                found.append(replace(policy, through=membership.describe()))
+    return found
+
+
+@dataclass(frozen=True)
+class Membership:
+    """One user's membership of one group, as a resource of the configuration declares it."""
+
+    holder: Resource  # the membership resource, or the user that lists its groups
+    group: Any  # the value naming the group, written in `holder`
+    group_text: str  # the group, for messages: its resource's address, or its name
+
+    def describe(self) -> str:
+        if self.holder.type in USER_GROUP_LISTS:
+            return f"group {self.group_text} ({USER_GROUP_LISTS[self.holder.type]} of {self.holder.address})"
+        return f"group {self.group_text} ({self.holder.address})"
+
+
+def _group_addresses(ctx: ScanContext) -> dict[tuple, str]:
+    """(format, module, literal name) -> address of the group resource of that name."""
+    found: dict[tuple, str] = {}
+    for resource_type, layout in IDENTITY_TYPES.items():
+        if layout.kind == GROUP:
+            for group in ctx.of_type(resource_type):
+                name = identity_name(group)
+                if group.kind == "resource" and name is not None:
+                    found.setdefault((group.format, group.module, name), group.full_address or group.address)
+    return found
+
+
+def _group_text(ctx: ScanContext, holder: Resource, value: Any) -> str:
+    """The group a membership names, for messages: its resource's address, or its name."""
+    named = _named(ctx, holder, GROUP, value)
+    if named.resource is not None:
+        return named.resource.full_address or named.resource.address
+    if named.name is not None:
+        groups = ctx.memo("aws.group_addresses", lambda: _group_addresses(ctx))
+        return groups.get((holder.format, holder.module, named.name), named.name)
+    return display_value(value)
+
+
+def _memberships_by_user(ctx: ScanContext) -> dict[tuple, list[Membership]]:
+    """Every membership, indexed by the keys of the user it puts in a group."""
+    index: dict[tuple, dict[tuple, Membership]] = defaultdict(dict)
+
+    def add(holder: Resource, user: Any, group: Any) -> None:
+        if group is None:
+            return
+        membership = Membership(holder, group, _group_text(ctx, holder, group))
+        for key in _named(ctx, holder, USER, user).keys(holder, USER):
+            index[key].setdefault((id(holder), membership.group_text), membership)
+
+    for resource_type, (user_key, group_key) in GROUP_MEMBERSHIP_RESOURCES.items():
+        for resource in ctx.of_type(resource_type):
+            if resource.kind != "resource":
+                continue
+            # a membership whose count/for_each certainly creates none puts nobody in a group
+            made = [i for _, i in instances(ctx, resource)] if resource.format == "terraform" else [resource]
+            for instance in made:
+                for user in as_list(instance.get(user_key)):
+                    for group in as_list(instance.get(group_key)):
+                        add(resource, user, group)
+    for resource_type, group_key in USER_GROUP_LISTS.items():
+        for user in ctx.of_type(resource_type):
+            if user.kind == "resource":
+                for group in as_list(user.get(group_key)):
+                    add(user, user, group)
+    return {key: list(memberships.values()) for key, memberships in index.items()}
+
+
+def memberships_of(ctx: ScanContext, near: Resource, user: Any) -> list[Membership]:
+    """The groups that the user named by `user` (written in `near`) is put in, in its module/template."""
+    index = ctx.memo("aws.memberships_by_user", lambda: _memberships_by_user(ctx))
+    found: dict[tuple, Membership] = {}
+    for key in _named(ctx, near, USER, user).keys(near, USER):
+        for membership in index.get(key, ()):
+            found.setdefault((id(membership.holder), membership.group_text), membership)
+    return list(found.values())
 
 
 def bedrock_granting_policies(ctx: ScanContext, near: Resource, kind: str, identity: Any) -> list[AppliedPolicy]:

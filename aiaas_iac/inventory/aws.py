@@ -108,16 +108,14 @@ def _logged(ctx: Any, resource: Any) -> bool | None:
     return ctx.memo("inventory.bedrock_logging", lambda: bedrock_logging_state(ctx))
 
 
-def _keys_of_user(ctx: Any, user: Any) -> list[Any]:
-    keys = []
-    for key in ctx.of_type(*ACCESS_KEY_USER_ATTRIBUTES):
-        if key.format != user.format or key.module != user.module or key.kind != "resource":
-            continue
-        if key.format == "terraform" and declared(ctx, key) is None:
-            continue
-        if names_identity(ctx, key, USER, key.get(ACCESS_KEY_USER_ATTRIBUTES[key.type]), user):
-            keys.append(key)
-    return keys
+def _access_keys(ctx: Any) -> list[Any]:
+    return [key for key in ctx.of_type(*ACCESS_KEY_USER_ATTRIBUTES) if key.kind == "resource" and
+            (key.format != "terraform" or declared(ctx, key) is not None)]
+
+
+def _keys_of_user(ctx: Any, user: Any, keys: list[Any]) -> list[Any]:
+    return [key for key in keys if key.format == user.format and key.module == user.module and
+            names_identity(ctx, key, USER, key.get(ACCESS_KEY_USER_ATTRIBUTES[key.type]), user)]
 
 
 def _api_keys(ctx: Any) -> list[Any]:
@@ -132,14 +130,17 @@ def _api_keys(ctx: Any) -> list[Any]:
 
 def build(ctx: Any, out: Collector) -> None:
     api_keys = _api_keys(ctx)
+    access_keys = _access_keys(ctx)
     claimed_api_keys: set[int] = set()
+    claimed_keys: set[int] = set()
     for resource_type, layout in IDENTITY_TYPES.items():
         for identity in ctx.of_type(resource_type):
             if identity.format == "terraform" and declared(ctx, identity) is None:
                 continue  # count/for_each creates none
             reach = policy_reach(policies_applied_to(ctx, identity, layout.kind, identity))
             logged = _logged(ctx, identity)
-            keys = _keys_of_user(ctx, identity) if layout.kind == USER else []
+            keys = _keys_of_user(ctx, identity, access_keys) if layout.kind == USER else []
+            claimed_keys.update(id(k) for k in keys)
             user_api_keys = [k for k in api_keys if layout.kind == USER and names_identity(
                 ctx, k, USER, k.get("user_name"), identity)]
             claimed_api_keys.update(id(k) for k in user_api_keys)
@@ -157,9 +158,17 @@ def build(ctx: Any, out: Collector) -> None:
                         {related_key(key)})
             for api_key in user_api_keys:
                 _api_key_path(ctx, out, api_key, reach)
+    # Keys of a user the configuration names but does not declare: as far as the policies it
+    # applies to that user name reach (what AIA107 reads).
+    for key in access_keys:
+        if id(key) not in claimed_keys:
+            reach = policy_reach(policies_applied_to(ctx, key, USER, key.get(ACCESS_KEY_USER_ATTRIBUTES[key.type])))
+            out.add(identity_of(key, "aws-access-key"), SERVICE, reach, model.ACCESS_KEY, _logged(ctx, key),
+                    scope_words, {related_key(key)})
     for api_key in api_keys:
         if id(api_key) not in claimed_api_keys:
-            _api_key_path(ctx, out, api_key, None)
+            reach = policy_reach(policies_applied_to(ctx, api_key, USER, api_key.get("user_name")))
+            _api_key_path(ctx, out, api_key, reach or None)
     _sam_functions(ctx, out)
 
 

@@ -78,6 +78,12 @@ def _principal(ctx: Any, assignment: RoleAssignment) -> tuple[Identity, str, set
     return fallback, model.PRINCIPAL, set()
 
 
+def _account_name(account: AIAccount) -> str:
+    """The account's `name` when it is known, else its address."""
+    name = (account.evaluated or account.resource).attributes.get("name")
+    return name if isinstance(name, str) and name else account.resource.full_address or account.address
+
+
 def scope_words(reach: Reach) -> str:
     if reach.scope_all:
         return f"every AI account in the {values_text(reach.values)}"
@@ -104,21 +110,22 @@ def build(ctx: Any, out: Collector) -> None:
         else:
             covered, scope_all = [], False
         near = assignment.evaluated or assignment.resource
-        scope_value = near.attributes.get(assignment.scope_path[0])
-        shown = display_value(scope_value) if scope_value is not None else "(no scope)"
-        if assignment.scope:
-            shown = f"{assignment.scope} {shown}"
+        if in_scope and not scope_all:  # the accounts by name: `account oai-chat`, not `....id`
+            values = [f"account {_account_name(a)}" for a in in_scope]
+        else:
+            scope_value = near.attributes.get(assignment.scope_path[0])
+            shown = display_value(scope_value) if scope_value is not None else "(no scope)"
+            values = [f"{assignment.scope} {shown}" if assignment.scope else shown]
         identity, credential, related = _principal(ctx, assignment)
         reach = Reach()
-        reach.add({capability}, [shown], scope_all, [f"{assignment.address} grants {assignment.role}"],
+        reach.add({capability}, values, scope_all, [f"{assignment.address} grants {assignment.role}"],
                   {related_key(assignment.resource)} | related)
         out.add(identity, SERVICE, reach, credential, _logged(ctx, covered), scope_words)
     for account in accounts:
         if account.local_auth_enabled.value is not True:
             continue  # local_auth_enabled = false: keys do not work; unknown: no path is claimed
         reach = Reach()
-        name = account.resource.attributes.get("name")
-        reach.add({"invoke"}, [display_value(name) if name is not None else account.address], False,
+        reach.add({"invoke"}, [_account_name(account)], False,
                   [f"{account.address} keys (local authentication)"], {related_key(account.resource)})
         out.add(identity_of(account.resource, "azure-account-key"), SERVICE, reach, model.ACCOUNT_KEY,
                 _logged(ctx, [account]), lambda r: f"every deployment of AI account {values_text(r.values)}")

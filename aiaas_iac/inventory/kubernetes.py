@@ -9,7 +9,7 @@ from typing import Any
 from aiaas_iac.inventory import model
 from aiaas_iac.inventory.common import Collector, Reach, identity_of, related_key, values_text
 from aiaas_iac.k8s_workloads import (
-    ai_workload_reasons, config_objects, containers, env_from, env_from_names, env_vars, pod_specs,
+    ai_workload_reasons, config_objects, containers, env_from, env_from_names, env_vars, key_file_secret, pod_specs,
 )
 from aiaas_iac.model import scalar_text
 from aiaas_iac.secrets import is_ai_credential_name, is_substitution_or_empty
@@ -23,8 +23,12 @@ _NAME_SERVICES = (
     ("PERPLEXITY", "perplexity"), ("DEEPSEEK", "deepseek"), ("XAI", "xai"), ("VOYAGE", "voyage"),
     ("PINECONE", "pinecone"), ("LANGSMITH", "langsmith"), ("LANGCHAIN", "langsmith"),
 )
-# Static cloud credentials of an AI workload reach the cloud's AI service its config names.
-_CLOUD_KEYS = {"AWS_SECRET_ACCESS_KEY": "bedrock", "AZURE_CLIENT_SECRET": "azure-openai"}
+# Static cloud credentials of an AI workload (what AIA403 reads) reach the cloud's AI service its
+# configuration names. GOOGLE_APPLICATION_CREDENTIALS holds the path of a key file: a key only when
+# a Secret is mounted there or the path itself comes from a Secret.
+_CLOUD_KEYS = {"AWS_SECRET_ACCESS_KEY": ("bedrock",), "AZURE_CLIENT_SECRET": ("azure-openai",),
+               "GOOGLE_APPLICATION_CREDENTIALS": ("vertex-ai", "gemini-api")}
+_KEY_FILE_VARIABLE = "GOOGLE_APPLICATION_CREDENTIALS"
 _WORDS = re.compile(r"[-_.\s]")
 _SERVICE_WORDS = {"openai": "openai", "bedrock": "bedrock", "vertex": "vertex-ai", "gemini": "gemini-api",
                   "anthropic": "anthropic", "huggingface": "huggingface", "cohere": "cohere", "mistral": "mistral"}
@@ -63,21 +67,33 @@ def build(ctx: Any, out: Collector) -> None:
             worst = max(previous, credential, key=lambda c: order.index(c) if c in order else -1)
             found[service] = (names, worst, known | related)
 
+        named_services = _services_in(reasons)
+
+        def service_for(name: str) -> str | None:
+            if name in _CLOUD_KEYS:
+                return next((s for s in _CLOUD_KEYS[name] if s in named_services), None)
+            return service_of_name(name)
+
         for container in containers(pod):
             for env in env_vars(container):
-                cloud_service = _CLOUD_KEYS.get(env.name)
-                if not is_ai_credential_name(env.name) and cloud_service is None:
+                if not is_ai_credential_name(env.name) and env.name not in _CLOUD_KEYS:
                     continue
-                service = service_of_name(env.name) if cloud_service is None else (
-                    cloud_service if cloud_service in _services_in(reasons) else None)
+                service = service_for(env.name)
                 source = env.value_from or {}
-                if env.has_literal:
-                    text = scalar_text(env.value)
-                    if text is not None and text.strip():  # an empty value carries no key
-                        literal = model.INJECTED_ENV if is_substitution_or_empty(text) else model.LITERAL_ENV
-                        note(service, env.name, literal, set())
+                text = scalar_text(env.value) if env.has_literal else None
+                if env.name == _KEY_FILE_VARIABLE:
+                    secret = key_file_secret(container, text) if text else None
+                    if secret is not None:
+                        objects = config_objects(ctx, workload, "Secret", secret)
+                        note(service, f"{env.name} (key file from Secret {secret})", model.KUBERNETES_SECRET,
+                             {related_key(o) for o in objects})
+                elif text is not None and text.strip():  # an empty value carries no key
+                    literal = model.INJECTED_ENV if is_substitution_or_empty(text) else model.LITERAL_ENV
+                    note(service, env.name, literal, set())
                 for reference, kind, credential in (("secretKeyRef", "Secret", model.KUBERNETES_SECRET),
                                                     ("configMapKeyRef", "ConfigMap", model.CONFIG_MAP)):
+                    if kind == "ConfigMap" and env.name == _KEY_FILE_VARIABLE:
+                        continue  # a path from a ConfigMap says nothing about a key
                     if isinstance(source.get(reference), dict):
                         objects = config_objects(ctx, workload, kind, source[reference].get("name"))
                         note(service, env.name, credential, {related_key(o) for o in objects})
@@ -85,8 +101,10 @@ def build(ctx: Any, out: Collector) -> None:
                 objects = config_objects(ctx, workload, source.source_kind, source.source_name)
                 credential = model.KUBERNETES_SECRET if source.source_kind == "Secret" else model.CONFIG_MAP
                 for name in env_from_names(ctx, source):
-                    if is_ai_credential_name(name):
-                        note(service_of_name(name), name, credential, {related_key(o) for o in objects})
+                    if name == _KEY_FILE_VARIABLE and source.source_kind != "Secret":
+                        continue
+                    if is_ai_credential_name(name) or name in _CLOUD_KEYS:
+                        note(service_for(name), name, credential, {related_key(o) for o in objects})
         if not found:
             # Credentials only in Secrets/ConfigMaps named for an AI service (mounted or not in the scan).
             named = [r for r in reasons if r.startswith(("Secret ", "ConfigMap "))]

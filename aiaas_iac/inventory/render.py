@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Iterable
 
-from aiaas_iac.inventory.model import CAPABILITY_RANK, SCHEMA_VERSION, AccessPath
+from aiaas_iac.inventory.model import CAPABILITY_RANK, LONG_LIVED, SCHEMA_VERSION, AccessPath
 from aiaas_iac.report.escape import json_text, terminal_lines, terminal_text, visible
 
 if TYPE_CHECKING:
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 FORMATS = ("text", "json", "markdown")
 MAX_NODE_IDENTITIES = 4  # identities named in one collapsed Mermaid node, then counted
+MAX_SERVICE_NODES = 8  # identity nodes drawn per service; the rest fold into one per capability
 MAX_LABEL = 80
 
 
@@ -121,7 +122,10 @@ def summary_line(inventory: "Inventory") -> str:
 
 # --- Markdown and Mermaid -----------------------------------------------------------------------
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+# What can start emphasis, code, a link, an autolinked issue reference or a strikethrough, or
+# end a table cell, anywhere in a line. (`-`, `+`, `>` and `!` only matter at a line start or
+# before `[`, which cells never are or is escaped; `<`/`>` become entities anyway.)
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]#|~])")
 
 
 def markdown_cell(text: str) -> str:
@@ -130,6 +134,13 @@ def markdown_cell(text: str) -> str:
     text = html.escape(visible(str(text)), quote=False)
     text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
     return text.replace("@", "&#64;").replace("::", "&#58;&#58;")
+
+
+def code_span_text(text: str, limit: int = 120) -> str:
+    """A value inside a Markdown code span: shown literally (no escapes), so only backticks and
+    line breaks must go."""
+    text = visible(str(text)).replace("`", "'")
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 _MERMAID_SAFE = re.compile(r"[^A-Za-z0-9 ._/=,+*$:@-]")
@@ -155,9 +166,25 @@ def _edge_scope(path: AccessPath) -> str:
     return _short(values[0], 40) + (f" +{len(values) - 1}" if len(values) > 1 else "")
 
 
+def _group_rank(item: tuple) -> tuple:
+    """Riskiest first: capability, then every resource, a long-lived credential, not logged."""
+    (capability, scope, credential, logged), _ = item
+    return (-CAPABILITY_RANK[capability], scope != "all", credential not in LONG_LIVED, logged is not False, scope,
+            credential)
+
+
+def _node_label(names: list[str], credential: str) -> str:
+    shown = ", ".join(names[:MAX_NODE_IDENTITIES])
+    if len(names) > MAX_NODE_IDENTITIES:
+        shown += f" and {len(names) - MAX_NODE_IDENTITIES} more"
+    return f"{mermaid_label(shown, 160)}<br/>{mermaid_label(credential)}"
+
+
 def mermaid(paths: list[AccessPath]) -> str:
     """identities -> services, grouped by service: identities that reach one service with the same
-    capability, scope and credential kind share one node and one edge."""
+    capability, scope and credential kind share one node and one edge. A service shows at most
+    MAX_SERVICE_NODES such nodes, riskiest first; the rest fold into one node per capability that
+    counts their identities and scopes (the table lists every path)."""
     lines = ["flowchart LR"]
     by_service: dict[str, dict[tuple, list[AccessPath]]] = defaultdict(lambda: defaultdict(list))
     for path in paths:
@@ -168,18 +195,31 @@ def mermaid(paths: list[AccessPath]) -> str:
         service_id = f"s{service_index}"
         lines.append(f'  subgraph g{service_index}["{mermaid_label(service)}"]')
         lines.append(f'    {service_id}(("{mermaid_label(service)}"))')
-        groups = sorted(by_service[service].items(), key=lambda item: (-CAPABILITY_RANK[item[0][0]], item[0][1]))
+        groups = sorted(by_service[service].items(), key=_group_rank)
+        shown, folded = groups[:MAX_SERVICE_NODES], groups[MAX_SERVICE_NODES:]
+        if len(folded) == 1:  # folding one group would save nothing
+            shown, folded = groups, []
         edges = []
-        for (capability, scope, credential, logged), members in groups:
-            names = [p.identity.address for p in members]
-            shown = ", ".join(names[:MAX_NODE_IDENTITIES])
-            if len(names) > MAX_NODE_IDENTITIES:
-                shown += f" and {len(names) - MAX_NODE_IDENTITIES} more"
-            label = f"{mermaid_label(shown, 160)}<br/>{mermaid_label(credential)}"
-            lines.append(f'    n{node}["{label}"]')
+        for (capability, scope, credential, logged), members in shown:
+            lines.append(f'    n{node}["{_node_label([p.identity.address for p in members], credential)}"]')
             edge = f"{mermaid_label(capability)}: {mermaid_label(scope, 48)}"
             if logged is False:
                 edge += ", not logged"
+            edges.append(f'    n{node} -->|"{edge}"| {service_id}')
+            node += 1
+        by_capability: dict[str, list[tuple]] = defaultdict(list)
+        for item in folded:
+            by_capability[item[0][0]].append(item)
+        for capability in sorted(by_capability, key=lambda c: -CAPABILITY_RANK[c]):
+            items = by_capability[capability]
+            members = [p for _, group in items for p in group]
+            credentials = {key[2] for key, _ in items}
+            credential = credentials.pop() if len(credentials) == 1 else f"{len(credentials)} kinds of credential"
+            lines.append(f'    n{node}["{_node_label([p.identity.address for p in members], credential)}"]')
+            not_logged = sum(1 for p in members if p.logged is False)
+            edge = f"{mermaid_label(capability)}: {len(items)} different scopes"
+            if not_logged:
+                edge += f", {not_logged} not logged"
             edges.append(f'    n{node} -->|"{edge}"| {service_id}')
             node += 1
         lines += edges
@@ -231,7 +271,7 @@ def diff_text_lines(diff: "InventoryDiff") -> list[str]:
 
 
 def diff_markdown_lines(diff: "InventoryDiff") -> list[str]:
-    lines = [f"### Access changes since `{markdown_cell(diff.base).replace('`', '')}`", "",
+    lines = [f"### Access changes since `{code_span_text(diff.base)}`", "",
              markdown_cell(diff.summary()), ""]
     if not diff.entries:
         return lines

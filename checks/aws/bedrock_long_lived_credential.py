@@ -41,7 +41,8 @@ class BedrockLongLivedCredential(Check):
     """A long-lived credential that can call Bedrock: a Bedrock API key
     (`aws_iam_service_specific_credential` for `bedrock.amazonaws.com`) that never expires or lives
     longer than 30 days (`credential_age_days`), or an IAM access key for a user whom a policy in
-    the same module or template grants any Bedrock action."""
+    the same module or template grants any Bedrock action, directly or through a group the user is
+    put in there."""
 
     code = "AIA107"
     slug = "bedrock-long-lived-credential"

@@ -1,9 +1,9 @@
-import posixpath
 from typing import Iterator, Mapping
 
 from aiaas_iac.check import Check
 from aiaas_iac.k8s_workloads import (
-    Container, EnvVar, ai_workload_reasons, config_objects, containers, env_from, env_vars, pod_specs, stored_values,
+    Container, EnvVar, ai_workload_reasons, config_objects, containers, env_from, env_vars, key_file_secret, pod_specs,
+    stored_values,
 )
 from aiaas_iac.model import Finding, Mappings, Severity
 
@@ -15,19 +15,6 @@ _PATH_VARIABLE = "GOOGLE_APPLICATION_CREDENTIALS"
 
 def _static_source(name: str, kind: str) -> bool:
     return kind == "Secret" or name != _PATH_VARIABLE
-
-
-def _secret_backed(volume: Mapping | None) -> str | None:
-    """The Secret a volume is made from (a `secret` volume or a projected one), or None."""
-    if not isinstance(volume, Mapping):
-        return None
-    secret = volume.get("secret")
-    if isinstance(secret, Mapping):
-        return str(secret.get("secretName", volume.get("name")))
-    for source in (volume.get("projected") or {}).get("sources") or []:
-        if isinstance(source, Mapping) and isinstance(source.get("secret"), Mapping):
-            return str(source["secret"].get("name", volume.get("name")))
-    return None
 
 
 class K8sStaticCloudCredentials(Check):
@@ -107,17 +94,9 @@ class K8sStaticCloudCredentials(Check):
             yield from self._key_file(env, env.value)
 
     def _key_file(self, env: EnvVar, file_path: str) -> Iterator[Finding]:
-        """A key file path inside a Secret-backed mount. A ConfigMap-backed file is usually a
-        workload identity federation config (`external_account`), which is what we want."""
+        """A key file path inside a Secret-backed mount (k8s_workloads.key_file_secret)."""
         container = env.container
-        if not file_path.startswith("/"):
-            return
-        # The whole pod: the key file may be mounted by the container that sets the variable or,
-        # for the same pod volume, by another (an init container that prepares credentials).
-        file_path = posixpath.normpath(file_path)
-        mounts = [container.mount_for(file_path)] + [c.mount_for(file_path) for c in containers(container.pod)]
-        mount = next((m for m in mounts if m is not None), None)
-        secret = _secret_backed(container.pod.volume(mount.get("name"))) if mount else None
+        secret = key_file_secret(container, file_path)
         if secret is not None:
             yield self.finding(
                 env.workload,
