@@ -709,3 +709,14 @@ def test_multicloud_markdown_has_the_table_and_a_graph_grouped_by_service(monkey
            'service account key"]' in graph
     assert graph.count("-->") == 10
     assert '-->|"invoke: oai-chat-prod, not logged"|' in graph
+
+
+def test_bicep_system_assigned_identity_and_account_key():
+    # `principalId: web.identity.principalId` is the web app's own managed identity, not an
+    # anonymous principal; the account with key authentication on is a key path.
+    found = rows(SAMPLES / "bicep" / "azure" / "openai_insecure")
+    assert [(kind, address, service, capability, credential) for kind, address, _, service, capability,
+            credential, *_ in found] == [
+        ("azure-account-key", "openai", "azure-openai", "invoke", "account key"),
+        ("azure-managed-identity", "web.identity", "azure-openai", "invoke", "managed identity"),
+    ]

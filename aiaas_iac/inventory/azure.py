@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from aiaas_iac.iam.aws_resources import display_value
-from aiaas_iac.iam.azure import AIAccount, ai_accounts, ref_parts, refers_to_account
+from aiaas_iac.context import address_of_ref
+from aiaas_iac.iam.azure import AIAccount, ai_accounts, is_arm, ref_parts, refers_to_account
 from aiaas_iac.iam.azure_diagnostics import diagnostic_coverage
 from aiaas_iac.iam.azure_roles import BROAD_SCOPES, RoleAssignment, is_ai_role, privileged_role, role_assignments
 from aiaas_iac.inventory import model
@@ -50,6 +51,9 @@ def _logged(ctx: Any, accounts: list[AIAccount]) -> bool | None:
     return True if all(states) else None
 
 
+ARM_UAI_TYPE = "microsoft.managedidentity/userassignedidentities"
+
+
 def _principal(ctx: Any, assignment: RoleAssignment) -> tuple[Identity, str, set]:
     """(identity, credential kind, related resources) of the principal an assignment names."""
     near = assignment.evaluated or assignment.resource
@@ -61,6 +65,18 @@ def _principal(ctx: Any, assignment: RoleAssignment) -> tuple[Identity, str, set
     if not isinstance(principal, Unknown):
         return fallback, model.PRINCIPAL, set()
     for ref in principal.refs:
+        if is_arm(near):
+            # Bicep `web.identity.principalId`, `uami.properties.principalId`; ARM `reference(...)`.
+            address = address_of_ref(ref, near.format)
+            target, rest = ctx.lookup(near, address), ref[len(address):].lower()
+            if target is None:
+                continue
+            if target.type.lower() == ARM_UAI_TYPE:
+                return identity_of(target, "azure-managed-identity"), model.MANAGED_IDENTITY, {related_key(target)}
+            if rest.startswith(".identity."):
+                return (Identity("azure-managed-identity", f"{target.full_address or target.address}.identity",
+                                 target.file, target.span.start_line), model.MANAGED_IDENTITY, set())
+            continue
         parts = ref_parts(ref)
         if parts[0] == "data":
             continue
