@@ -265,18 +265,21 @@ class Evaluator:
             result = self._dispatch(value)
         finally:
             self.depth -= 1
-        if isinstance(value, (dict, list)):
-            self._memo[key] = (value, result)
+        self._memo[key] = (value, result)  # the bindings of one evaluator never change
         return result
 
     def _dispatch(self, value: Any) -> Any:
         if isinstance(value, (EncodedMap, EncodedList)):
             inner = self._dispatch(dict(value) if isinstance(value, dict) else list(value))
             return value if inner == value else encoded(inner, value.encoding)
+        # What did not change is returned as it was: shared parts stay shared, and comparing a
+        # value with its evaluation is an identity check, not a walk of a 2**40-part DAG.
         if isinstance(value, dict):
-            return {k: self.value(v) for k, v in value.items()}
+            mapping = {k: self.value(v) for k, v in value.items()}
+            return value if all(mapping[k] is v for k, v in value.items()) else mapping
         if isinstance(value, list):
-            return [self.value(v) for v in value]
+            items = [self.value(v) for v in value]
+            return value if all(a is b for a, b in zip(items, value)) else items
         handler = _HANDLERS.get(type(value))
         return handler(self, value) if handler else value
 
@@ -324,6 +327,8 @@ class Evaluator:
 
         values = [v for v in children.values()]
         kind = Invalid if any(first_invalid(v) for v in values) else None
+        if kind is None and all(getattr(node, name) is v for name, v in children.items()):
+            return node
         updated = dataclasses.replace(node, refs=collect_refs(values), **children)
         if kind is not None:
             return Invalid(node.text, updated.refs)
@@ -340,6 +345,8 @@ class Evaluator:
             return text if len(text) <= MAX_VALUE_CHARS else Unknown(node.text, node.refs)
         if any(isinstance(p, Invalid) for p in parts):
             return Invalid(node.text, collect_refs(parts))
+        if len(parts) == len(node.parts) and all(a is b for a, b in zip(parts, node.parts)):
+            return node
         return Template(node.text, collect_refs(parts), tuple(parts))
 
     def template_parts(self, parts: tuple) -> list | Unknown:
@@ -469,6 +476,7 @@ class Evaluator:
             return Unknown(node.text, node.refs)
         out_list: list = []
         out_map: dict = {}
+        size = 0
         for key, item in items:
             names = {node.value_var: item} if node.key_var is None else {node.key_var: key, node.value_var: item}
             child = self.scoped(names)
@@ -480,6 +488,9 @@ class Evaluator:
                     if not keep:
                         continue
                 value = child.value(node.value_expr)
+                size += len(value) if isinstance(value, str) else 1
+                if size > MAX_VALUE_CHARS:
+                    return Unknown(node.text, node.refs)
                 if not node.is_object:
                     out_list.append(value)
                     continue

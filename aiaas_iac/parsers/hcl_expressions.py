@@ -155,19 +155,16 @@ EXPRESSION_NODES = (Traversal, Call, Template, Conditional, BinaryOp, UnaryOp, G
 def collect_refs(value: Any) -> tuple[str, ...]:
     """Every reference mentioned anywhere inside a (partly) parsed value."""
     found: dict[str, None] = {}  # ordered and deduplicated; a list's `in` made this quadratic
-
-    def walk(node: Any) -> None:
+    seen: set[int] = set()  # evaluated values share parts (2**40 paths through 40 lists): walk each once
+    stack = [value]
+    while stack:
+        node = stack.pop()
         if isinstance(node, Unknown):
             for ref in node.refs:
                 found[ref] = None
-        elif isinstance(node, dict):
-            for item in node.values():
-                walk(item)
-        elif isinstance(node, (list, tuple)):
-            for item in node:
-                walk(item)
-
-    walk(value)
+        elif isinstance(node, (dict, list, tuple)) and id(node) not in seen:
+            seen.add(id(node))
+            stack.extend(reversed(list(node.values() if isinstance(node, dict) else node)))
     return tuple(found)
 
 
