@@ -221,3 +221,13 @@ def test_a_long_chain_of_locals_does_not_exhaust_the_stack():
     locals_ = {r.name: r.attributes["value"] for r in parse_terraform(source, "l.tf", ".")}
     value = console("local.l399", ModuleResolver({}, locals_, Path("."), Path(".")))
     assert value == 400 or isinstance(value, Unknown)
+
+
+def test_a_directive_in_tf_json_and_in_a_quoted_string_is_the_same_template():
+    from aiaas_iac.parsers.terraform_json import template_value
+
+    resolver = module()
+    from_json = template_value("%{ for r in var.regions }${r},%{ endfor }")
+    assert resolver.resolve(from_json) == "eu-west-1,us-east-1,"
+    assert console('"%{ for r in var.regions }${r},%{ endfor }"') == "eu-west-1,us-east-1,"
+    assert isinstance(template_value("%{ if x }unclosed"), Unknown)

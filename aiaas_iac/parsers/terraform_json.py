@@ -110,8 +110,10 @@ def template_value(text: str) -> Any:
     if "${" not in text and "%{" not in text:
         return text
     parts = _split_template(text)
-    if parts is None:
-        return Unknown(json.dumps(text))
+    if parts is None:  # a template directive (`%{ if }`, `%{ for }`): the HCL template reader
+        from aiaas_iac.parsers.terraform import template_text_value
+
+        return template_text_value(text, json.dumps(text))
     values = [value if kind == "literal" else parse_expression(value) for kind, value in parts]
     if all(isinstance(v, str) for v in values):
         return "".join(values)
