@@ -143,13 +143,16 @@ def instance_address(address: str, key: Any) -> str:
     return f"{address}[{key}]" if isinstance(key, int) else f'{address}["{key}"]'
 
 
-def expanded_blocks(ctx: ScanContext, resource: Resource, block_type: str) -> Iterator[tuple[tuple, dict, bool]]:
-    """(path, block, certain) for each `block_type` block, including `dynamic` ones expanded
-    over a known `for_each` (none when it is known empty); `certain` is False for a dynamic
-    block whose collection is unknown."""
-    for index, block in resource.blocks(block_type):
+def expanded_blocks(ctx: ScanContext, resource: Resource, block_type: str,
+                    container: dict | None = None) -> Iterator[tuple[tuple, dict, bool]]:
+    """(path, block, certain) for each `block_type` block of `container` (the resource's
+    attributes by default, or a block of it: nested dynamic blocks), including `dynamic` ones
+    expanded over a known `for_each` (none when it is known empty); `certain` is False for a
+    dynamic block whose collection is unknown. Paths are relative to `container`."""
+    attributes = resource.attributes if container is None else container
+    for index, block in blocks_of(attributes.get(block_type)):
         yield (block_type, index), block, True
-    for index, dynamic in resource.blocks("dynamic"):
+    for index, dynamic in blocks_of(attributes.get("dynamic")):
         if dynamic.get("__labels__") != [block_type]:
             continue
         content = next((b for _, b in blocks_of(dynamic.get("content"))), {})
@@ -165,6 +168,7 @@ def expanded_blocks(ctx: ScanContext, resource: Resource, block_type: str) -> It
             yield path, content, False
             continue
         for key, value in items[:MAX_INSTANCES]:
+            # The content's own dynamic blocks keep their for_each, now with this iterator bound.
             yield path, _evaluated(ctx, resource, content, {name: {"key": key, "value": value}}), True
 
 
