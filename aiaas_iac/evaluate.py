@@ -289,13 +289,6 @@ class Evaluator:
         child.steps, child.depth = self.steps, self.depth
         return child
 
-    def run_scoped(self, names: dict[str, Any], value: Any) -> Any:
-        child = self.scoped(names)
-        try:
-            return child.value(value)
-        finally:
-            self.steps = child.steps
-
     # --- references --------------------------------------------------------------------------
 
     def traversal(self, node: Traversal) -> Any:
@@ -384,7 +377,9 @@ class Evaluator:
         collection = self.value(node.collection)
         items = iteration(collection)
         if items is None:
-            return self.unknown(node, collection=collection)
+            if isinstance(collection, Unknown) and not isinstance(collection, Invalid):
+                return [self.unknown(node, collection=collection)]  # a hole in the rendered text
+            return Invalid(node.text, node.refs)
         out: list[Any] = []
         for key, item in items:
             names = {node.value_var: item} if node.key_var is None else {node.key_var: key, node.value_var: item}
