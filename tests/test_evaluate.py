@@ -31,6 +31,7 @@ locals {
   twice = [local.roles, local.roles]
   a     = local.b
   b     = local.a
+  me    = [local.me]
 }
 """
 
@@ -169,7 +170,7 @@ def test_file_and_templatefile_read_only_inside_the_scan(tmp_path):
 @pytest.mark.parametrize("expression", [
     "range(1e9)", "length(range(1e9))", "[for i in range(100000) : [for j in range(100000) : j]]",
     'join("", [for i in range(2000) : join("", [for j in range(2000) : "aaaaaaaaaa"])])',
-    "flatten(local.twice)", "local.a", "local.b",
+    "flatten(local.twice)", "local.a", "local.b", "local.me[0]",
 ])
 def test_hostile_expressions_end_quickly_as_unknown(expression):
     start = time.perf_counter()
