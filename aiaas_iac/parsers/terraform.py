@@ -3,8 +3,11 @@
 python-hcl2 7.x gives a lark tree whose every node carries its position; we
 walk that tree ourselves instead of using its dict transformer so that each
 attribute, nested block, object key and list element keeps its lines, and so
-that expressions stay structured (`Traversal`, `Call`, `Template`) for the
-value resolver.
+that every expression stays structured (the nodes of `hcl_expressions`:
+references, calls, templates, operators grouped by HCL's precedence,
+conditionals, `for`, splats, indexing) for the evaluator. Template
+interpolations and directives in heredocs are parsed here, once
+(`hcl_templates`).
 """
 
 from __future__ import annotations
