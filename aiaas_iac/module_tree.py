@@ -74,6 +74,24 @@ def _without_refs(value: Any) -> Any:
     return value
 
 
+def _small(value: Any, budget: int = 20_000) -> bool:
+    """True when `value` written out (as `repr` does: shared parts each time) has at most
+    `budget` parts; bounded whatever the value (inputs can share parts 2**40 times)."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        budget -= 1
+        if budget < 0:
+            return False
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple)):
+            stack.extend(node)
+        elif isinstance(node, Unknown):
+            stack.extend(getattr(node, f.name) for f in dataclasses.fields(node) if f.name not in ("text", "refs"))
+    return True
+
+
 @dataclass
 class ModuleTree:
     """What the tree builder hands to the checks."""
@@ -187,7 +205,7 @@ class _Instance:
         # Resolving may instantiate a child already (an input or attribute reads its output).
         # Instances of one module with equal inputs resolve alike (inputs carry no references and
         # every output below depends on inputs only): resolve once, re-address the copies.
-        memo_key = (directory, repr(sorted(inputs.items()))) if inputs is not None else None
+        memo_key = (directory, repr(sorted(inputs.items()))) if inputs is not None and _small(inputs) else None
         resolved = builder.resolved.get(memo_key) if memo_key else None
         if resolved is None:
             self.resources = resolve_module(members, self.resolver)

@@ -2,33 +2,27 @@
 
 Within one module (directory): `var.x` becomes the variable's literal default,
 overridden by `terraform.tfvars` and then `*.auto.tfvars` (lexical order, as
-Terraform loads them); `local.x` its literal value; `jsonencode(x)` the
-structure `x`; `file()`/`templatefile()` the content of a regular file inside
-the scanned paths (see `file_reads`: no symlink escape, no `.git`, no devices);
-a string template whose parts are all known, the joined string.
-Anything else stays an `Unknown` and never produces a finding.
+Terraform loads them) or the caller's input (module_tree); `local.x` its
+value; every expression over known values is evaluated (`evaluate`), and
+`file()`/`templatefile()` read a regular file inside the scanned paths (see
+`file_reads`: no symlink escape, no `.git`, no devices). Anything else stays
+an `Unknown` and never produces a finding.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
-import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from aiaas_iac.model import Resource, Unknown, scalar_text
-from aiaas_iac.parsers.hcl_expressions import Call, Template, Traversal, collect_refs
-
-_TEMPLATE_VAR_RE = re.compile(r"(?<!\$)\$\{\s*([A-Za-z_]\w*)\s*\}")
-_SCALARS = (str, int, float, bool)
 # Locals can double a value at every step (`a1 = "${local.a0}${local.a0}"`, forty times): a value
-# past these sizes is left unknown, as no real policy or setting comes near them.
-MAX_VALUE_CHARS = 1 << 20
-MAX_VALUE_ITEMS = 100_000
-_MISSING = object()
+# past evaluate's MAX_VALUE_CHARS / MAX_VALUE_ITEMS is left unknown.
+from aiaas_iac.evaluate import MAX_VALUE_CHARS, MAX_VALUE_ITEMS, MISSING as _MISSING  # noqa: F401
+from aiaas_iac.model import Resource, Unknown
+from aiaas_iac.parsers.hcl_expressions import Call, Traversal
+
 MISSING = _MISSING  # what a `module_outputs` hook returns for an output it cannot give
 
 
@@ -45,10 +39,14 @@ def value_at(value: Any, parts: Iterable[Any], missing: Any = _MISSING) -> Any:
 
 
 class ModuleResolver:
-    """Resolves the values of one Terraform module."""
+    """The values of one Terraform module (instance): what `var.`, `local.`, `module.` and
+    `path.` name, and the files `file()`/`templatefile()` may read; `resolve()` evaluates a value
+    with them (see `evaluate`)."""
 
     def __init__(self, variables: dict[str, Any], locals_: dict[str, Any], module_dir: Path, root: Path,
                  module_outputs: Callable[[str], Any] | None = None) -> None:
+        from aiaas_iac.evaluate import Evaluator
+
         self.variables = variables
         # `module.<name>` -> that call's outputs (see module_tree); None outside a module tree.
         self.module_outputs = module_outputs
@@ -57,52 +55,36 @@ class ModuleResolver:
         self.root = root.resolve()
         self._resolved_locals: dict[str, Any] = {}
         self._in_progress: set[str] = set()
-        # Resolved values share parts (a local used twice is one object): each shared part is
-        # resolved once, so resolving an already resolved value again stays linear, not 2**depth.
-        self._resolved_parts: dict[int, tuple[Any, Any]] = {}
+        # One evaluator for the module: resolved values share parts (a local used twice is one
+        # object) and its memo evaluates each shared part once, linear rather than 2**depth.
+        self.evaluator = Evaluator(self)
 
     def resolve(self, value: Any) -> Any:
-        if not isinstance(value, (dict, list, Traversal, Template, Call)):
-            return value
-        known = self._resolved_parts.get(id(value))
-        if known is not None and known[0] is value:
-            return known[1]
-        resolved = self._resolve_part(value)
-        self._resolved_parts[id(value)] = (value, resolved)
-        return resolved
-
-    def _resolve_part(self, value: Any) -> Any:
+        """`value` evaluated; a block's attributes one by one (each with its own step budget)."""
         if isinstance(value, dict):
-            return {k: self.resolve(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.resolve(v) for v in value]
-        if isinstance(value, Traversal):
-            return self.traversal(value)
-        if isinstance(value, Template):
-            return self.template(value)
-        if isinstance(value, Call):
-            return self.call(value)
-        return value
+            return {k: self.evaluator.evaluate(v) for k, v in value.items()}
+        return self.evaluator.evaluate(value)
 
-    def traversal(self, ref: Traversal) -> Any:
-        head = ref.parts[0]
+    def reference(self, ref: Traversal) -> Any:
+        """What `ref` names in this module, or MISSING when it is not this module's to say
+        (`count.index`, `aws_iam_user.bot.name`, a variable without a value)."""
         if len(ref.parts) < 2:
-            return ref
-        name = ref.parts[1]
+            return _MISSING
+        head, name = ref.parts[0], ref.parts[1]
         if head == "var" and name in self.variables:
-            found = value_at(self.variables[name], ref.parts[2:])
+            found = self.variables[name]
         elif head == "local" and name in self.locals:
-            found = value_at(self.local(name), ref.parts[2:])
+            found = self.local(name)
         elif head == "module" and self.module_outputs is not None:
             outputs = self.module_outputs(name)
             found = _MISSING if outputs is _MISSING else value_at(outputs, ref.parts[2:])
-            if isinstance(found, Unknown):
-                return ref  # an output that is not known stays the reference the caller wrote
-        elif head == "path" and name in ("module", "root", "cwd"):
-            found = str(self.module_dir) if name == "module" else str(self.root)
+            # An output that is not known stays the reference the caller wrote.
+            return _MISSING if found is _MISSING or isinstance(found, Unknown) else found
+        elif head == "path" and name in ("module", "root", "cwd") and len(ref.parts) == 2:
+            return str(self.module_dir) if name == "module" else str(self.root)
         else:
-            return ref
-        return ref if found is _MISSING else found
+            return _MISSING
+        return self.evaluator.select(found, ref.parts[2:], ref)
 
     def local(self, name: str) -> Any:
         if name in self._resolved_locals:
@@ -110,51 +92,12 @@ class ModuleResolver:
         if name in self._in_progress:  # a cycle: Terraform rejects it, we leave it unknown
             return Unknown(f"local.{name}", (f"local.{name}",))
         self._in_progress.add(name)
-        value = self.resolve(self.locals[name])
-        self._in_progress.discard(name)
+        try:
+            value = self.evaluator.evaluate(self.locals[name])
+        finally:
+            self._in_progress.discard(name)
         self._resolved_locals[name] = value
         return value
-
-    def template(self, template: Template) -> Any:
-        parts = [self.resolve(p) for p in template.parts]
-        texts = [scalar_text(p) for p in parts]
-        if all(t is not None for t in texts):
-            if sum(len(t) for t in texts) > MAX_VALUE_CHARS:  # type: ignore[arg-type]
-                return Unknown(template.text, collect_refs(template.parts))
-            return "".join(texts)  # type: ignore[arg-type]
-        return Template(template.text, collect_refs(parts), tuple(parts))
-
-    def call(self, call: Call) -> Any:
-        args = [self.resolve(a) for a in call.args]
-        known = all(not isinstance(a, Unknown) for a in args)
-        name = call.name
-        if known and name in ("jsonencode", "yamlencode", "tolist", "toset", "tomap") and len(args) == 1:
-            return args[0]
-        if known and name == "jsondecode" and len(args) == 1 and isinstance(args[0], str):
-            try:
-                return json.loads(args[0])
-            except (ValueError, RecursionError):  # not JSON, or nested past Python's stack
-                pass
-        if known and name == "concat" and all(isinstance(a, list) for a in args):
-            if sum(len(a) for a in args) > MAX_VALUE_ITEMS:
-                return Unknown(call.text, collect_refs(call.args))
-            return [item for a in args for item in a]
-        if known and name == "merge" and all(isinstance(a, dict) for a in args):
-            merged: dict = {}
-            for a in args:
-                merged.update(a)
-            return merged
-        if known and name in ("lower", "upper") and len(args) == 1 and isinstance(args[0], str):
-            return args[0].lower() if name == "lower" else args[0].upper()
-        if known and name == "file" and len(args) == 1 and isinstance(args[0], str):
-            content = self.read_file(args[0])
-            if content is not None:
-                return content
-        if name == "templatefile" and len(args) == 2 and isinstance(args[0], str) and isinstance(args[1], dict):
-            rendered = self.render_template(args[0], args[1])
-            if rendered is not None:
-                return rendered
-        return Call(call.text, collect_refs(args), name, tuple(args))
 
     def read_file(self, path_text: str) -> str | None:
         """A file referenced by file()/templatefile(), relative to the module, if it may be read:
@@ -164,41 +107,6 @@ class ModuleResolver:
 
         where = os.path.relpath(self.module_dir, self.root) if self.module_dir.is_absolute() else str(self.module_dir)
         return read_text(path_text, str(self.module_dir), (str(self.root),), where.replace(os.sep, "/"))
-
-    def render_template(self, path_text: str, variables: dict) -> Any:
-        """The rendered file; a Template with the unknown variables as holes (a policy whose region
-        or account comes from a data source is still read); None when the file holds directives,
-        expressions other than plain variables, or a variable that is missing or not a scalar."""
-        content = self.read_file(path_text)
-        if content is None or "%{" in content:
-            return None
-        parts: list[Any] = []
-        position = 0
-        for match in _TEMPLATE_VAR_RE.finditer(content):
-            value = variables.get(match.group(1))
-            text = scalar_text(value)
-            if text is None and not isinstance(value, Unknown):
-                return None
-            parts += [content[position:match.start()], value if text is None else text]
-            position = match.end()
-        parts.append(content[position:])
-        if any(isinstance(p, str) and re.search(r"(?<!\$)\$\{", p) for p in parts):
-            return None
-        parts = [p.replace("$${", "${") if isinstance(p, str) else p for p in parts]
-        if all(isinstance(p, str) for p in parts):
-            return "".join(parts)
-        return Template(f"templatefile({path_text!r}, ...)", collect_refs(parts), tuple(_joined_texts(parts)))
-
-
-def _joined_texts(parts: list) -> list:
-    """Adjacent literal parts merged into one string."""
-    merged: list = []
-    for part in parts:
-        if isinstance(part, str) and merged and isinstance(merged[-1], str):
-            merged[-1] += part
-        elif part != "":
-            merged.append(part)
-    return merged
 
 
 def is_loaded_automatically(tfvars_name: str) -> bool:

@@ -1208,3 +1208,15 @@ Resources:
             Resource: !Sub "${Bucket.Arn}-${Agent.AgentArn}"
 """})
     assert triples(report, "AIA101") == {("AIA101", "stack.yaml", 18), ("AIA101", "stack.yaml", 21)}
+
+
+GUARDRAILS_WITH_DYNAMIC_FILTERS = 'variable "filters" {\n  default = [\n    { type = "HATE", input = "HIGH" },\n    { type = "PROMPT_ATTACK", input = "NONE" },\n  ]\n}\n\nvariable "strong" {\n  default = { PROMPT_ATTACK = "HIGH" }\n}\n\nresource "aws_bedrock_guardrail" "weak" {\n  name                      = "weak"\n  blocked_input_messaging   = "no"\n  blocked_outputs_messaging = "no"\n  content_policy_config {\n    dynamic "filters_config" {\n      for_each = var.filters\n      content {\n        type            = filters_config.value.type\n        input_strength  = filters_config.value.input\n        output_strength = "NONE"\n      }\n    }\n  }\n}\n\nresource "aws_bedrock_guardrail" "strong" {\n  name                      = "strong"\n  blocked_input_messaging   = "no"\n  blocked_outputs_messaging = "no"\n  dynamic "content_policy_config" {\n    for_each = [1]\n    content {\n      dynamic "filters_config" {\n        for_each = var.strong\n        iterator = f\n        content {\n          type            = f.key\n          input_strength  = f.value\n          output_strength = "NONE"\n        }\n      }\n    }\n  }\n}\n\nresource "aws_bedrock_guardrail" "unknown" {\n  name                      = "unknown"\n  blocked_input_messaging   = "no"\n  blocked_outputs_messaging = "no"\n  content_policy_config {\n    dynamic "filters_config" {\n      for_each = var.not_set\n      content {\n        type           = filters_config.value.type\n        input_strength = "NONE"\n      }\n    }\n  }\n}\nvariable "not_set" {}\n'
+
+
+def test_aia109_dynamic_filter_blocks_over_known_collections_are_judged(tree):
+    """A dynamic `filters_config` over a variable's default is the filters it makes: NONE on
+    PROMPT_ATTACK fails (at the dynamic block's content), HIGH through a nested dynamic policy
+    with an iterator passes, and a collection without a value is not judged."""
+    report = tree({"main.tf": GUARDRAILS_WITH_DYNAMIC_FILTERS})
+    assert triples(report, "AIA109") == {("AIA109", "main.tf", 19)}
+    assert [f.resource for f in report.findings if f.code == "AIA109"] == ["aws_bedrock_guardrail.weak"]

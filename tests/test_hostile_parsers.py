@@ -323,16 +323,25 @@ def test_dedent_equals_textwrap(text):
     assert _dedent(text) == textwrap.dedent(text)
 
 
-OLD_HEREDOC_INTERPOLATION = re.compile(r"(?<!\$)\$\{\s*([^{}]*?)\s*\}")  # cubic on `${` + spaces
-
-
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(["$", "{", "}", " ", "\n", "a", "\u00a0", "${", "$${", "x.y"]), max_size=14).map("".join))
-def test_heredoc_interpolations_match_the_old_regex(text):
-    from aiaas_iac.parsers.terraform import _HEREDOC_INTERPOLATION_RE
+@given(st.lists(st.sampled_from(["$", "{", "}", " ", "\n", "a", "\u00a0", "${", "$${", "x.y", '"', "%%{"]),
+                max_size=14).map("".join))
+def test_template_tokens_match_the_tf_json_splitter(text):
+    """Two readers of `${...}` in a template (heredocs and `.tf.json` strings) split alike."""
+    from aiaas_iac.parsers.hcl_templates import TemplateSyntaxError, _tokens
+    from aiaas_iac.parsers.terraform_json import _split_template, _TfJsonError
 
-    old = [(m.span(), m.group(1)) for m in OLD_HEREDOC_INTERPOLATION.finditer(text)]
-    assert old == [(m.span(), m.group(1).strip()) for m in _HEREDOC_INTERPOLATION_RE.finditer(text)]
+    try:
+        old = _split_template(text)
+    except _TfJsonError:
+        old = "error"
+    try:
+        new = [(("literal", t[1]) if t[0] == "literal" else ("expression", t[1])) for t in _tokens(text)]
+    except TemplateSyntaxError:
+        new = "error"
+    if old != "error" and new != "error":
+        old = [(kind, value.strip() if kind == "expression" else value) for kind, value in old]
+    assert old == new
 
 
 def test_heredoc_guard_accepts_every_sample_and_real_heredocs():

@@ -373,3 +373,22 @@ def test_a_suppression_at_the_repository_module_block_applies_and_one_inside_the
     }, select=["AIA102"])
     assert {(f.location.file, f.location.span.start_line, f.suppressed) for f in report.findings} == {
         ("main.tf", 2, True), ("main.tf", 7, False)}
+def test_expressions_are_evaluated_with_each_instances_inputs():
+    """`!var.x`, a dynamic block over `var.id != null ? [1] : []` with a null optional()
+    default, a ternary inside jsonencode, `count` on an object variable's attribute and on a
+    local, each with the inputs of the for_each instance (the old text evaluator missed the
+    first three for the public instance)."""
+    report = findings("expressions")
+    assert triples(report) == {
+        ("AIA110", "modules/assistant/main.tf", 18),  # AllowFromPublic = !var.settings.private_only
+        ("AIA101", "modules/assistant/main.tf", 42),  # Action = var.settings.full_access ? "bedrock:*" : ...
+        ("AIA105", "modules/assistant/main.tf", 50),  # dynamic guardrail_configuration over [] (id null)
+        ("AIA109", "modules/assistant/main.tf", 65),  # count = var.settings.guardrail.create ? 1 : 0
+        ("AIA209", "modules/assistant/main.tf", 85),  # count = local.deploy_engine ? 1 : 0
+        ("AIA203", "modules/assistant/main.tf", 85),
+    }
+    by_code = {f.code: f.resource for f in report.findings}
+    assert by_code["AIA101"] == 'module.assistant["public"].aws_iam_policy.invoke'
+    assert by_code["AIA105"] == 'module.assistant["public"].aws_bedrockagent_agent.assistant'
+    assert by_code["AIA109"] == 'module.assistant["public"].aws_bedrock_guardrail.screen'
+    assert by_code["AIA209"] == 'module.assistant["locked"].google_vertex_ai_reasoning_engine.faq'

@@ -108,13 +108,21 @@ def test_templatefile_with_an_unknown_var_keeps_the_known_text_around_it(tmp_pat
     ]
 
 
-def test_templatefile_with_a_directive_is_not_read_as_text(tmp_path):
+def test_templatefile_renders_its_directives(tmp_path):
     found = resolved({
-        "main.tf": 'resource "aws_iam_policy" "p" { policy = templatefile("p.tpl", { ids = ["a"] }) }\n',
+        "main.tf": 'resource "aws_iam_policy" "p" { policy = templatefile("p.tpl", { ids = ["a", "b"] }) }\n',
+        "p.tpl": '{"Resource": [%{ for i, id in ids }%{ if i > 0 },%{ endif }"${id}"%{ endfor }]}',
+    }, tmp_path)
+    assert found["aws_iam_policy.p"].get("policy") == '{"Resource": ["a","b"]}'
+
+
+def test_templatefile_with_an_unknown_directive_collection_stays_unknown(tmp_path):
+    found = resolved({
+        "main.tf": 'resource "aws_iam_policy" "p" { policy = templatefile("p.tpl", { ids = aws_x.y.ids }) }\n',
         "p.tpl": '{"Resource": [%{ for id in ids }"${id}"%{ endfor }]}',
     }, tmp_path)
     policy = found["aws_iam_policy.p"].get("policy")
-    assert isinstance(policy, Unknown) and not isinstance(policy, Template)
+    assert isinstance(policy, Unknown) and "aws_x.y.ids" in policy.refs
 
 
 def test_references_to_other_resources_keep_their_refs(tmp_path):

@@ -17,6 +17,21 @@ The contract every parser backend keeps (tests compare backends on it):
   their source text as the key); parentheses leave no node;
 - references with static parts are one Traversal; every other form is the
   node named below.
+
+Decisions where the above left a choice (both backends keep them):
+- a node's text runs from its first operand's first character to its last
+  operand's last: `(a + b) * c` is BinaryOp text `(a + b) * c` whose left is
+  BinaryOp text `a + b` (the parentheses belong to the enclosing slice only);
+  a trailing comment or line break is never part of a text;
+- a Splat's parts hold an index that is not a literal as its expression node
+  (`x[*].tags[var.k]` -> parts ("tags", Traversal var.k));
+- ForExpr and TemplateFor refs are collect_refs of their children taken
+  literally, so they include the iteration variables' names (`k`, `v`);
+- a quoted string holding a directive (`"%{ if x }a%{ endif }"`) is a
+  Template whose text is the quoted source, quotes included, and whose parts
+  hold TemplateIf/TemplateFor; a heredoc's Template text is its body (cut);
+- a template Terraform would reject (an unclosed `${`, an interpolation that
+  does not parse) is a plain Unknown of its text with no refs.
 """
 
 from __future__ import annotations
@@ -155,19 +170,16 @@ EXPRESSION_NODES = (Traversal, Call, Template, Conditional, BinaryOp, UnaryOp, G
 def collect_refs(value: Any) -> tuple[str, ...]:
     """Every reference mentioned anywhere inside a (partly) parsed value."""
     found: dict[str, None] = {}  # ordered and deduplicated; a list's `in` made this quadratic
-
-    def walk(node: Any) -> None:
+    seen: set[int] = set()  # evaluated values share parts (2**40 paths through 40 lists): walk each once
+    stack = [value]
+    while stack:
+        node = stack.pop()
         if isinstance(node, Unknown):
             for ref in node.refs:
                 found[ref] = None
-        elif isinstance(node, dict):
-            for item in node.values():
-                walk(item)
-        elif isinstance(node, (list, tuple)):
-            for item in node:
-                walk(item)
-
-    walk(value)
+        elif isinstance(node, (dict, list, tuple)) and id(node) not in seen:
+            seen.add(id(node))
+            stack.extend(reversed(list(node.values() if isinstance(node, dict) else node)))
     return tuple(found)
 
 

@@ -3,8 +3,11 @@
 python-hcl2 7.x gives a lark tree whose every node carries its position; we
 walk that tree ourselves instead of using its dict transformer so that each
 attribute, nested block, object key and list element keeps its lines, and so
-that expressions stay structured (`Traversal`, `Call`, `Template`) for the
-value resolver.
+that every expression stays structured (the nodes of `hcl_expressions`:
+references, calls, templates, operators grouped by HCL's precedence,
+conditionals, `for`, splats, indexing) for the evaluator. Template
+interpolations and directives in heredocs are parsed here, once
+(`hcl_templates`).
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ from typing import Any
 
 from aiaas_iac.model import Resource, Span, Unknown
 from aiaas_iac.parsers.hcl_guard import heredoc_problem
-from aiaas_iac.parsers.hcl_expressions import (Call, Template, Traversal, collect_refs, integer, traversal_parts,
-                                              traversal_text)
+from aiaas_iac.parsers.hcl_expressions import (BinaryOp, Call, Conditional, ForExpr, GetAttr, Index, Splat, Template,
+                                              Traversal, UnaryOp, collect_refs, integer, traversal_parts, traversal_text)
 
 _EXPRESSION_NODES = {
     "expr_term", "string", "int_lit", "float_lit", "identifier", "tuple", "object",
@@ -30,12 +33,14 @@ _ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)")
 _HEREDOC_OPENER_RE = re.compile(r"<<(-?)([A-Za-z][\w.-]*)")
 _WHITESPACE_ONLY_LINE_RE = re.compile(r"^[ \t]+$", re.MULTILINE)
 _INDENT_RE = re.compile(r"^[ \t]*(?=[^ \t\n])", re.MULTILINE)
-# `${ expression }` with no brace inside: the expression is the text between, stripped. The
-# text is not matched as `\s*([^{}]*?)\s*`, whose three overlapping parts made `${` followed by
-# 10,000 spaces take cubic time; `[^{}]*` stops at the first brace, so each `${` reads up to the
-# next brace only and the search stays linear.
-_HEREDOC_INTERPOLATION_RE = re.compile(r"(?<!\$)\$\{([^{}]*)\}")
 _SIMPLE_TRAVERSAL_RE = re.compile(r"^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"]*\"\])*$")
+_LITERAL_NAMES = {"true": True, "false": False, "null": None}
+# HCL's binary operators, loosest first; all associate to the left.
+_PRECEDENCE = {"||": 1, "&&": 2, "==": 3, "!=": 3, ">": 4, ">=": 4, "<": 4, "<=": 4, "+": 5, "-": 5,
+               "*": 6, "/": 6, "%": 6}
+_EXPAND_RE = re.compile(r"\s*\.\.\.")
+# `%{` opening a directive (`%%{` is the escape for the two characters).
+_DIRECTIVE_RE = re.compile(r"(?<!%)%\{")
 _TRANSPARENT_CALLS = {"jsonencode", "yamlencode"}
 
 
@@ -65,10 +70,26 @@ def _unescape(text: str) -> str:
 
 
 def _simple_traversal(text: str) -> Traversal | None:
-    if not _SIMPLE_TRAVERSAL_RE.match(text):
+    """`var.x`, `local.a[0]["b"]` read without the parser (most interpolations are one); the same
+    Traversal the parser makes of it."""
+    if not _SIMPLE_TRAVERSAL_RE.match(text) or text in _LITERAL_NAMES:
         return None
     parts = traversal_parts(text)
     return Traversal(text, (traversal_text(parts),), parts)
+
+
+def parse_expression_text(text: str) -> Any:
+    """One HCL expression written as text (a template interpolation, a `.tf.json` string), parsed
+    once at parse time into the same nodes as in a `.tf` file. Raises HclSyntaxError."""
+    text = text.strip()
+    if text in _LITERAL_NAMES:
+        return _LITERAL_NAMES[text]
+    traversal = _simple_traversal(text)
+    if traversal is not None:
+        return traversal
+    source, tree = expression_tree(text)
+    # Walked afresh each time: every attribute gets its own (mutable) values.
+    return _TreeWalker(source + "\n").body(tree.children[0], ())["value"]
 
 
 def _heredoc_body(token_text: str) -> tuple[str, str] | None:
@@ -102,7 +123,7 @@ def _dedent(text: str) -> str:
 
 
 def heredoc_value(token_text: str) -> Any:
-    """A heredoc's string, or a Template when it interpolates expressions."""
+    """A heredoc's string, or a Template when it interpolates expressions or holds directives."""
     parsed = _heredoc_body(token_text)
     if parsed is None:
         return Unknown(token_text.strip())
@@ -112,19 +133,20 @@ def heredoc_value(token_text: str) -> Any:
     body += "\n"
     if "${" not in body and "%{" not in body:
         return body
-    parts: list[Any] = []
-    position = 0
-    for found in _HEREDOC_INTERPOLATION_RE.finditer(body):
-        parts.append(body[position:found.start()].replace("$${", "${"))
-        inner = found.group(1).strip()
-        parts.append(_simple_traversal(inner) or Unknown("${" + inner + "}"))
-        position = found.end()
-    parts.append(body[position:].replace("$${", "${"))
-    expressions = [p for p in parts if isinstance(p, Unknown)]
-    if not expressions:
-        return "".join(parts)
-    refs = tuple(r for e in expressions for r in e.refs)
-    return Template(body if len(body) < 200 else body[:200] + "...", refs, tuple(parts))
+    return template_text_value(body, body)
+
+
+def template_text_value(text: str, shown: str, literal: Any = None) -> Any:
+    """`hcl_templates.template_value` with this parser for the interpolations; a template
+    Terraform would reject (an unclosed `${`, an expression that does not parse) stays unknown."""
+    from aiaas_iac.parsers.hcl_templates import TemplateSyntaxError, template_value
+
+    try:
+        if literal is None:
+            return template_value(text, shown, parse_expression_text)
+        return template_value(text, shown, parse_expression_text, literal)
+    except (TemplateSyntaxError, HclSyntaxError, RecursionError):
+        return Unknown(shown if len(shown) < 200 else shown[:200] + "...")
 
 
 class _TreeWalker:
@@ -180,40 +202,34 @@ class _TreeWalker:
         if kind is None:
             return Unknown(str(node))
         handler = getattr(self, "_" + kind, None)
-        if handler is not None:
-            return handler(node, path)
-        return self.opaque(node)
-
-    def opaque(self, node: Any) -> Unknown:
-        refs: list[Any] = []
-        for child in node.children:
-            if getattr(child, "data", None) in _EXPRESSION_NODES:
-                refs.append(self.expression(child, ()))
-            elif getattr(child, "data", None) == "binary_term":
-                refs.extend(self.expression(c, ()) for c in child.children if getattr(c, "data", None) in _EXPRESSION_NODES)
-        return Unknown(self.text(node), collect_refs(refs))
+        if handler is None:  # every expression rule of the grammar has a handler
+            raise HclSyntaxError(f"invalid HCL: unsupported expression {kind}", node.meta.line)
+        return handler(node, path)
 
     def _expr_term(self, node: Any, path: tuple) -> Any:
-        trees = [c for c in node.children if getattr(c, "data", None) in _EXPRESSION_NODES]
-        if len(trees) == 1:
-            return self.expression(trees[0], path)
-        return self.opaque(node)
+        # `( expression )` or one term; parentheses leave no node.
+        return self.expression(_trees(node)[0], path)
 
     def _string(self, node: Any, path: tuple) -> Any:
         parts: list[Any] = []
         for part in node.children:
             inner = part.children[0]
             if hasattr(inner, "data"):  # interpolation
-                parts.append(self.expression(inner.children[0], ()))
+                parts.append(self.expression(_trees(inner)[0], ()))
             elif inner.type == "ESCAPED_INTERPOLATION":
                 parts.append(str(inner)[1:])
+            elif "%{" in inner and _DIRECTIVE_RE.search(inner):
+                # python-hcl2's lexer reads a template directive as text: read the string again
+                # as a template (quoted: escapes are undone in its literal runs).
+                text = self.text(node)
+                return template_text_value(text[1:-1], text, _unescape)
             else:
                 parts.append(_unescape(str(inner)))
         if all(isinstance(p, str) for p in parts):
             return "".join(parts)
         if len(parts) == 1:
             return parts[0]  # "${var.x}" is var.x itself
-        return Template(self.text(node), collect_refs(parts), tuple(parts))
+        return Template(self.text(node), collect_refs(parts), tuple(_joined(parts)))
 
     def _int_lit(self, node: Any, path: tuple) -> int | str:
         return integer("".join(str(c) for c in node.children))
@@ -223,9 +239,8 @@ class _TreeWalker:
 
     def _identifier(self, node: Any, path: tuple) -> Any:
         name = self.identifier(node)
-        literal = {"true": True, "false": False, "null": None}
-        if name in literal:
-            return literal[name]
+        if name in _LITERAL_NAMES:
+            return _LITERAL_NAMES[name]
         return Traversal(name, (name,), (name,))
 
     def _get_attr_expr_term(self, node: Any, path: tuple) -> Any:
@@ -234,17 +249,35 @@ class _TreeWalker:
         if isinstance(base, Traversal):
             parts = base.parts + (attribute,)
             return Traversal(self.text(node), (traversal_text(parts),), parts)
-        return Unknown(self.text(node), collect_refs([base]))
+        return GetAttr(self.text(node), collect_refs([base]), base, attribute)
+
+    def index_key(self, index_node: Any) -> Any:
+        trees = _trees(index_node)
+        return self.expression(trees[0], ()) if trees else integer("".join(str(c) for c in index_node.children))
 
     def _index_expr_term(self, node: Any, path: tuple) -> Any:
         base = self.expression(node.children[0], ())
-        index_node = node.children[1]
-        trees = [c for c in index_node.children if getattr(c, "data", None) in _EXPRESSION_NODES]
-        index = self.expression(trees[0], ()) if trees else integer("".join(str(c) for c in index_node.children))
+        index = self.index_key(node.children[1])
         if isinstance(base, Traversal) and isinstance(index, (int, str)) and not isinstance(index, bool):
             parts = base.parts + (index,)
             return Traversal(self.text(node), (traversal_text(parts),), parts)
-        return Unknown(self.text(node), collect_refs([base, index]))
+        return Index(self.text(node), collect_refs([base, index]), base, index)
+
+    def _splat(self, node: Any, full: bool) -> Splat:
+        base = self.expression(node.children[0], ())
+        parts: list[Any] = []
+        for step in _trees(node.children[1]):
+            if step.data == "get_attr":
+                parts.append(self.identifier(step.children[0]))
+            else:
+                parts.append(self.index_key(step))
+        return Splat(self.text(node), collect_refs([base, parts]), base, tuple(parts), full)
+
+    def _full_splat_expr_term(self, node: Any, path: tuple) -> Splat:
+        return self._splat(node, True)
+
+    def _attr_splat_expr_term(self, node: Any, path: tuple) -> Splat:
+        return self._splat(node, False)
 
     def _tuple(self, node: Any, path: tuple) -> list:
         items = []
@@ -277,15 +310,26 @@ class _TreeWalker:
             return value if isinstance(value, str) else self.text(inner)
         return self.text(inner)
 
-    def _function_call(self, node: Any, path: tuple) -> Any:
-        trees = [c for c in node.children if hasattr(c, "data")]
-        name = self.identifier(trees[0])
+    def arguments(self, node: Any, trees: list, name: str, path: tuple) -> Call:
         args: list[Any] = []
-        if len(trees) > 1 and trees[1].data == "arguments":
-            for index, arg in enumerate(c for c in trees[1].children if getattr(c, "data", None) in _EXPRESSION_NODES):
+        expand = False
+        if trees and trees[-1].data == "arguments":
+            argument_nodes = [c for c in trees[-1].children if getattr(c, "data", None) in _EXPRESSION_NODES]
+            for index, arg in enumerate(argument_nodes):
                 arg_path = path if name in _TRANSPARENT_CALLS and index == 0 else ()
                 args.append(self.expression(arg, arg_path))
-        return Call(self.text(node), collect_refs(args), name, tuple(args))
+            # The grammar drops the `...` token: it is what follows the last argument.
+            expand = bool(_EXPAND_RE.match(self.source, argument_nodes[-1].meta.end_pos)) if argument_nodes else False
+        return Call(self.text(node), collect_refs(args), name, tuple(args), expand)
+
+    def _function_call(self, node: Any, path: tuple) -> Call:
+        trees = _trees(node)
+        return self.arguments(node, trees, self.identifier(trees[0]), path)
+
+    def _provider_function_call(self, node: Any, path: tuple) -> Call:
+        trees = _trees(node)
+        name = "::".join(self.identifier(t) for t in trees if t.data == "identifier")
+        return self.arguments(node, trees, name, path)
 
     def _heredoc_template(self, node: Any, path: tuple) -> Any:
         return heredoc_value(str(node.children[0]))
@@ -299,7 +343,108 @@ class _TreeWalker:
             return -operand
         if operator == "!" and isinstance(operand, bool):
             return not operand
-        return Unknown(self.text(node), collect_refs([operand]))
+        return UnaryOp(self.text(node), collect_refs([operand]), operator, operand)
+
+    def _conditional(self, node: Any, path: tuple) -> Any:
+        condition, if_true, if_false = _trees(node)
+        return self.conditional(self.expression(condition, ()), node.meta.start_pos, if_true, if_false)
+
+    def conditional(self, condition: Any, start: int, if_true: Any, if_false: Any) -> Conditional:
+        values = (condition, self.expression(if_true, ()), self.expression(if_false, ()))
+        return Conditional(self.source[start:_end(if_false)], collect_refs(values), *values)
+
+    def _binary_op(self, node: Any, path: tuple) -> Any:
+        """python-hcl2's grammar nests every chain to the right whatever the operators
+        (`a * b + c` comes out as `a * (b + c)`) and reads `a == b ? x : y` as
+        `a == (b ? x : y)`: the chain is flattened and grouped again by HCL's precedence."""
+        operands: list[Any] = []
+        operators: list[str] = []
+        tail = None
+        while True:
+            left, term = _trees(node)[:2]
+            operator_node, right = _trees(term)[:2]
+            operands.append(left)
+            operators.append(str(operator_node.children[0]))
+            if right.data == "binary_op":
+                node = right
+                continue
+            if right.data == "conditional" and tail is None:
+                condition, *tail = _trees(right)
+                if condition.data == "binary_op":
+                    node = condition
+                    continue
+                right = condition
+            operands.append(right)
+            break
+        grouped = self.grouped([(self.expression(o, ()), o.meta.start_pos, _end(o)) for o in operands], operators)
+        if tail:
+            return self.conditional(grouped[0], grouped[1], *tail)
+        return grouped[0]
+
+    def grouped(self, operands: list[tuple], operators: list[str]) -> tuple:
+        """(value, start, end) of `operands[0] op operands[1] ...` grouped by precedence, left to
+        right within a level (precedence climbing)."""
+        position = 0
+
+        def climb(minimum: int) -> tuple:
+            nonlocal position
+            left = operands[position]
+            while position < len(operators) and _PRECEDENCE[operators[position]] >= minimum:
+                operator = operators[position]
+                position += 1
+                right = climb(_PRECEDENCE[operator] + 1)
+                text = self.source[left[1]:right[2]]
+                left = (BinaryOp(text, collect_refs([left[0], right[0]]), operator, left[0], right[0]), left[1], right[2])
+            return left
+
+        # Loops over the operators of one level and recurses once per level: depth stays <= 7.
+        return climb(1)
+
+    def _for_tuple_expr(self, node: Any, path: tuple) -> ForExpr:
+        return self.for_expression(node, False)
+
+    def _for_object_expr(self, node: Any, path: tuple) -> ForExpr:
+        return self.for_expression(node, True)
+
+    def for_expression(self, node: Any, is_object: bool) -> ForExpr:
+        intro, *rest = _trees(node)
+        names = [self.identifier(c) for c in _trees(intro) if c.data == "identifier"]
+        collection = self.expression([c for c in _trees(intro) if c.data != "identifier"][-1], ())
+        condition = None
+        if rest and rest[-1].data == "for_cond":
+            condition = self.expression(_trees(rest.pop())[-1], ())
+        values = [self.expression(c, ()) for c in rest]
+        key_expr, value_expr = (values[0], values[1]) if is_object else (None, values[0])
+        grouping = is_object and any(str(c) == "..." for c in node.children if not hasattr(c, "data"))
+        key_var, value_var = (names[0], names[1]) if len(names) > 1 else (None, names[0])
+        refs = collect_refs([collection, key_expr, value_expr, condition])
+        return ForExpr(self.text(node), refs, key_var, value_var, collection, key_expr, value_expr, condition,
+                       grouping, is_object)
+
+
+def _trees(node: Any) -> list:
+    """The child rules of a node, without line breaks and comments."""
+    return [c for c in node.children if hasattr(c, "data") and c.data != "new_line_or_comment"]
+
+
+def _end(node: Any) -> int:
+    """Where an operand ends: a binary_op's own span runs on over the line break after it."""
+    while node.data == "binary_op":
+        node = _trees(_trees(node)[1])[1]
+    if node.data == "conditional":
+        return _end(_trees(node)[2])
+    return node.meta.end_pos
+
+
+def _joined(parts: list) -> list:
+    """Adjacent literal parts merged into one string."""
+    merged: list = []
+    for part in parts:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        elif part != "":
+            merged.append(part)
+    return merged
 
 
 _TOKEN_NAMES = {"STRING_CHARS": "text", "NAME": "name", "NL_OR_COMMENT": "line break", "DECIMAL": "number",

@@ -33,7 +33,6 @@ _BARE_EXPRESSION_KEYS = frozenset({"depends_on", "provider", "providers", "ignor
 _LITERAL_MODULE_KEYS = frozenset({"source", "version"})
 _LITERAL_OUTPUT_KEYS = frozenset({"description", "sensitive", "ephemeral"})
 _COMMENT_KEY = "//"
-_HCL_LITERALS = frozenset({"true", "false", "null"})
 
 
 # Where the template syntax starts: escapes `$${`/`%%{`, a directive `%{`, an interpolation `${`.
@@ -98,20 +97,12 @@ class _TfJsonError(Exception):
 
 def parse_expression(source: str) -> Any:
     """One HCL expression (`var.x`, `jsonencode({...})`) as the HCL parser gives it."""
-    from aiaas_iac.parsers.terraform import HclSyntaxError, _simple_traversal, _TreeWalker, expression_tree
+    from aiaas_iac.parsers.terraform import HclSyntaxError, parse_expression_text
 
-    source = source.strip()
-    if source not in _HCL_LITERALS:
-        # Most interpolations are plain references; building those needs no parser run.
-        traversal = _simple_traversal(source)
-        if traversal is not None:
-            return traversal
     try:
-        hcl, tree = expression_tree(source)
+        return parse_expression_text(source)
     except HclSyntaxError as error:
         raise _TfJsonError(f"invalid expression in a string: {str(error).removeprefix('invalid HCL: ')}") from None
-    # Walked afresh each time: every attribute gets its own (mutable) values.
-    return _TreeWalker(hcl + "\n").body(tree.children[0], ())["value"]
 
 
 def template_value(text: str) -> Any:
@@ -119,8 +110,10 @@ def template_value(text: str) -> Any:
     if "${" not in text and "%{" not in text:
         return text
     parts = _split_template(text)
-    if parts is None:
-        return Unknown(json.dumps(text))
+    if parts is None:  # a template directive (`%{ if }`, `%{ for }`): the HCL template reader
+        from aiaas_iac.parsers.terraform import template_text_value
+
+        return template_text_value(text, json.dumps(text))
     values = [value if kind == "literal" else parse_expression(value) for kind, value in parts]
     if all(isinstance(v, str) for v in values):
         return "".join(values)

@@ -1,6 +1,6 @@
 from aiaas_iac.check import Check
 from aiaas_iac.model import Mappings, Severity, Unknown
-from aiaas_iac.terraform_instances import declared_resources, has_dynamic_block
+from aiaas_iac.terraform_instances import declared_resources, expanded_blocks
 
 # Agent resource type -> (guardrail configuration block/property, identifier inside it).
 AGENT_GUARDRAIL_FIELDS = {
@@ -10,16 +10,24 @@ AGENT_GUARDRAIL_FIELDS = {
 }
 
 
-def guardrail_state(resource) -> tuple[str, tuple]:
-    """("set" | "unknown" | "missing", path to point at) for an agent's guardrail identifier."""
+def guardrail_state(ctx, resource) -> tuple[str, tuple]:
+    """("set" | "unknown" | "missing", path to point at) for an agent's guardrail identifier.
+    A `dynamic` guardrail block counts as the blocks its known collection makes (none for
+    `for_each = var.id != null ? [1] : []` with a null id), and as unknown otherwise."""
     block_key, identifier_key = AGENT_GUARDRAIL_FIELDS[resource.type]
-    if isinstance(resource.get(block_key), Unknown) or has_dynamic_block(resource.attributes, block_key):
+    if isinstance(resource.get(block_key), Unknown):
         return "unknown", ()
-    blocks = list(resource.blocks(block_key))
+    if resource.format == "terraform":
+        expanded = list(expanded_blocks(ctx, resource, block_key))
+        if not all(certain for _, _, certain in expanded):
+            return "unknown", ()
+        blocks = [(path, block) for path, block, _ in expanded]
+    else:
+        blocks = [((block_key, index), block) for index, block in resource.blocks(block_key)]
     identifiers = [block.get(identifier_key) for _, block in blocks]
     if any(isinstance(i, Unknown) or (isinstance(i, str) and i.strip()) for i in identifiers):
         return "set", ()
-    return "missing", (block_key, blocks[0][0]) if blocks else ()
+    return "missing", blocks[0][0] if blocks else ()
 
 
 class BedrockAgentWithoutGuardrail(Check):
@@ -64,7 +72,7 @@ class BedrockAgentWithoutGuardrail(Check):
 
     def run(self, ctx):
         for agent in declared_resources(ctx, ctx.of_type(*AGENT_GUARDRAIL_FIELDS)):
-            state, path = guardrail_state(agent)
+            state, path = guardrail_state(ctx, agent)
             if state == "missing":
                 cause = "a guardrail configuration without identifier" if path else "no guardrail configuration"
                 yield self.finding(agent, f"{agent.address} is a Bedrock agent with {cause}", path)

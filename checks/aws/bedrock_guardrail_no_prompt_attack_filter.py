@@ -1,6 +1,6 @@
 from aiaas_iac.check import Check
-from aiaas_iac.model import Mappings, Severity, Unknown
-from aiaas_iac.terraform_instances import declared_resources, has_dynamic_block
+from aiaas_iac.model import Mappings, Severity, Unknown, blocks_of
+from aiaas_iac.terraform_instances import declared_resources, expanded_blocks
 
 # Guardrail resource type -> keys of (content policy, its filter list, filter type, input strength).
 GUARDRAIL_FIELDS = {
@@ -11,17 +11,21 @@ GUARDRAIL_FIELDS = {
 PROMPT_ATTACK = "PROMPT_ATTACK"
 
 
-def prompt_attack_state(guardrail) -> tuple[str, tuple]:
-    """("filtered" | "unknown" | "missing" | "none", path) for a guardrail's PROMPT_ATTACK input filter."""
+def prompt_attack_state(ctx, guardrail) -> tuple[str, tuple]:
+    """("filtered" | "unknown" | "missing" | "none", path) for a guardrail's PROMPT_ATTACK input
+    filter. Dynamic policy and filter blocks count as the blocks their known collections make."""
     policy_key, filters_key, type_key, strength_key = GUARDRAIL_FIELDS[guardrail.type]
-    if isinstance(guardrail.get(policy_key), Unknown) or has_dynamic_block(guardrail.attributes, policy_key):
+    if isinstance(guardrail.get(policy_key), Unknown):
         return "unknown", ()
     weak_path: tuple = ()
-    for policy_index, policy in guardrail.blocks(policy_key):
-        policy_path = (policy_key, policy_index) if isinstance(guardrail.get(policy_key), list) else (policy_key,)
-        if isinstance(policy.get(filters_key), Unknown) or has_dynamic_block(policy, filters_key):
+    for policy_path, policy, certain in _blocks(ctx, guardrail, policy_key, None):
+        if not certain or isinstance(policy.get(filters_key), Unknown):
             return "unknown", ()
-        for filter_index, item in guardrail.blocks(*policy_path, filters_key):
+        if isinstance(guardrail.get(policy_key), dict):
+            policy_path = (policy_key,)  # one block written as a mapping (CloudFormation, .tf.json)
+        for filter_path, item, certain in _blocks(ctx, guardrail, filters_key, policy):
+            if not certain:
+                return "unknown", ()
             kind, strength = item.get(type_key), item.get(strength_key)
             if isinstance(kind, Unknown):
                 return "unknown", ()
@@ -32,8 +36,16 @@ def prompt_attack_state(guardrail) -> tuple[str, tuple]:
             # The API requires an input strength: one left out filters nothing, like NONE.
             if isinstance(strength, str) and strength.strip().upper() not in ("", "NONE"):
                 return "filtered", ()
-            weak_path = policy_path + (filters_key, filter_index)
+            weak_path = policy_path + filter_path
     return ("none", weak_path) if weak_path else ("missing", ())
+
+
+def _blocks(ctx, guardrail, key: str, container: dict | None):
+    if guardrail.format == "terraform":
+        return expanded_blocks(ctx, guardrail, key, container)
+    source = guardrail.attributes if container is None else container
+    value = source.get(key)
+    return [((key, index) if isinstance(value, list) else (key,), block, True) for index, block in blocks_of(value)]
 
 
 class BedrockGuardrailNoPromptAttackFilter(Check):
@@ -87,7 +99,7 @@ class BedrockGuardrailNoPromptAttackFilter(Check):
 
     def run(self, ctx):
         for guardrail in declared_resources(ctx, ctx.of_type(*GUARDRAIL_FIELDS)):
-            state, path = prompt_attack_state(guardrail)
+            state, path = prompt_attack_state(ctx, guardrail)
             if state == "missing":
                 yield self.finding(guardrail, f"{guardrail.address} has no {PROMPT_ATTACK} content filter")
             elif state == "none":
