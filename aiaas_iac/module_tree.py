@@ -423,7 +423,10 @@ def merge_instance_findings(findings: Iterable[Finding],
         local = finding.resource
         if instance and local.startswith(instance[0] + "."):
             local = local[len(instance[0]) + 1:]
-        key = (finding.code, finding.location, finding.message, finding.detail, local, finding.suppressed,
+        # Instances of one block can place the same grant at another index (a `concat` whose first
+        # list is conditional): the same message at the same place is one finding whatever the detail.
+        detail = "" if instance else finding.detail
+        key = (finding.code, finding.location, finding.message, detail, local, finding.suppressed,
                finding.identity, instance is not None)
         groups.setdefault(key, []).append((instance or ("", "", None), finding))
     merged = []

@@ -392,3 +392,34 @@ def test_expressions_are_evaluated_with_each_instances_inputs():
     assert by_code["AIA105"] == 'module.assistant["public"].aws_bedrockagent_agent.assistant'
     assert by_code["AIA109"] == 'module.assistant["public"].aws_bedrock_guardrail.screen'
     assert by_code["AIA209"] == 'module.assistant["locked"].google_vertex_ai_reasoning_engine.faq'
+
+
+def test_one_grant_at_another_statement_index_per_instance_is_one_finding(tree):
+    # LuisOsuna117/terraform-aws-agentcore: `concat(var.pull ? [ecr] : [], [invoke_all])` puts the
+    # same statement at index 1 in one instance and 0 in another: one finding naming both.
+    module = """
+variable "pull" {}
+resource "aws_iam_role_policy" "run" {
+  role = "run"
+  policy = jsonencode({
+    Statement = concat(
+      var.pull ? [{ Effect = "Allow", Action = "ecr:BatchGetImage", Resource = "*" }] : [],
+      [{ Effect = "Allow", Action = "bedrock:InvokeModel", Resource = "*" }],
+    )
+  })
+}
+"""
+    root = """
+module "a" {
+  source = "./run"
+  pull   = true
+}
+module "b" {
+  source = "./run"
+  pull   = false
+}
+"""
+    report = tree({"main.tf": root, "run/main.tf": module})
+    found = [f for f in report.findings if f.code == "AIA102"]
+    assert [(f.location.file, f.location.span.start_line) for f in found] == [("run/main.tf", 6)]
+    assert "module.a" in found[0].message and "module.b" in found[0].message
