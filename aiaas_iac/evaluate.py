@@ -41,6 +41,17 @@ class Invalid(Unknown):
     """An expression Terraform would reject (a missing key, an operator on the wrong type)."""
 
 
+class MaybeAbsent(Unknown):
+    """The value of a map entry that an object `for` keeps only if a condition it cannot decide
+    holds (`{for k, v in m : k => v if v != null}` with `v` unknown): the entry reads as unknown,
+    and the map's key set (its length, keys, iteration, `for_each`) is unknown as a whole."""
+
+
+def uncertain_keys(value: Any) -> bool:
+    """True for a map some of whose keys may be absent (see MaybeAbsent)."""
+    return isinstance(value, dict) and any(isinstance(v, MaybeAbsent) for v in value.values())
+
+
 class EncodedMap(dict):
     """`jsonencode({...})` kept as its structure; `encoding` is json or yaml."""
 
@@ -377,8 +388,8 @@ class Evaluator:
         collection = self.value(node.collection)
         items = iteration(collection)
         if items is None:
-            if isinstance(collection, Unknown) and not isinstance(collection, Invalid):
-                return [self.unknown(node, collection=collection)]  # a hole in the rendered text
+            if isinstance(collection, Unknown) and not isinstance(collection, Invalid) or uncertain_keys(collection):
+                return [self.unknown(node, collection=Unknown(node.text, collect_refs([collection])))]  # a hole
             return Invalid(node.text, node.refs)
         out: list[Any] = []
         for key, item in items:
@@ -411,6 +422,10 @@ class Evaluator:
                 return decisive
             if a is not None and b is not None:
                 return not decisive
+        elif operator in ("==", "!=") and (left is None or right is None) and not (
+                isinstance(left, Unknown) or isinstance(right, Unknown)):
+            # Null against a known collection is decided even with unknown parts inside it.
+            return (left is None and right is None) == (operator == "==")
         elif not has_unknown(left) and not has_unknown(right):
             if operator in ("==", "!="):
                 return equal(left, right) == (operator == "==")
@@ -466,6 +481,8 @@ class Evaluator:
         if items is None:
             if isinstance(collection, Unknown) and not isinstance(collection, Invalid):
                 return self.unknown(node, collection=collection)
+            if uncertain_keys(collection):
+                return Unknown(node.text, collect_refs([collection]))
             return Invalid(node.text, node.refs)
         if len(items) > MAX_VALUE_ITEMS:
             return Unknown(node.text, node.refs)
@@ -477,9 +494,20 @@ class Evaluator:
             child = self.scoped(names)
             try:
                 if node.condition is not None:
-                    keep = to_bool(child.value(node.condition))
+                    condition = child.value(node.condition)
+                    keep = to_bool(condition)
                     if keep is None:
-                        return Unknown(node.text, node.refs)
+                        # An object entry whose condition is unknown may be absent: keep its key
+                        # with an unknown value, so the entries the condition keeps stay known.
+                        if (not node.is_object or node.grouping or not isinstance(condition, Unknown)
+                                or isinstance(condition, Invalid)):
+                            return Unknown(node.text, node.refs)
+                        name = to_text(child.value(node.key_expr))
+                        if name is None or name in out_map:
+                            return Unknown(node.text, node.refs)
+                        out_map[name] = MaybeAbsent(getattr(node.value_expr, "text", node.text),
+                                                    collect_refs([condition]))
+                        continue
                     if not keep:
                         continue
                 value = child.value(node.value_expr)
@@ -497,6 +525,8 @@ class Evaluator:
             if node.grouping:
                 out_map.setdefault(name, []).append(value)
             elif name in out_map:
+                if isinstance(out_map[name], MaybeAbsent):
+                    return Unknown(node.text, node.refs)  # a duplicate only if the other is kept
                 return Invalid(node.text, node.refs)  # a duplicate key without `...`
             else:
                 out_map[name] = value
@@ -526,7 +556,7 @@ def iteration(collection: Any) -> list[tuple[Any, Any]] | None:
     """(key, value) pairs a `for` visits: list index order, map keys in lexical order."""
     if isinstance(collection, list):
         return list(enumerate(collection))
-    if isinstance(collection, dict):
+    if isinstance(collection, dict) and not uncertain_keys(collection):
         return sorted(collection.items(), key=lambda item: item[0])
     return None
 

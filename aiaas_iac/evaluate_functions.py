@@ -15,6 +15,7 @@ import re
 from typing import Any, Callable
 
 from aiaas_iac.evaluate import (MAX_VALUE_CHARS, MAX_VALUE_ITEMS, MISSING, EncodedList, EncodedMap, Evaluator, Invalid,
+                                uncertain_keys,
                                 encoded, equal, first_invalid, fits, has_unknown, index_value, is_number, json_text,
                                 to_bool, to_number, to_text)
 from aiaas_iac.model import Unknown
@@ -495,6 +496,8 @@ def call_function(evaluator: Evaluator, node: Call) -> Any:
     if entry is None:
         return evaluator.unknown(node, args=tuple(args))
     function, needs = entry
+    if name in ("length", "keys", "values") and args and uncertain_keys(args[0]):
+        return evaluator.unknown(node, args=tuple(args))
     for position, arg in enumerate(args):
         need = needs[min(position, len(needs) - 1)]
         if isinstance(arg, Unknown) or (need == "deep" and has_unknown(arg)):

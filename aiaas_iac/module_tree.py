@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from aiaas_iac.evaluate import MaybeAbsent
 from aiaas_iac.model import Finding, Location, Resource, Unknown
 from aiaas_iac.module_manifest import MANIFEST, MANIFEST_KIND, Installed, is_installed
 from aiaas_iac.parsers.hcl_expressions import Call, Template, Traversal
@@ -70,7 +71,7 @@ def _without_refs(value: Any) -> Any:
     if isinstance(value, Call):
         return Call(value.text, (), value.name, tuple(_without_refs(a) for a in value.args))
     if isinstance(value, Unknown):
-        return Unknown(value.text)
+        return (MaybeAbsent if isinstance(value, MaybeAbsent) else Unknown)(value.text)
     return value
 
 

@@ -21,7 +21,7 @@ import dataclasses
 from typing import Any, Callable, Iterable, Iterator
 
 from aiaas_iac.context import ScanContext
-from aiaas_iac.evaluate import Evaluator, to_number
+from aiaas_iac.evaluate import Evaluator, to_number, uncertain_keys
 from aiaas_iac.model import Resource, blocks_of
 from aiaas_iac.parsers.hcl_expressions import Traversal
 from aiaas_iac.resolve import ModuleResolver, module_inputs
@@ -78,7 +78,7 @@ def instance_scopes(ctx: ScanContext, resource: Resource, limit: int = MAX_INSTA
             return None
         return [(index, {"count": {"index": index}}) for index in range(min(count, limit))]
     collection = evaluate(ctx, resource, resource.get("for_each"))
-    if isinstance(collection, dict):
+    if isinstance(collection, dict) and not uncertain_keys(collection):
         items = list(collection.items())
     elif isinstance(collection, list) and all(isinstance(k, str) for k in collection):
         items = [(k, k) for k in sorted(set(collection))]  # a set of strings, in Terraform's order
@@ -162,7 +162,7 @@ def expanded_blocks(ctx: ScanContext, resource: Resource, block_type: str,
         collection = evaluate(ctx, resource, dynamic.get("for_each"))
         if isinstance(collection, list):
             items = list(enumerate(collection))
-        elif isinstance(collection, dict):
+        elif isinstance(collection, dict) and not uncertain_keys(collection):
             items = sorted(collection.items(), key=lambda item: item[0])
         else:
             yield path, content, False

@@ -85,6 +85,16 @@ COLLECTIONS = [
     ('{for r in ["a", "a"] : r => 1}', INVALID), ("[for r in aws_x.y.list : r]", UNKNOWN),
     ("[for r in var.regions : aws_x.y[r]]", [Unknown]), ("[for r in null : r]", INVALID),
     ("[for r in toset([\"b\", \"a\"]) : r]", ["a", "b"]), ("length([for i in range(3) : i])", 3),
+    # A null test on a known collection is decided whatever the collection holds (AVM's
+    # `{for k, v in {...} : k => v if v != null}` over nested objects with unknown parts).
+    ("{a = aws_x.y.z} != null", True), ("[aws_x.y.z] == null", False), ("aws_x.y.z == null", UNKNOWN),
+    # An entry the condition cannot decide may be absent: the map's key set is unknown.
+    ("length({for k, v in {a = aws_x.y.z, b = 1} : k => v if v != null})", UNKNOWN),
+    ("keys({for k, v in {a = aws_x.y.z, b = 1} : k => v if v != null})", UNKNOWN),
+    ("[for k, v in {for k, v in {a = aws_x.y.z} : k => v if v != null} : k]", UNKNOWN),
+    ('{for k, v in {a = aws_x.y.z, b = 1} : "k" => v if v != null}', UNKNOWN),
+    ("[for v in [aws_x.y.z, 1] : v if v != null]", UNKNOWN),
+    ("{for k, v in {a = aws_x.y.z} : k => v... if v != null}", UNKNOWN),
 ]
 
 FUNCTIONS = [
@@ -147,6 +157,19 @@ def test_an_unknown_keeps_the_references_it_depends_on():
     assert isinstance(value, Unknown) and set(value.refs) == {"aws_x.y.on", "aws_iam_role.r.arn"}
     assert console("local.arn").refs == ("aws_iam_role.r.arn",)  # a local naming a resource is that reference
     assert console("merge({a = aws_x.y.arn}, {b = 2})")["a"].refs == ("aws_x.y.arn",)
+
+
+def test_an_object_for_keeps_the_entries_its_condition_decides():
+    from aiaas_iac.evaluate import MaybeAbsent
+
+    value = console("{for k, v in {kind = \"OpenAI\", sub = aws_x.y.name, off = false, gone = null} : k => v if v != null}")
+    assert set(value) == {"kind", "sub", "off"} and value["kind"] == "OpenAI" and value["off"] is False
+    assert isinstance(value["sub"], MaybeAbsent) and value["sub"].refs == ("aws_x.y.name",)
+    # merge over it: a later known value settles the key; the maybe-absent one never does.
+    merged = console("merge({for k, v in {a = aws_x.y.z} : k => v if v != null}, {b = 1})")
+    assert merged["b"] == 1 and isinstance(merged["a"], MaybeAbsent)
+    assert console("merge({for k, v in {a = aws_x.y.z} : k => v if v != null}, {a = 1})") == {"a": 1}
+    assert isinstance(console('lookup({for k, v in {a = aws_x.y.z} : k => v if v != null}, "a", 2)'), Unknown)
 
 
 def test_jsonencode_keeps_the_statements_of_a_policy_and_their_holes():

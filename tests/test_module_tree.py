@@ -423,3 +423,44 @@ module "b" {
     found = [f for f in report.findings if f.code == "AIA102"]
     assert [(f.location.file, f.location.span.start_line) for f in found] == [("run/main.tf", 6)]
     assert "module.a" in found[0].message and "module.b" in found[0].message
+
+
+AVM_ACCOUNT = '''\
+variable "kind" {
+  type = string
+}
+variable "local_auth_enabled" {
+  type    = bool
+  default = null
+}
+resource "random_string" "suffix" {
+  length = 4
+}
+resource "azapi_resource" "this" {
+  type = "Microsoft.CognitiveServices/accounts@2025-06-01"
+  name = "x"
+  body = { for k, v in {
+    kind = var.kind
+    properties = { for k, v in {
+      customSubDomainName = "sub-${random_string.suffix.result}"
+      disableLocalAuth    = try(!var.local_auth_enabled, false)
+    } : k => v if v != null }
+  } : k => v if v != null }
+}
+'''
+
+
+def test_an_account_body_filtered_by_a_null_test_over_unknown_entries_is_judged(tree):
+    # The Azure Verified Module's body: `{for k, v in {...} : k => v if v != null}` with an
+    # entry unknown (a random suffix); the entries the filter decides are still known.
+    report = tree({
+        "examples/default/main.tf": 'module "test" {\n  source = "../../"\n  kind   = "OpenAI"\n}\n',
+        "examples/keyless/main.tf": 'module "test" {\n  source = "../../"\n  kind   = "OpenAI"\n'
+                                    '  local_auth_enabled = false\n}\n',
+        "examples/speech/main.tf": 'module "test" {\n  source = "../../"\n  kind   = "Speech"\n}\n',
+        "main.tf": AVM_ACCOUNT,
+    }, select=["AIA301"])
+    assert triples(report) == {("AIA301", "main.tf", 14)}
+    (finding,) = report.findings
+    assert finding.resource == "module.test.azapi_resource.this"
+    assert [r.file for r in finding.related] == ["examples/default/main.tf"]
