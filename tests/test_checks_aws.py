@@ -401,6 +401,16 @@ def test_aia104_reported_once_at_the_first_bedrock_block_of_the_scan(tree):
     assert triples(report, "AIA1") == {("AIA104", "a_iam.tf", 6)}
 
 
+def test_aia104_a_bedrock_block_its_count_turns_off_is_no_use_of_bedrock(tree):
+    # aws-ia/terraform-aws-bedrock: `create_bda` defaults to false, so the configuration's first
+    # Bedrock block is the agent, and a configuration with only the switched-off block uses none.
+    project = ('variable "create_bda" {\n  default = false\n}\n'
+               'resource "awscc_bedrock_data_automation_project" "bda" {\n  count = var.create_bda ? 1 : 0\n'
+               '  project_name = "p"\n}\n')
+    report = tree({"a_bda.tf": project, "b_agent.tf": AGENT, "only/main.tf": project})
+    assert triples(report, "AIA1") == {("AIA104", "b_agent.tf", 2)}
+
+
 def test_aia104_an_attached_bedrock_full_access_policy_is_a_use_of_bedrock(tree):
     report = tree({"iam.tf": """
 resource "aws_iam_user" "reporting" {

@@ -10,7 +10,11 @@ BEDROCK_RESOURCE_TYPES = ("aws_bedrock*", "awscc_bedrock*")  # aws_bedrock* cove
 
 def first_bedrock_use(ctx):
     """(resource, attribute path, description) of the first block that uses Bedrock, by file and line."""
-    uses = [(r, (), f"{r.address} uses Bedrock") for r in ctx.of_type(*BEDROCK_RESOURCE_TYPES, format="terraform")]
+    from aiaas_iac.terraform_instances import declared
+
+    # A block whose `count`/`for_each` certainly creates nothing (`create_bda = false`) uses nothing.
+    uses = [(r, (), f"{r.address} uses Bedrock") for r in ctx.of_type(*BEDROCK_RESOURCE_TYPES, format="terraform")
+            if declared(ctx, r) is not None]
     for document in identity_documents(ctx):
         for statement in document.statements:
             if statement.resource.format == "terraform" and statement.grants_any(INVOKE_ACTIONS):
