@@ -103,28 +103,25 @@ def fits(value: Any, items: int = MAX_VALUE_ITEMS, chars: int = MAX_VALUE_CHARS)
     return True
 
 
-def has_unknown(value: Any) -> bool:
+def _first_of(value: Any, kind: type) -> Any:
+    """The first `kind` inside a value (walked once per shared part, without recursion), or None."""
     stack, seen = [value], set()
     while stack:
         node = stack.pop()
-        if isinstance(node, Unknown):
-            return True
-        if isinstance(node, (dict, list)) and id(node) not in seen:
-            seen.add(id(node))
-            stack.extend(node.values() if isinstance(node, dict) else node)
-    return False
-
-
-def first_invalid(value: Any) -> Invalid | None:
-    stack, seen = [value], set()
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Invalid):
+        if isinstance(node, kind):
             return node
         if isinstance(node, (dict, list)) and id(node) not in seen:
             seen.add(id(node))
             stack.extend(node.values() if isinstance(node, dict) else node)
     return None
+
+
+def has_unknown(value: Any) -> bool:
+    return _first_of(value, Unknown) is not None
+
+
+def first_invalid(value: Any) -> Invalid | None:
+    return _first_of(value, Invalid)
 
 
 def equal(a: Any, b: Any) -> bool:

@@ -27,7 +27,7 @@ class TemplateSyntaxError(Exception):
     pass
 
 
-def _closing_brace(text: str, start: int) -> int:
+def closing_brace(text: str, start: int) -> int:
     """Index of the `}` that closes the interpolation or directive opened before `start`,
     skipping nested braces and quoted strings (whose `${` nest once more: rare, not followed)."""
     depth, position, quoted = 0, start, False
@@ -69,7 +69,7 @@ def _tokens(text: str) -> list[list]:
             continue
         if len(tokens) >= 2 * MAX_SEQUENCES:
             raise TemplateSyntaxError(f"more than {MAX_SEQUENCES} template sequences")
-        end = _closing_brace(text, mark.end())
+        end = closing_brace(text, mark.end())
         inner = text[mark.end():end]
         strip_before, strip_after = inner.startswith("~"), inner.endswith("~") and len(inner) > 1
         inner = inner[1 if strip_before else 0:len(inner) - (1 if strip_after else 0)].strip()

@@ -37,9 +37,6 @@ _COMMENT_KEY = "//"
 
 # Where the template syntax starts: escapes `$${`/`%%{`, a directive `%{`, an interpolation `${`.
 _TEMPLATE_MARK = re.compile(r"\$\$\{|%%\{|%\{|\$\{")
-# The characters an interpolation's end depends on, outside and inside a quoted string.
-_EXPRESSION_SPECIALS = re.compile(r'[{}"]')
-_QUOTED_SPECIALS = re.compile(r'["\\]')
 
 
 def _split_template(text: str) -> list[tuple[str, str]] | None:
@@ -72,23 +69,12 @@ def _split_template(text: str) -> list[tuple[str, str]] | None:
 
 def _interpolation_end(text: str, start: int) -> int:
     """Index of the `}` closing an interpolation, skipping nested braces and quoted strings."""
-    depth, position, quoted = 0, start, False
-    while True:
-        found = (_QUOTED_SPECIALS if quoted else _EXPRESSION_SPECIALS).search(text, position)
-        if found is None:
-            raise _TfJsonError("unterminated ${ interpolation")
-        char, position = found.group(), found.start()
-        if char == "\\":
-            position += 1  # the escaped character, whatever it is
-        elif char == '"':
-            quoted = not quoted
-        elif char == "{":
-            depth += 1
-        elif depth == 0:
-            return position
-        else:
-            depth -= 1
-        position += 1
+    from aiaas_iac.parsers.hcl_templates import TemplateSyntaxError, closing_brace
+
+    try:
+        return closing_brace(text, start)
+    except TemplateSyntaxError:
+        raise _TfJsonError("unterminated ${ interpolation") from None
 
 
 class _TfJsonError(Exception):
