@@ -140,8 +140,10 @@ class _Builder:
             from aiaas_iac.parsers import arm
             from aiaas_iac.parsers.positioned_yaml import YamlError, load_json_document
 
+            from aiaas_iac.parsers.structured import without_json_comments
+
             try:
-                document = load_json_document(text)
+                document = load_json_document(without_json_comments(text))
             except YamlError:
                 return None
             parsed = arm.from_template(document, file, inputs=inputs)
