@@ -138,10 +138,18 @@ class _Template:
         if isinstance(raw, str):
             return evaluate_string(raw, scope)
         if isinstance(raw, Mapping):
-            return {k: self.value(v, scope, depth + 1) for k, v in raw.items()}
+            return {self.key(k, scope): self.value(v, scope, depth + 1) for k, v in raw.items()}
         if isinstance(raw, list):
             return [self.value(v, scope, depth + 1) for v in raw]
         return raw
+
+    def key(self, raw: Any, scope: Scope) -> Any:
+        """A property name: `"[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', 'id')]"`
+        is evaluated (an unknown result with references stays that Unknown), any other is kept."""
+        if not (isinstance(raw, str) and raw.startswith("[") and raw.endswith("]") and not raw.startswith("[[")):
+            return raw
+        value = evaluate_string(raw, scope)
+        return value if isinstance(value, str) or (isinstance(value, Unknown) and value.refs) else raw
 
     # --- resources -----------------------------------------------------------------------------
 
