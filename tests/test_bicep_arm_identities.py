@@ -95,7 +95,7 @@ def test_arm_resource_id_key_and_reference_principal(tmp_path):
     key = "[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', parameters('identityName'))]"
     report = scan(tmp_path, {"azuredeploy.json": _arm(key, REFERENCE)})
     assert triples(report, "AIA309") == {("AIA309", "azuredeploy.json", 33)}
-    assert report.findings[0].message.endswith(
+    assert [f.message for f in report.findings if f.code == "AIA309"][0].endswith(
         "grants Contributor to Microsoft.ManagedIdentity/userAssignedIdentities/id-ai, "
         "the identity of Microsoft.CognitiveServices/accounts/oai")
 
