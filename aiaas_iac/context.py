@@ -52,6 +52,18 @@ def _caller_prefix(resource: Resource) -> str:
     return full[: -len(suffix)] if full.endswith(suffix) else ""
 
 
+def address_from(near: Resource, resource: Resource) -> str:
+    """How `near`'s file names `resource`: its address in the same module, `module.ai.account`
+    for a Bicep resource of a module instance that `near`'s file calls."""
+    if resource.module == near.module or resource.format != "bicep" or not resource.full_address:
+        return resource.address
+    prefix = _caller_prefix(near)
+    if not prefix:
+        return resource.full_address
+    return resource.full_address[len(prefix) + 1:] if resource.full_address.startswith(prefix + ".") \
+        else resource.address
+
+
 def configuration_identity(identity: str, configuration: str) -> str:
     """The identity of a once-per-configuration finding: its fingerprint survives the block it is
     shown at moving, and stays apart from the same finding in another root. The scan root's own

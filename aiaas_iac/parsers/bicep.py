@@ -141,7 +141,8 @@ class _File:
         self.rel, self.module, self.inputs, self.prefix = rel, module, inputs, prefix
         self.outputs_of = outputs_of
         self.declarations, self.target_scope = _declarations(root)
-        self.symbols = {d.name: d for d in self.declarations}
+        # Outputs have a namespace of their own: `param name string` and `output name string = ...`.
+        self.symbols = {d.name: d for d in self.declarations if d.keyword != "output"}
         # Nested child resources by their own name (usable inside their parent) -> (address, node).
         self.nested: dict[str, tuple[str, Any]] = {}
         for declaration in self.declarations:

@@ -1,0 +1,204 @@
+"""Bicep deployments across files: module outputs flowing back to the caller, references that
+cross a module boundary, diagnostic settings and role assignments declared in another file of
+the same deployment."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import scan_dir, triples, write_tree
+
+# An account with every setting hardened but key auth, which the caller decides.
+OPENAI_MODULE = """param name string
+param allowKeys bool = false
+resource account 'Microsoft.CognitiveServices/accounts@2024-10-01' = {
+  name: name
+  kind: 'OpenAI'
+  identity: { type: 'SystemAssigned' }
+  properties: {
+    disableLocalAuth: !allowKeys
+    publicNetworkAccess: 'Disabled'
+    restrictOutboundNetworkAccess: true
+    encryption: { keySource: 'Microsoft.KeyVault' }
+  }
+}
+output name string = account.name
+output id string = account.id
+output principalId string = account.identity.principalId
+output endpoint string = account.properties.endpoint
+@secure()
+output key string = account.listKeys().key1
+"""
+CALL = """module ai './modules/openai.bicep' = {
+  name: 'ai'
+  params: {
+    name: 'oai-chat'
+  }
+}
+resource account 'Microsoft.CognitiveServices/accounts@2024-10-01' existing = {
+  name: ai.outputs.name
+}
+"""
+DIAGNOSTICS = """resource logs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-law'
+  scope: account
+  properties: {
+    logs: [ %s ]
+  }
+}
+"""
+
+
+def scan(tmp_path, files):
+    return scan_dir(write_tree(tmp_path, files))
+
+
+def test_diagnostic_setting_in_the_caller_covers_the_module_account(tmp_path):
+    report = scan(tmp_path, {"main.bicep": CALL + DIAGNOSTICS % "{ categoryGroup: 'allLogs', enabled: true }",
+                             "modules/openai.bicep": OPENAI_MODULE})
+    assert triples(report) == set()
+    assert report.errors == [] and report.tool_errors == []
+
+
+def test_partial_diagnostic_setting_in_the_caller_is_named(tmp_path):
+    report = scan(tmp_path, {"main.bicep": CALL + DIAGNOSTICS % "{ categoryGroup: 'audit', enabled: true }",
+                             "modules/openai.bicep": OPENAI_MODULE})
+    assert triples(report) == {("AIA303", "modules/openai.bicep", 3)}
+    assert report.findings[0].message == (
+        "account has only logs, which does not enable RequestResponse logs")
+
+
+def test_without_module_evaluation_the_existing_account_is_unknown_and_not_a_miss(tmp_path):
+    # The module is not in the scan: `ai.outputs.name` is unknown, and so is the setting's target.
+    report = scan(tmp_path, {"main.bicep": CALL + DIAGNOSTICS % "{ categoryGroup: 'audit', enabled: true }"})
+    assert triples(report) == set()
+
+
+def test_known_module_output_decides_a_setting_in_the_caller(tmp_path):
+    settings = "param allowKeys bool\noutput disableLocalAuth bool = !allowKeys\n"
+    main = """module policy './policy.bicep' = {
+  name: 'policy'
+  params: { allowKeys: %s }
+}
+resource openai 'Microsoft.CognitiveServices/accounts@2024-10-01' = {
+  name: 'oai'
+  kind: 'OpenAI'
+  properties: {
+    disableLocalAuth: policy.outputs.disableLocalAuth
+  }
+}
+"""
+    assert triples(scan(tmp_path / "on", {"main.bicep": main % "true", "policy.bicep": settings}), "AIA301") == {
+        ("AIA301", "main.bicep", 9)}
+    assert triples(scan(tmp_path / "off", {"main.bicep": main % "false", "policy.bicep": settings}), "AIA301") == set()
+
+
+def test_registry_module_output_stays_unknown(tmp_path):
+    main = """module policy 'br/public:avm/res/x:1.0.0' = {
+  name: 'policy'
+}
+resource openai 'Microsoft.CognitiveServices/accounts@2024-10-01' = {
+  name: 'oai'
+  kind: 'OpenAI'
+  properties: {
+    disableLocalAuth: policy.outputs.disableLocalAuth
+  }
+}
+"""
+    assert triples(scan(tmp_path, {"main.bicep": main}), "AIA301") == set()
+
+
+def test_owner_granted_to_a_module_account_identity_through_its_output(tmp_path):
+    main = CALL + """resource owner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid('owner')
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '8e3af657-a8ff-443c-a75c-2fe8c4bcb635')
+    principalId: ai.outputs.principalId
+  }
+}
+""" + DIAGNOSTICS % "{ categoryGroup: 'allLogs', enabled: true }"
+    report = scan(tmp_path, {"main.bicep": main, "modules/openai.bicep": OPENAI_MODULE})
+    assert triples(report) == {("AIA309", "main.bicep", 13)}
+    assert report.findings[0].message == "owner grants Owner to the identity of module.ai.account"
+
+
+def test_module_key_output_placed_in_app_settings(tmp_path):
+    main = CALL + """resource site 'Microsoft.Web/sites@2023-12-01' = {
+  name: 'app'
+  properties: {
+    siteConfig: {
+      appSettings: [
+        { name: 'AZURE_OPENAI_ENDPOINT', value: ai.outputs.endpoint }
+        { name: 'AZURE_OPENAI_KEY', value: ai.outputs.key }
+      ]
+    }
+  }
+}
+""" + DIAGNOSTICS % "{ categoryGroup: 'allLogs', enabled: true }"
+    report = scan(tmp_path, {"main.bicep": main, "modules/openai.bicep": OPENAI_MODULE})
+    assert triples(report) == {("AIA305", "main.bicep", 16)}
+
+
+def test_diagnostic_setting_in_a_module_for_an_account_of_the_caller(tmp_path):
+    # The Azure Verified Modules shape: the module takes the account's name and declares it `existing`.
+    module = """param accountName string
+resource account 'Microsoft.CognitiveServices/accounts@2024-10-01' existing = {
+  name: accountName
+}
+""" + DIAGNOSTICS
+    main = """resource openai 'Microsoft.CognitiveServices/accounts@2024-10-01' = {
+  name: 'oai-chat'
+  kind: 'OpenAI'
+  properties: {
+    disableLocalAuth: true
+    publicNetworkAccess: 'Disabled'
+    restrictOutboundNetworkAccess: true
+    encryption: { keySource: 'Microsoft.KeyVault' }
+  }
+}
+module diagnostics './diagnostics.bicep' = {
+  name: 'diagnostics'
+  params: { accountName: %s }
+}
+"""
+    full = module % "{ category: 'Audit', enabled: true }, { category: 'RequestResponse', enabled: true }"
+    assert triples(scan(tmp_path / "full", {"main.bicep": main % "openai.name", "diagnostics.bicep": full})) == set()
+    partial = module % "{ category: 'Audit', enabled: true }, { category: 'RequestResponse', enabled: false }"
+    report = scan(tmp_path / "partial", {"main.bicep": main % "openai.name", "diagnostics.bicep": partial})
+    assert triples(report) == {("AIA303", "main.bicep", 1)}
+    assert report.findings[0].message == "openai has only logs, which does not enable RequestResponse logs"
+    other = scan(tmp_path / "other", {"main.bicep": main % "'some-other-account'", "diagnostics.bicep": full})
+    assert [f.message for f in other.findings] == [
+        "openai has no diagnostic setting sending its Audit and RequestResponse logs"]
+
+
+def test_modules_reading_each_others_outputs_in_a_cycle_end_with_a_note(tmp_path):
+    a = "module b './b.bicep' = {\n  name: 'b'\n}\noutput x string = b.outputs.x\n"
+    b = "module a './a.bicep' = {\n  name: 'a'\n}\noutput x string = a.outputs.x\n"
+    report = scan(tmp_path, {"main.bicep": "module a './a.bicep' = {\n  name: 'a'\n}\n", "a.bicep": a, "b.bicep": b})
+    assert report.errors == [] and report.tool_errors == []
+    assert "b.bicep:1: module a: module cycle a.bicep -> b.bicep -> a.bicep; not instantiated again" in report.notes
+
+
+def test_a_parameter_and_an_output_may_share_a_name(tmp_path):
+    # Outputs have their own namespace: `name` below is the parameter the caller gives.
+    module = OPENAI_MODULE.replace("param allowKeys bool = false", "param allowKeys bool = true")
+    report = scan(tmp_path, {"main.bicep": CALL, "modules/openai.bicep": module})
+    assert {(f.code, f.resource) for f in report.findings if f.code == "AIA301"} == {("AIA301", "module.ai.account")}
+    account = [f for f in report.findings if f.code == "AIA301"][0]
+    assert account.message == "account sets properties.disableLocalAuth = false, so API keys work"
+
+
+def test_a_module_reading_its_own_output_through_itself_is_unknown(tmp_path):
+    selfish = "module me './main.bicep' = {\n  name: 'me'\n}\noutput x string = me.outputs.x\n"
+    report = scan(tmp_path, {"main.bicep": selfish})
+    assert report.errors == [] and report.tool_errors == []
+
+
+def test_an_output_does_not_shadow_the_parameter_of_the_same_name():
+    from aiaas_iac.parsers import bicep
+
+    evaluation = bicep.evaluate(bicep.syntax_tree(OPENAI_MODULE), "modules/openai.bicep", inputs={"name": "oai-chat"})
+    by_address = {r.address: r for r in evaluation.resources}
+    assert by_address["account"].attributes["name"] == "oai-chat"
+    assert [r.attributes["value"] for r in evaluation.resources if r.kind == "output" and r.name == "name"] == ["oai-chat"]
