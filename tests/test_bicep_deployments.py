@@ -202,3 +202,71 @@ def test_an_output_does_not_shadow_the_parameter_of_the_same_name():
     by_address = {r.address: r for r in evaluation.resources}
     assert by_address["account"].attributes["name"] == "oai-chat"
     assert [r.attributes["value"] for r in evaluation.resources if r.kind == "output" and r.name == "name"] == ["oai-chat"]
+
+
+# --- AIA303: which log entries count (CHECKS.md: Audit and RequestResponse, by category or allLogs) ---
+
+HARDENED_ACCOUNT = """param group string
+resource openai 'Microsoft.CognitiveServices/accounts@2024-10-01' = {
+  name: 'oai'
+  kind: 'OpenAI'
+  properties: {
+    disableLocalAuth: true
+    publicNetworkAccess: 'Disabled'
+    restrictOutboundNetworkAccess: true
+    encryption: { keySource: 'Microsoft.KeyVault' }
+  }
+}
+resource logs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'd'
+  scope: openai
+  properties: {
+    workspaceId: '/subscriptions/0/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law'
+    %s
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("entries, missing", [
+    ("logs: [ { categoryGroup: 'allLogs', enabled: true } ]", None),
+    ("logs: [ { categoryGroup: 'allLogs' } ]", None),  # `enabled` absent: on
+    ("logs: [ { category: 'audit', enabled: true }, { category: 'requestresponse', enabled: true } ]", None),
+    ("logs: [ { categoryGroup: 'audit', enabled: true }, { category: 'RequestResponse', enabled: true } ]", None),
+    ("logs: [ { categoryGroup: group, enabled: true } ]", None),  # unknown group: never a finding
+    ("logs: [ { categoryGroup: 'allLogs', enabled: false } ]", "Audit and RequestResponse"),
+    ("logs: [ { categoryGroup: 'audit', enabled: true } ]", "RequestResponse"),
+    ("logs: [ { category: 'RequestResponse', enabled: true }, { category: 'Trace', enabled: true } ]", "Audit"),
+    ("metrics: [ { category: 'AllMetrics', enabled: true } ]", "Audit and RequestResponse"),
+])
+def test_aia303_log_entries(tmp_path, entries, missing):
+    report = scan(tmp_path, {"main.bicep": HARDENED_ACCOUNT % entries})
+    if missing is None:
+        assert triples(report) == set()
+    else:
+        assert triples(report) == {("AIA303", "main.bicep", 2)}
+        assert report.findings[0].message == f"openai has only logs, which does not enable {missing} logs"
+
+
+def test_aia303_arm_extension_setting_with_some_categories(tmp_path):
+    import json
+
+    template = {
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "resources": [
+            {"type": "Microsoft.CognitiveServices/accounts", "apiVersion": "2024-10-01", "name": "oai",
+             "kind": "OpenAI", "properties": {"disableLocalAuth": True, "publicNetworkAccess": "Disabled",
+                                              "restrictOutboundNetworkAccess": True,
+                                              "encryption": {"keySource": "Microsoft.KeyVault"}}},
+            {"type": "Microsoft.CognitiveServices/accounts/providers/diagnosticSettings",
+             "apiVersion": "2021-05-01-preview", "name": "oai/Microsoft.Insights/to-law",
+             "properties": {"logs": [{"category": "Audit", "enabled": True},
+                                     {"category": "RequestResponse", "enabled": False}]}},
+        ],
+    }
+    report = scan(tmp_path, {"azuredeploy.json": json.dumps(template, indent=2)})
+    assert triples(report) == {("AIA303", "azuredeploy.json", 5)}
+    assert report.findings[0].message == ("Microsoft.CognitiveServices/accounts/oai has only "
+                                          "Microsoft.Insights/diagnosticSettings/oai/Microsoft.Insights/to-law, which does not enable "
+                                          "RequestResponse logs")
