@@ -13,8 +13,11 @@ template's symbolic name where it has one), which is what `resourceId(...)`
 references resolve to. `copy` loops are expanded up to MAX_COPY instances;
 inline nested deployments (`Microsoft.Resources/deployments` with
 `properties.template`) are evaluated with the parameters they are given, up to
-MAX_NESTING levels. Parameters, variables and outputs become resources of kind
-`param`, `var` and `output`.
+MAX_NESTING levels (a resource of one that deploys elsewhere than its file, e.g.
+a `resourceGroup` deployment in a subscription template, carries that scope as
+TARGET_SCOPE_KEY). Parameters, variables and outputs become resources of kind
+`param`, `var` and `output`. Comments (`//`, `/* */`) are blanked before decoding
+(`structured.without_json_comments`); bracketed property names are evaluated.
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ from aiaas_iac.parsers.arm_expressions import parse as parse_expression
 from aiaas_iac.parsers.positioned_yaml import Document
 
 FORMAT = "arm"
+# Set on a resource of a nested deployment that deploys elsewhere than its file (`resourceGroup`
+# inside a subscription template): the scope it deploys to when it has no `scope` of its own.
+TARGET_SCOPE_KEY = "__targetScope__"
 MAX_COPY = 100
 MAX_NESTING = 8
 MAX_RESOURCES = 5_000
@@ -94,8 +100,11 @@ def _placeholder_free(value: Any) -> Any:
 class _Template:
     """One evaluation of one template (the file's, or an inline nested deployment's)."""
 
-    def __init__(self, builder: "_Builder", template: Mapping, path: tuple, inputs: dict | None, depth: int) -> None:
+    def __init__(self, builder: "_Builder", template: Mapping, path: tuple, inputs: dict | None, depth: int,
+                 deploys_to: str | None = None) -> None:
         self.builder, self.template, self.path, self.inputs, self.depth = builder, template, path, inputs, depth
+        # Where a nested deployment deploys, when that is not where the file deploys.
+        self.deploys_to = deploys_to
         self.link = builder.link
         self.parameters = template.get("parameters") if isinstance(template.get("parameters"), Mapping) else {}
         self.variables = template.get("variables") if isinstance(template.get("variables"), Mapping) else {}
@@ -228,6 +237,8 @@ class _Template:
         type_, attributes = _extension(type_, attributes, self.link)
         if isinstance(attributes.get("name"), tuple):  # not an extension name after all
             attributes["name"], type_ = name, written_type
+        if self.deploys_to is not None and "scope" not in attributes:
+            attributes[TARGET_SCOPE_KEY] = self.deploys_to
         if parent is not None:
             attributes.setdefault("parent", Unknown(parent[2], (parent[2],)))
         elif type_.count("/") >= 2 and isinstance(name, str) and "/" in name and "scope" not in attributes:
@@ -277,7 +288,15 @@ class _Template:
         given = properties.get("parameters")
         inputs = {k: (self.value(v.get("value"), scope) if isinstance(v, Mapping) and "value" in v else Unknown(k))
                   for k, v in (given.items() if isinstance(given, Mapping) else [])}
-        nested = _Template(self.builder, inner, path + ("properties", "template"), inputs, self.depth + 1)
+        # Bicep compiles `scope: resourceGroup('x')` on a module to a `resourceGroup` on the deployment.
+        if "resourceGroup" in body:
+            deploys_to = "resourceGroup"
+        elif "$schema" in inner:
+            deploys_to = target_scope(inner.get("$schema"))
+        else:
+            deploys_to = self.deploys_to
+        nested = _Template(self.builder, inner, path + ("properties", "template"), inputs, self.depth + 1,
+                           deploys_to if deploys_to != self.builder.target_scope or self.deploys_to else None)
         nested.register_names()
         nested.build()
 
@@ -312,6 +331,8 @@ class _Builder:
     def __init__(self, document: Document, rel: str, max_depth: int) -> None:
         self.document, self.rel, self.max_depth = document, rel, max_depth
         self.link = _Link()
+        self.target_scope = target_scope(document.value.get("$schema")) if isinstance(document.value, Mapping) \
+            else "resourceGroup"
         self.resources: list[Resource] = []
         self.notes: list[str] = []
 
