@@ -72,14 +72,22 @@ def _first_error(root: Any, parameters_file: bool) -> Any:
 
 def syntax_tree(text: str, parameters_file: bool = False) -> Any:
     """The root node; a SourceError naming the line of the first syntax error."""
-    tree = _parser().parse(text.encode("utf-8", "surrogateescape"))
-    root = tree.root_node
-    if root.has_error:
-        bad = _first_error(root, parameters_file)
-        if bad is not None:
-            what = f"missing {bad.type}" if bad.is_missing else "unexpected input"
-            raise SourceError(f"invalid Bicep: {what}", line_of(bad))
-    return root
+    root = _parser().parse(text.encode("utf-8", "surrogateescape")).root_node
+    bad = _first_error(root, parameters_file) if root.has_error else None
+    if bad is None:
+        return root
+    # Syntax newer than the grammar (typed variables, resourceInput<> types, `x!`...): read the
+    # text with it rewritten in place; still broken, the first error left is the one reported.
+    from aiaas_iac.parsers.bicep_compat import compatible
+
+    rewritten = compatible(text)
+    if rewritten != text:
+        retry = _parser().parse(rewritten.encode("utf-8", "surrogateescape")).root_node
+        bad = _first_error(retry, parameters_file) if retry.has_error else None
+        if bad is None:
+            return retry
+    what = f"missing {bad.type}" if bad.is_missing else "unexpected input"
+    raise SourceError(f"invalid Bicep: {what}", line_of(bad))
 
 
 _span = span_of
