@@ -28,8 +28,8 @@ from pathlib import Path
 
 from typing import Any
 
+from aiaas_iac.context import DEPLOYMENT_ROOT
 from aiaas_iac.model import Location, Resource, Unknown
-from aiaas_iac.module_tree import _without_refs
 from aiaas_iac.parsers.arm_functions import SCOPE_REFS
 
 MAX_DEPTH = 16
@@ -196,7 +196,8 @@ class _Builder:
             self.total += 1
             self.instance_resources[key] = None  # while evaluating: a call that reads itself gets nothing
             params = body.get("params")
-            inputs = {k: _without_refs(v) for k, v in params.items()} if isinstance(params, dict) else {}
+            caller = child_address.rsplit(".module.", 1)[0] if "." in child_address.removeprefix("module.") else ""
+            inputs = {k: absolute(v, caller) for k, v in params.items()} if isinstance(params, dict) else {}
             self.instance_resources[key] = self.evaluate(target, inputs, key, child_address, chain, root)
         return self.instance_resources[key]
 
@@ -248,12 +249,24 @@ def _is_local_bicep(source: str) -> bool:
 def qualified(value: Any, prefix: str) -> Any:
     """A module output as its caller sees it: every reference (but `resourceGroup()` and the
     other scope functions, which name a scope, not a resource) prefixed with `module.<call>.`."""
+    return _map_refs(value, lambda r: r if r in SCOPE_REFS or r.startswith(DEPLOYMENT_ROOT) else prefix + r)
+
+
+def absolute(value: Any, caller: str) -> Any:
+    """A module parameter as the module sees it: every reference to a resource of the caller
+    (whose own address is `caller`, '' for the deployment file) made absolute, `$root.<caller>.<ref>`,
+    so the module's resources can follow it across the boundary."""
+    base = DEPLOYMENT_ROOT + (f"{caller}." if caller else "")
+    return _map_refs(value, lambda r: r if r in SCOPE_REFS or r.startswith(DEPLOYMENT_ROOT) else base + r)
+
+
+def _map_refs(value: Any, change: Any) -> Any:
     if isinstance(value, Unknown):
-        return Unknown(value.text, tuple(r if r in SCOPE_REFS else prefix + r for r in value.refs))
+        return Unknown(value.text, tuple(change(r) for r in value.refs))
     if isinstance(value, dict):
-        return {qualified(k, prefix) if isinstance(k, Unknown) else k: qualified(v, prefix) for k, v in value.items()}
+        return {_map_refs(k, change) if isinstance(k, Unknown) else k: _map_refs(v, change) for k, v in value.items()}
     if isinstance(value, list):
-        return [qualified(v, prefix) for v in value]
+        return [_map_refs(v, change) for v in value]
     return value
 
 

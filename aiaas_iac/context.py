@@ -11,6 +11,8 @@ from typing import Any, Callable, Iterable, Iterator
 from aiaas_iac.model import Resource, Unknown
 
 
+# Starts a Bicep reference written from the deployment file (`$` is in no Bicep identifier).
+DEPLOYMENT_ROOT = "$root."
 _MODULE_QUALIFIED = re.compile(r"(?:module\.[^.]+\.)+[^.]+")
 
 
@@ -22,6 +24,10 @@ def address_of_ref(ref: str, format: str) -> str:
     `var.x` / `local.x` / `module.m` keep two parts. CloudFormation:
     `User` or `AccessKey.SecretAccessKey` -> the logical ID.
     """
+    if format == "bicep" and ref.startswith(DEPLOYMENT_ROOT):
+        # A module parameter's reference to a resource of its caller, from the deployment file
+        # (`bicep_tree`): `$root.openai.identity.principalId` -> `$root.openai`
+        return DEPLOYMENT_ROOT + address_of_ref(ref[len(DEPLOYMENT_ROOT):], format)
     if format == "bicep" and ref.startswith("module."):
         # A module output's reference, qualified by the calls it came through (`bicep_tree`):
         # `module.ai.module.oai.account.id` -> `module.ai.module.oai.account`
@@ -129,25 +135,32 @@ class ScanContext:
         """The resource with `address` in the same module as `near`; for Bicep, also one a module
         output names (`module.ai.account`, see `address_of_ref`)."""
         found = self._by_address.get((near.format, near.module, address))
-        if found is None and near.format == "bicep" and address.startswith("module."):
+        if found is None and near.format == "bicep" and address.startswith(("module.", DEPLOYMENT_ROOT)):
             return self._across_modules(near, address)
         return found
 
     def _across_modules(self, near: Resource, address: str) -> Resource | None:
-        """A Bicep resource of a module instance that `near`'s file calls (directly or further down),
-        by its address relative to `near`: `module.ai.account`."""
+        """A Bicep resource of the deployment `near` belongs to, by its address relative to `near`'s
+        file (`module.ai.account`, in a module instance it calls) or to the deployment file
+        (`$root.openai`, `$root.module.ai.account`)."""
         def index() -> dict[tuple[str, str], Resource]:
             found: dict[tuple[str, str], Resource] = {}
             for resource in self.resources:
-                if resource.format == "bicep" and resource.full_address:
-                    root = deployment_root(resource.module)
-                    found.setdefault((root, resource.full_address), resource)
-                    found.setdefault((root, resource.full_address.split("[", 1)[0]), resource)
+                if resource.format != "bicep" or resource.kind not in ("resource", "existing"):
+                    continue
+                root = deployment_root(resource.module)
+                full = resource.full_address or (resource.address if resource.module == root else "")
+                if full:
+                    found.setdefault((root, full), resource)
+                    found.setdefault((root, full.split("[", 1)[0]), resource)
             return found
 
-        prefix = _caller_prefix(near)
-        key = (deployment_root(near.module), f"{prefix}.{address}" if prefix else address)
-        return self.memo("context.bicep_full_addresses", index).get(key)
+        if address.startswith(DEPLOYMENT_ROOT):
+            absolute = address[len(DEPLOYMENT_ROOT):]
+        else:
+            prefix = _caller_prefix(near)
+            absolute = f"{prefix}.{address}" if prefix else address
+        return self.memo("context.bicep_full_addresses", index).get((deployment_root(near.module), absolute))
 
     def referenced(self, near: Resource, value: Any) -> list[Resource]:
         """Resources (in `near`'s module) that `value` refers to, e.g. `aws_iam_user.bot.name`."""
