@@ -270,3 +270,85 @@ def test_aia303_arm_extension_setting_with_some_categories(tmp_path):
     assert report.findings[0].message == ("Microsoft.CognitiveServices/accounts/oai has only "
                                           "Microsoft.Insights/diagnosticSettings/oai/Microsoft.Insights/to-law, which does not enable "
                                           "RequestResponse logs")
+
+
+# --- references passed into a module as parameters ------------------------------------------------
+
+ACCOUNT_IN_CALLER = """resource openai 'Microsoft.CognitiveServices/accounts@2024-10-01' = {
+  name: 'oai-chat'
+  kind: 'OpenAI'
+  identity: { type: 'SystemAssigned' }
+  properties: {
+    disableLocalAuth: false
+    publicNetworkAccess: 'Disabled'
+    restrictOutboundNetworkAccess: true
+    encryption: { keySource: 'Microsoft.KeyVault' }
+  }
+}
+resource logs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-law'
+  scope: openai
+  properties: { logs: [ { categoryGroup: 'allLogs', enabled: true } ] }
+}
+"""
+ROLE = """param principalId string
+param roleDefinitionId string
+resource role 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(principalId, roleDefinitionId)
+  properties: {
+    principalId: principalId
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleDefinitionId)
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("role, expected", [
+    ("8e3af657-a8ff-443c-a75c-2fe8c4bcb635", {("AIA309", "role.bicep", 7)}),  # Owner
+    ("5e0bd9bd-7b93-4f28-af87-19fc36ad61bd", {("AIA304", "role.bicep", 3)}),  # OpenAI User, on the group
+])
+def test_account_identity_passed_to_a_role_module(tmp_path, role, expected):
+    main = ACCOUNT_IN_CALLER + f"""module grant './role.bicep' = {{
+  name: 'grant'
+  params: {{
+    principalId: openai.identity.principalId
+    roleDefinitionId: '{role}'
+  }}
+}}
+"""
+    report = scan(tmp_path, {"main.bicep": main, "role.bicep": ROLE})
+    assert triples(report) == {("AIA301", "main.bicep", 6)} | expected
+    if "AIA309" in {code for code, _, _ in expected}:
+        assert [f.message for f in report.findings if f.code == "AIA309"] == [
+            "role grants Owner to the identity of openai"]
+
+
+def test_key_passed_to_an_app_module_lands_in_its_app_settings(tmp_path):
+    app = """param settings object
+resource site 'Microsoft.Web/sites@2023-12-01' = {
+  name: 'app'
+  resource config 'config' = {
+    name: 'appsettings'
+    properties: settings
+  }
+}
+"""
+    main = ACCOUNT_IN_CALLER + """module app './app.bicep' = {
+  name: 'app'
+  params: {
+    settings: {
+      AZURE_OPENAI_ENDPOINT: openai.properties.endpoint
+      AZURE_OPENAI_KEY: openai.listKeys().key1
+    }
+  }
+}
+"""
+    report = scan(tmp_path, {"main.bicep": main, "app.bicep": app})
+    assert triples(report) == {("AIA301", "main.bicep", 6), ("AIA305", "app.bicep", 6)}
+    assert [f.resource for f in report.findings if f.code == "AIA305"] == ["module.app.site::config"]
+
+
+def test_unknown_parameter_passed_to_a_module_is_never_a_finding(tmp_path):
+    main = "param principalId string\nmodule grant './role.bicep' = {\n  name: 'grant'\n  params: {\n" \
+           "    principalId: principalId\n    roleDefinitionId: '8e3af657-a8ff-443c-a75c-2fe8c4bcb635'\n  }\n}\n"
+    assert triples(scan(tmp_path, {"main.bicep": main, "role.bicep": ROLE})) == set()
