@@ -97,3 +97,76 @@ def test_arm_nested_deployment_scope(tmp_path, resource_group, inner_schema, sco
     assert triples(report) == {("AIA304", "azuredeploy.json", 18)}
     assert report.findings[0].message.endswith(
         f"grants Cognitive Services OpenAI User on a whole {scope} instead of the AI account")
+
+
+def test_arm_existing_resource_is_not_judged(tmp_path):
+    template = {
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "languageVersion": "2.0", "contentVersion": "1.0.0.0",
+        "resources": {
+            "search": {"existing": True, "type": "Microsoft.Search/searchServices", "apiVersion": "2025-05-01",
+                       "name": "shared-search"},
+            "openai": {"existing": True, "type": "Microsoft.CognitiveServices/accounts", "apiVersion": "2024-10-01",
+                       "name": "shared-oai", "kind": "OpenAI"},
+        },
+    }
+    report = scan(tmp_path, {"azuredeploy.json": json.dumps(template, indent=2)})
+    assert triples(report) == set()
+    assert report.errors == []
+
+
+def _copied_logs(categories):
+    return json.dumps({
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "parameters": {"categories": {"type": "array"} if categories is None else
+                       {"type": "array", "defaultValue": categories}},
+        "resources": [
+            {"type": "Microsoft.CognitiveServices/accounts", "apiVersion": "2024-10-01", "name": "oai",
+             "kind": "OpenAI", "properties": {"disableLocalAuth": True, "publicNetworkAccess": "Disabled",
+                                              "restrictOutboundNetworkAccess": True,
+                                              "encryption": {"keySource": "Microsoft.KeyVault"}}},
+            {"type": "Microsoft.Insights/diagnosticSettings", "apiVersion": "2021-05-01-preview", "name": "to-law",
+             "scope": "[format('Microsoft.CognitiveServices/accounts/{0}', 'oai')]",
+             "properties": {"copy": [{"name": "logs", "count": "[length(parameters('categories'))]",
+                                      "input": {"category": "[parameters('categories')[copyIndex('logs')]]",
+                                                "enabled": True}}]}},
+        ],
+    }, indent=2)
+
+
+@pytest.mark.parametrize("categories, expected", [
+    (["Audit", "RequestResponse"], set()),
+    (None, set()),  # the categories are a parameter without a value: unknown
+    (["Audit"], {("AIA303", "azuredeploy.json", 13)}),
+])
+def test_arm_property_copy_builds_the_log_entries(tmp_path, categories, expected):
+    report = scan(tmp_path, {"azuredeploy.json": _copied_logs(categories)})
+    assert triples(report) == expected
+
+
+def test_arm_nested_deployments_sharing_symbols_and_unknown_names_are_kept_apart(tmp_path):
+    def nested(symbol_kind):
+        return {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": f"[format('{{0}}-d', '{symbol_kind}')]",
+                "properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"},
+                               "template": {
+                                   "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+                                   "languageVersion": "2.0", "contentVersion": "1.0.0.0",
+                                   "parameters": {"name": {"type": "string"}},
+                                   "resources": {
+                                       "account": {"type": "Microsoft.CognitiveServices/accounts", "apiVersion": "2024-10-01",
+                                                   "name": "[parameters('name')]", "kind": symbol_kind,
+                                                   "properties": {"disableLocalAuth": True}},
+                                       "account_diagnostics": {
+                                           "type": "Microsoft.Insights/diagnosticSettings", "apiVersion": "2021-05-01-preview",
+                                           "name": "d",
+                                           "scope": "[resourceId('Microsoft.CognitiveServices/accounts', parameters('name'))]",
+                                           "properties": {"logs": [{"categoryGroup": "allLogs", "enabled": True}]}},
+                                   }}}}
+    template = {"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+                "languageVersion": "2.0", "contentVersion": "1.0.0.0",
+                "resources": {"speech": nested("SpeechServices"), "openai": nested("OpenAI")}}
+    report = scan(tmp_path, {"azuredeploy.json": json.dumps(template, indent=2)})
+    # The OpenAI account's own setting may be the one its scope names; nothing says it is not.
+    assert "AIA303" not in {f.code for f in report.findings}
+    assert {f.resource for f in report.findings} <= {"openai::account"}
