@@ -26,8 +26,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aiaas_iac.model import Location, Resource
-from aiaas_iac.module_tree import _without_refs
+from typing import Any
+
+from aiaas_iac.context import DEPLOYMENT_ROOT
+from aiaas_iac.model import Location, Resource, Unknown
+from aiaas_iac.parsers.arm_functions import SCOPE_REFS
 
 MAX_DEPTH = 16
 MAX_TOTAL_INSTANCES = 500
@@ -62,6 +65,8 @@ class _Builder:
         self.instances: dict[str, tuple[str, str, Location]] = {}
         self.total = 0
         self._texts: dict[str, str | None] = {}
+        self.instance_resources: dict[str, list[Resource] | None] = {}
+        self.instantiated: set[str] = set()
 
     def note(self, text: str) -> None:
         if text not in self.notes:
@@ -125,8 +130,12 @@ class _Builder:
 
     # --- evaluation ------------------------------------------------------------------------------
 
-    def evaluate(self, file: str, inputs: dict | None, module: str, prefix: str) -> list[Resource] | None:
-        """The resources of `file` evaluated with `inputs`; None when it cannot be read again."""
+    def evaluate(self, file: str, inputs: dict | None, module: str, prefix: str,
+                 chain: tuple[str, ...] = (), root: str | None = None) -> list[Resource] | None:
+        """The resources of `file` evaluated with `inputs` (and the outputs of the modules it calls);
+        None when it cannot be read again. `chain` is the files calling it, outermost first; `root`
+        names the deployment evaluation it belongs to (its module, by default)."""
+        root = root or module
         text = self.text(file)
         if text is None:
             return None
@@ -136,12 +145,20 @@ class _Builder:
             if file.endswith(".bicep"):
                 from aiaas_iac.parsers import bicep
 
-                return bicep.evaluate(bicep.syntax_tree(text), file, module, inputs, prefix).resources
+                chain = chain + (file,)
+
+                def outputs_of(symbol: str, source: str, body: dict) -> dict | None:
+                    return self.module_outputs(file, chain, root, prefix, symbol, source, body)
+
+                return bicep.evaluate(bicep.syntax_tree(text), file, module, inputs, prefix,
+                                      outputs_of=outputs_of).resources
             from aiaas_iac.parsers import arm
             from aiaas_iac.parsers.positioned_yaml import YamlError, load_json_document
 
+            from aiaas_iac.parsers.structured import without_json_comments
+
             try:
-                document = load_json_document(text)
+                document = load_json_document(without_json_comments(text))
             except YamlError:
                 return None
             parsed = arm.from_template(document, file, inputs=inputs)
@@ -149,9 +166,45 @@ class _Builder:
         except (SourceError, RecursionError):
             return None
 
+    # --- module outputs ----------------------------------------------------------------------
+
+    def module_outputs(self, caller: str, chain: tuple[str, ...], root: str, address: str, symbol: str,
+                       source: str, body: dict) -> dict | None:
+        """The outputs of the instance `module <symbol> '<source>'` in `caller` makes, by name, for
+        the caller's `<symbol>.outputs.x`; None when it is not evaluated (not a scanned local Bicep
+        file, a cycle, too deep, too many instances). References inside them are qualified with the
+        call (`module.<symbol>.account.id`), so they resolve to the instance's resources."""
+        target = _relative(caller, source) if _is_local_bicep(source) else None
+        if target is None or target not in self.by_file or target in chain or len(chain) >= MAX_DEPTH:
+            return None
+        child_address = f"{address}.module.{symbol}" if address else f"module.{symbol}"
+        key = f"{target}#{child_address} in {root}"
+        resources = self.instance(key, target, body, child_address, chain, root)
+        if resources is None:
+            return None
+        return {r.name: qualified(r.attributes.get("value"), f"module.{symbol}.")
+                for r in resources if r.kind == "output" and r.file == target}
+
+    def instance(self, key: str, target: str, body: dict, child_address: str,
+                 chain: tuple[str, ...], root: str) -> list[Resource] | None:
+        """The resources of module instance `key` (evaluated once, whether its outputs are read
+        first or the call is instantiated first)."""
+        if key not in self.instance_resources:
+            if self.total >= MAX_TOTAL_INSTANCES:
+                self.note(f"more than {MAX_TOTAL_INSTANCES} Bicep module instances in the scan; the rest are not judged")
+                return None
+            self.total += 1
+            self.instance_resources[key] = None  # while evaluating: a call that reads itself gets nothing
+            params = body.get("params")
+            caller = child_address.rsplit(".module.", 1)[0] if "." in child_address.removeprefix("module.") else ""
+            inputs = {k: absolute(v, caller) for k, v in params.items()} if isinstance(params, dict) else {}
+            self.instance_resources[key] = self.evaluate(target, inputs, key, child_address, chain, root)
+        return self.instance_resources[key]
+
     def instantiate(self, members: list[Resource], chain: tuple[str, ...], address: str,
-                    site: Location | None) -> list[Resource]:
+                    site: Location | None, root: str | None = None) -> list[Resource]:
         """Every instance the module calls among `members` make, recursively."""
+        root = root or chain[0]
         out: list[Resource] = []
         for call in members:
             if call.kind != "module" or call.format != "bicep":
@@ -172,22 +225,49 @@ class _Builder:
             if len(chain) >= MAX_DEPTH:
                 self.note(f"{label}: modules nested deeper than {MAX_DEPTH}; not instantiated")
                 continue
-            if self.total >= MAX_TOTAL_INSTANCES:
-                self.note(f"more than {MAX_TOTAL_INSTANCES} Bicep module instances in the scan; the rest are not judged")
-                break
-            self.total += 1
             child_address = f"{address}.module.{call.name}" if address else f"module.{call.name}"
-            key = f"{target}#{child_address} in {chain[0]}"
+            key = f"{target}#{child_address} in {root}"
+            if key in self.instantiated:
+                continue
+            resources = self.instance(key, target, call.attributes, child_address, chain, root)
+            if resources is None:
+                if self.total >= MAX_TOTAL_INSTANCES:
+                    break
+                continue
+            self.instantiated.add(key)
             outer = site or Location(call.file, call.span)
             self.instances[key] = (child_address, chain[0], outer)
-            params = call.attributes.get("params")
-            inputs = {k: _without_refs(v) for k, v in params.items()} if isinstance(params, dict) else {}
-            resources = self.evaluate(target, inputs, key, child_address)
-            if resources is None:
-                continue
             out += resources
-            out += self.instantiate(resources, chain + (target,), child_address, outer)
+            out += self.instantiate(resources, chain + (target,), child_address, outer, root)
         return out
+
+
+def _is_local_bicep(source: str) -> bool:
+    return ":" not in source and source.lower().endswith(".bicep")
+
+
+def qualified(value: Any, prefix: str) -> Any:
+    """A module output as its caller sees it: every reference (but `resourceGroup()` and the
+    other scope functions, which name a scope, not a resource) prefixed with `module.<call>.`."""
+    return _map_refs(value, lambda r: r if r in SCOPE_REFS or r.startswith(DEPLOYMENT_ROOT) else prefix + r)
+
+
+def absolute(value: Any, caller: str) -> Any:
+    """A module parameter as the module sees it: every reference to a resource of the caller
+    (whose own address is `caller`, '' for the deployment file) made absolute, `$root.<caller>.<ref>`,
+    so the module's resources can follow it across the boundary."""
+    base = DEPLOYMENT_ROOT + (f"{caller}." if caller else "")
+    return _map_refs(value, lambda r: r if r in SCOPE_REFS or r.startswith(DEPLOYMENT_ROOT) else base + r)
+
+
+def _map_refs(value: Any, change: Any) -> Any:
+    if isinstance(value, Unknown):
+        return Unknown(value.text, tuple(change(r) for r in value.refs))
+    if isinstance(value, dict):
+        return {_map_refs(k, change) if isinstance(k, Unknown) else k: _map_refs(v, change) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_map_refs(v, change) for v in value]
+    return value
 
 
 def build_tree(resources: list[Resource], root: Path) -> DeploymentTree:
@@ -210,7 +290,12 @@ def build_tree(resources: list[Resource], root: Path) -> DeploymentTree:
                 if evaluated is None:
                     continue
                 members += evaluated
-                members += builder.instantiate(evaluated, (file,), "", None)
+                members += builder.instantiate(evaluated, (file,), "", None, module)
+            if not members and builder.callees(file):
+                # Evaluated again, with the outputs of the modules it calls.
+                evaluated = builder.evaluate(file, None, file, "")
+                if evaluated is not None:
+                    members = evaluated + builder.instantiate(evaluated, (file,), "", None)
             if not members:
                 members = list(builder.by_file[file]) + builder.instantiate(builder.by_file[file], (file,), "", None)
             covered.add(file)

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from aiaas_iac.model import Resource, Unknown
+
+
+# Starts a Bicep reference written from the deployment file (`$` is in no Bicep identifier).
+DEPLOYMENT_ROOT = "$root."
+_MODULE_QUALIFIED = re.compile(r"(?:module\.[^.]+\.)+[^.]+")
 
 
 def address_of_ref(ref: str, format: str) -> str:
@@ -18,6 +24,15 @@ def address_of_ref(ref: str, format: str) -> str:
     `var.x` / `local.x` / `module.m` keep two parts. CloudFormation:
     `User` or `AccessKey.SecretAccessKey` -> the logical ID.
     """
+    if format == "bicep" and ref.startswith(DEPLOYMENT_ROOT):
+        # A module parameter's reference to a resource of its caller, from the deployment file
+        # (`bicep_tree`): `$root.openai.identity.principalId` -> `$root.openai`
+        return DEPLOYMENT_ROOT + address_of_ref(ref[len(DEPLOYMENT_ROOT):], format)
+    if format == "bicep" and ref.startswith("module."):
+        # A module output's reference, qualified by the calls it came through (`bicep_tree`):
+        # `module.ai.module.oai.account.id` -> `module.ai.module.oai.account`
+        found = _MODULE_QUALIFIED.match(ref)
+        return found.group() if found else ref
     if format in ("bicep", "arm"):
         # `openai.identity.principalId` -> `openai`; `Microsoft.X/y/name.id` -> `Microsoft.X/y/name`
         dot = ref.find(".", ref.rfind("/") + 1)
@@ -28,6 +43,31 @@ def address_of_ref(ref: str, format: str) -> str:
     if parts[0] == "data":
         return ".".join(parts[:3])
     return ".".join(parts[:2])
+
+
+def deployment_root(module: str) -> str:
+    """The Bicep deployment evaluation a resource's module belongs to: a module instance's key
+    `modules/ai.bicep#module.ai in main.bicep` -> `main.bicep`; a deployment file is its own."""
+    return module.rsplit(" in ", 1)[1] if " in " in module else module
+
+
+def _caller_prefix(resource: Resource) -> str:
+    """`module.ai` for a resource of the instance `module.ai`, '' in the deployment file."""
+    suffix = "." + resource.address
+    full = resource.full_address
+    return full[: -len(suffix)] if full.endswith(suffix) else ""
+
+
+def address_from(near: Resource, resource: Resource) -> str:
+    """How `near`'s file names `resource`: its address in the same module, `module.ai.account`
+    for a Bicep resource of a module instance that `near`'s file calls."""
+    if resource.module == near.module or resource.format != "bicep" or not resource.full_address:
+        return resource.address
+    prefix = _caller_prefix(near)
+    if not prefix:
+        return resource.full_address
+    return resource.full_address[len(prefix) + 1:] if resource.full_address.startswith(prefix + ".") \
+        else resource.address
 
 
 def configuration_identity(identity: str, configuration: str) -> str:
@@ -92,8 +132,35 @@ class ScanContext:
         return self._by_module[(resource.format, resource.module)]
 
     def lookup(self, near: Resource, address: str) -> Resource | None:
-        """The resource with `address` in the same module as `near`."""
-        return self._by_address.get((near.format, near.module, address))
+        """The resource with `address` in the same module as `near`; for Bicep, also one a module
+        output names (`module.ai.account`, see `address_of_ref`)."""
+        found = self._by_address.get((near.format, near.module, address))
+        if found is None and near.format == "bicep" and address.startswith(("module.", DEPLOYMENT_ROOT)):
+            return self._across_modules(near, address)
+        return found
+
+    def _across_modules(self, near: Resource, address: str) -> Resource | None:
+        """A Bicep resource of the deployment `near` belongs to, by its address relative to `near`'s
+        file (`module.ai.account`, in a module instance it calls) or to the deployment file
+        (`$root.openai`, `$root.module.ai.account`)."""
+        def index() -> dict[tuple[str, str], Resource]:
+            found: dict[tuple[str, str], Resource] = {}
+            for resource in self.resources:
+                if resource.format != "bicep" or resource.kind not in ("resource", "existing"):
+                    continue
+                root = deployment_root(resource.module)
+                full = resource.full_address or (resource.address if resource.module == root else "")
+                if full:
+                    found.setdefault((root, full), resource)
+                    found.setdefault((root, full.split("[", 1)[0]), resource)
+            return found
+
+        if address.startswith(DEPLOYMENT_ROOT):
+            absolute = address[len(DEPLOYMENT_ROOT):]
+        else:
+            prefix = _caller_prefix(near)
+            absolute = f"{prefix}.{address}" if prefix else address
+        return self.memo("context.bicep_full_addresses", index).get((deployment_root(near.module), absolute))
 
     def referenced(self, near: Resource, value: Any) -> list[Resource]:
         """Resources (in `near`'s module) that `value` refers to, e.g. `aws_iam_user.bot.name`."""

@@ -376,10 +376,43 @@ def refers_to_account(ctx, near: Resource, value: Any, account: AIAccount) -> bo
         return bool(suffix) and (value.endswith("/providers/" + suffix) or value == suffix)
     if not isinstance(value, Unknown):
         return False
-    targets = [r for r in ctx.referenced(near, value) if r.kind in ("resource", "data")]
+    found = ctx.referenced(near, value)
+    targets = [r for r in found if r.kind in ("resource", "data")]
     if account.resource in targets:
         return True
+    for target in found:
+        # Bicep `resource account '...' existing = { name: accountName }` in a module or the caller.
+        if target.kind == "existing" and arm_type(target) == ACCOUNT_ARM_TYPE:
+            same = _same_name(target, account.resource)
+            if same is not False:
+                return same
+            targets.append(target)
     return False if targets else None
+
+
+def _same_name(existing: Resource, account: Resource) -> bool | None:
+    """Does an `existing` account declaration name `account`? None when either name is unknown."""
+    names = [arm_lookup(r.attributes, "name")[1] for r in (existing, account)]
+    if not all(isinstance(n, str) for n in names):
+        return None
+    return names[0].lower() == names[1].lower()
+
+
+def same_deployment(ctx, resource: Resource) -> list[Resource]:
+    """The resources a check may match `resource` with: its Terraform module, or its whole
+    Bicep/ARM deployment (the deployment file with every module instance it calls)."""
+    if not is_arm(resource):
+        return ctx.in_module(resource)
+    from aiaas_iac.context import deployment_root
+
+    def index() -> dict[tuple[str, str], list[Resource]]:
+        found: dict[tuple[str, str], list[Resource]] = {}
+        for candidate in ctx.resources:
+            if is_arm(candidate):
+                found.setdefault((candidate.format, deployment_root(candidate.module)), []).append(candidate)
+        return found
+
+    return ctx.memo("azure.deployments", index).get((resource.format, deployment_root(resource.module)), [])
 
 
 # --- customer-managed keys set by another resource ----------------------------------------

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from aiaas_iac.iam.azure import (AIAccount, arm_body, arm_lookup, arm_type, as_bool, declared_instances, expand_blocks,
-                                 is_arm, refers_to_account)
+                                 is_arm, refers_to_account, same_deployment)
 from aiaas_iac.model import Resource, Unknown
 
 REQUIRED_LOG_CATEGORIES = ("Audit", "RequestResponse")
@@ -92,7 +92,8 @@ def _target_and_categories(setting: Resource) -> tuple[Any, set[str] | None] | N
 
 
 def diagnostic_coverage(ctx, account: AIAccount) -> DiagnosticCoverage:
-    """Whether a diagnostic setting in the account's module enables its Audit and RequestResponse logs."""
+    """Whether a diagnostic setting in the account's module (Bicep/ARM: deployment) enables its Audit
+    and RequestResponse logs."""
     covered: bool | None = False
     partial = []
     for setting, found in _settings_in_module(ctx, account):
@@ -109,10 +110,11 @@ def diagnostic_coverage(ctx, account: AIAccount) -> DiagnosticCoverage:
 
 
 def _settings_in_module(ctx, account: AIAccount) -> Iterable[tuple[Resource, tuple[Any, set[str] | None]]]:
-    """(setting, its target and categories) per instance Terraform creates: a setting behind
+    """(setting, its target and categories) per instance Terraform creates, in the account's
+    module (Bicep/ARM: anywhere in its deployment, module instances included): a setting behind
     `count = var.enabled ? 1 : 0` or `for_each = var.diagnostic_settings` whose defaults
     create none sends nothing."""
-    for setting in ctx.in_module(account.resource):
+    for setting in same_deployment(ctx, account.resource):
         if _target_and_categories(setting) is None:
             continue
         for _, instance in declared_instances(ctx, setting):

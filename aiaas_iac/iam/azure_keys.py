@@ -86,7 +86,7 @@ def _arm_key_source(ctx, near: Resource, value: Unknown) -> tuple[AIAccount | Se
         account = next((a for a in ai_accounts(ctx) if a.resource is target), None)
         if account is not None and match.group(1).lower() == "listkeys":
             return account, "listKeys result"
-        service = search_service_for(ctx, near, target.address)
+        service = search_service_for(ctx, near, ref[:match.start()])
         if service is not None and match.group(1).lower() in ("listadminkeys", "listkeys"):
             return service, f"{match.group(1)} result"
     return None

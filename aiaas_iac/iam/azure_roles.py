@@ -172,9 +172,13 @@ def role_assignments(ctx) -> list[RoleAssignment]:
 
 def deployment_scope(ctx, near: Resource) -> str:
     """The scope a Bicep/ARM resource without `scope` deploys to: its file's `targetScope`
-    (Bicep) or `$schema` (ARM) as a _SCOPE_KINDS name."""
-    deployment = ctx.lookup(near, "targetScope")
-    target = deployment.attributes.get("targetScope") if deployment is not None else "resourceGroup"
+    (Bicep) or `$schema` (ARM), or its ARM nested deployment's, as a _SCOPE_KINDS name."""
+    from aiaas_iac.parsers.arm import TARGET_SCOPE_KEY
+
+    target = near.attributes.get(TARGET_SCOPE_KEY)
+    if not isinstance(target, str):
+        deployment = ctx.lookup(near, "targetScope")
+        target = deployment.attributes.get("targetScope") if deployment is not None else "resourceGroup"
     return {"subscription": "subscription", "managementgroup": "management group",
             "tenant": "tenant"}.get(str(target).lower(), "resource group")
 

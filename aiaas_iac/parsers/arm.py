@@ -13,8 +13,11 @@ template's symbolic name where it has one), which is what `resourceId(...)`
 references resolve to. `copy` loops are expanded up to MAX_COPY instances;
 inline nested deployments (`Microsoft.Resources/deployments` with
 `properties.template`) are evaluated with the parameters they are given, up to
-MAX_NESTING levels. Parameters, variables and outputs become resources of kind
-`param`, `var` and `output`.
+MAX_NESTING levels (a resource of one that deploys elsewhere than its file, e.g.
+a `resourceGroup` deployment in a subscription template, carries that scope as
+TARGET_SCOPE_KEY). Parameters, variables and outputs become resources of kind
+`param`, `var` and `output`. Comments (`//`, `/* */`) are blanked before decoding
+(`structured.without_json_comments`); bracketed property names are evaluated.
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ from aiaas_iac.parsers.arm_expressions import parse as parse_expression
 from aiaas_iac.parsers.positioned_yaml import Document
 
 FORMAT = "arm"
+# Set on a resource of a nested deployment that deploys elsewhere than its file (`resourceGroup`
+# inside a subscription template): the scope it deploys to when it has no `scope` of its own.
+TARGET_SCOPE_KEY = "__targetScope__"
 MAX_COPY = 100
 MAX_NESTING = 8
 MAX_RESOURCES = 5_000
@@ -70,7 +76,17 @@ class _Link(fn.ResourceLink):
 
     def address(self, type_: str, names: list[str]) -> str:
         plain = super().address(type_, names)
-        return self.addresses.get(plain.lower(), plain)
+        return self.addresses.get(plain.lower()) or plain
+
+    def key(self, type_: str, names: list) -> str:
+        """The lower-cased `<type>/<name>` a declaration registers under."""
+        return super().address(type_, names).lower()
+
+    def register(self, key: str, address: str) -> None:
+        """`key` (lower-cased `<type>/<name>`) names `address`; a key two resources share (the same
+        unknown name in two nested deployments) names neither."""
+        if self.addresses.setdefault(key, address) != address:
+            self.addresses[key] = ""
 
 
 def parameter_value(declaration: Any) -> Any:
@@ -94,8 +110,12 @@ def _placeholder_free(value: Any) -> Any:
 class _Template:
     """One evaluation of one template (the file's, or an inline nested deployment's)."""
 
-    def __init__(self, builder: "_Builder", template: Mapping, path: tuple, inputs: dict | None, depth: int) -> None:
+    def __init__(self, builder: "_Builder", template: Mapping, path: tuple, inputs: dict | None, depth: int,
+                 deploys_to: str | None = None, prefix: str = "") -> None:
         self.builder, self.template, self.path, self.inputs, self.depth = builder, template, path, inputs, depth
+        # Where a nested deployment deploys, when that is not where the file deploys.
+        self.deploys_to = deploys_to
+        self.prefix = prefix
         self.link = builder.link
         self.parameters = template.get("parameters") if isinstance(template.get("parameters"), Mapping) else {}
         self.variables = template.get("variables") if isinstance(template.get("variables"), Mapping) else {}
@@ -138,10 +158,39 @@ class _Template:
         if isinstance(raw, str):
             return evaluate_string(raw, scope)
         if isinstance(raw, Mapping):
-            return {k: self.value(v, scope, depth + 1) for k, v in raw.items()}
+            copies = raw.get("copy")
+            if isinstance(copies, list):  # property iteration: `"copy": [{"name", "count", "input"}]`
+                out = {self.key(k, scope): self.value(v, scope, depth + 1) for k, v in raw.items() if k != "copy"}
+                out.update(self.property_copies(copies, scope, depth + 1))
+                return out
+            return {self.key(k, scope): self.value(v, scope, depth + 1) for k, v in raw.items()}
         if isinstance(raw, list):
             return [self.value(v, scope, depth + 1) for v in raw]
         return raw
+
+    def property_copies(self, copies: list, scope: Scope, depth: int) -> dict:
+        """Each property a `copy` array builds: its `input` per index up to MAX_COPY, or unknown
+        when the count is."""
+        out: dict = {}
+        for entry in copies:
+            name = entry.get("name") if isinstance(entry, Mapping) else None
+            if not isinstance(name, str):
+                continue
+            count = self.value(entry.get("count"), scope, depth)
+            if not isinstance(count, int) or isinstance(count, bool) or count > MAX_COPY:
+                out[name] = Unknown(f"copy {name}"[:200])
+                continue
+            out[name] = [self.value(entry.get("input"), scope.with_copy(name, i), depth + 1)
+                         for i in range(max(0, count))]
+        return out
+
+    def key(self, raw: Any, scope: Scope) -> Any:
+        """A property name: `"[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', 'id')]"`
+        is evaluated (an unknown result with references stays that Unknown), any other is kept."""
+        if not (isinstance(raw, str) and raw.startswith("[") and raw.endswith("]") and not raw.startswith("[[")):
+            return raw
+        value = evaluate_string(raw, scope)
+        return value if isinstance(value, str) or (isinstance(value, Unknown) and value.refs) else raw
 
     # --- resources -----------------------------------------------------------------------------
 
@@ -168,12 +217,11 @@ class _Template:
             count = MAX_COPY
         return [self.scope.with_copy(name, i) for i in range(max(0, count))]
 
-    @staticmethod
-    def address_for(path: tuple, symbol: str | None, type_: str, name: Any) -> str:
+    def address_for(self, path: tuple, symbol: str | None, type_: str, name: Any) -> str:
         """A language-version 2.0 symbolic name, else `<type>/<name>`, else (a name known only at
         deploy time) the entry's place, `resources[2]`."""
-        if symbol:
-            return symbol
+        if symbol:  # a nested deployment's symbols are its own: `openai::account`
+            return self.prefix + symbol
         if isinstance(name, str):
             return f"{type_}/{name}"
         return "/".join(f"resources[{p}]" for p in path[1::2] if isinstance(p, int)) or type_
@@ -184,8 +232,8 @@ class _Template:
             for scope in self.copies(body, path)[:1] if "copy" in body else [self.scope]:
                 type_, name = self.type_and_name(body, scope, parent)
                 if type_ and isinstance(name, (str, Unknown)):
-                    key = self.link.address(type_, [name]).lower()
-                    self.link.addresses.setdefault(key, self.address_for(path, symbol, type_, name))
+                    key = self.link.key(type_, [name])
+                    self.link.register(key, self.address_for(path, symbol, type_, name))
                     children = body.get("resources")
                     if isinstance(children, list):
                         self.register_names((type_, name), [(path + ("resources", i), None, c)
@@ -220,18 +268,23 @@ class _Template:
         type_, attributes = _extension(type_, attributes, self.link)
         if isinstance(attributes.get("name"), tuple):  # not an extension name after all
             attributes["name"], type_ = name, written_type
+        if self.deploys_to is not None and "scope" not in attributes:
+            attributes[TARGET_SCOPE_KEY] = self.deploys_to
         if parent is not None:
             attributes.setdefault("parent", Unknown(parent[2], (parent[2],)))
         elif type_.count("/") >= 2 and isinstance(name, str) and "/" in name and "scope" not in attributes:
             # A child declared at the top (`accounts/deployments` named `oai/gpt`) belongs to `oai`.
             owner = f"{type_.rsplit('/', 1)[0]}/{name.rsplit('/', 1)[0]}"
-            owner = self.link.addresses.get(owner.lower(), owner)
+            owner = self.link.addresses.get(owner.lower()) or owner
             attributes["parent"] = Unknown(owner, (owner,))
-        key = self.link.address(type_ if "/providers/" not in type_.lower() else body.get("type", type_), [name])
-        address = self.link.addresses.get(key.lower()) or self.address_for(path, symbol, type_, name)
-        self.builder.add("resource", type_, address, attributes, path)
+        key = self.link.key(type_ if "/providers/" not in type_.lower() else body.get("type", type_), [name])
+        address = self.link.addresses.get(key) or self.address_for(path, symbol, type_, name)
+        # languageVersion 2.0 `"existing": true`: a reference to a resource the template does not create.
+        kind = "existing" if body.get("existing") is True else "resource"
+        attributes.pop("existing", None)
+        self.builder.add(kind, type_, address, attributes, path)
         if type_.lower() == "microsoft.resources/deployments":
-            self.nested(attributes, body, path, scope)
+            self.nested(attributes, body, path, scope, address)
         children = body.get("resources")
         if isinstance(children, list):
             self.build((type_, name, address), [(path + ("resources", i), None, c)
@@ -257,7 +310,7 @@ class _Template:
             return evaluate_node(args[1], scope, raw[1:-1][:200]), args[0][3:]
         return None
 
-    def nested(self, attributes: dict, body: Mapping, path: tuple, scope: Scope) -> None:
+    def nested(self, attributes: dict, body: Mapping, path: tuple, scope: Scope, address: str) -> None:
         properties = body.get("properties")
         inner = properties.get("template") if isinstance(properties, Mapping) else None
         if not isinstance(inner, Mapping):
@@ -269,7 +322,16 @@ class _Template:
         given = properties.get("parameters")
         inputs = {k: (self.value(v.get("value"), scope) if isinstance(v, Mapping) and "value" in v else Unknown(k))
                   for k, v in (given.items() if isinstance(given, Mapping) else [])}
-        nested = _Template(self.builder, inner, path + ("properties", "template"), inputs, self.depth + 1)
+        # Bicep compiles `scope: resourceGroup('x')` on a module to a `resourceGroup` on the deployment.
+        if "resourceGroup" in body:
+            deploys_to = "resourceGroup"
+        elif "$schema" in inner:
+            deploys_to = target_scope(inner.get("$schema"))
+        else:
+            deploys_to = self.deploys_to
+        nested = _Template(self.builder, inner, path + ("properties", "template"), inputs, self.depth + 1,
+                           deploys_to if deploys_to != self.builder.target_scope or self.deploys_to else None,
+                           f"{address}::")
         nested.register_names()
         nested.build()
 
@@ -304,6 +366,8 @@ class _Builder:
     def __init__(self, document: Document, rel: str, max_depth: int) -> None:
         self.document, self.rel, self.max_depth = document, rel, max_depth
         self.link = _Link()
+        self.target_scope = target_scope(document.value.get("$schema")) if isinstance(document.value, Mapping) \
+            else "resourceGroup"
         self.resources: list[Resource] = []
         self.notes: list[str] = []
 

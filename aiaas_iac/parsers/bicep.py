@@ -27,7 +27,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from aiaas_iac.model import Resource, Span, Unknown
 from aiaas_iac.parsers import DEFAULT_MAX_DEPTH, ParsedFile, ParseLimits, SourceError
@@ -40,6 +40,9 @@ _DECLARATIONS = {
     "module_declaration": "module", "output_declaration": "output",
 }
 _PARSER: Any = None
+# (module symbol, its source, the call's evaluated body) -> the instance's outputs by name (values
+# known or unknown), or None when that instance cannot be evaluated; supplied by `bicep_tree`.
+ModuleOutputs = Callable[[str, str, dict], "dict | None"]
 
 
 def _parser() -> Any:
@@ -69,14 +72,22 @@ def _first_error(root: Any, parameters_file: bool) -> Any:
 
 def syntax_tree(text: str, parameters_file: bool = False) -> Any:
     """The root node; a SourceError naming the line of the first syntax error."""
-    tree = _parser().parse(text.encode("utf-8", "surrogateescape"))
-    root = tree.root_node
-    if root.has_error:
-        bad = _first_error(root, parameters_file)
-        if bad is not None:
-            what = f"missing {bad.type}" if bad.is_missing else "unexpected input"
-            raise SourceError(f"invalid Bicep: {what}", line_of(bad))
-    return root
+    root = _parser().parse(text.encode("utf-8", "surrogateescape")).root_node
+    bad = _first_error(root, parameters_file) if root.has_error else None
+    if bad is None:
+        return root
+    # Syntax newer than the grammar (typed variables, resourceInput<> types, `x!`...): read the
+    # text with it rewritten in place; still broken, the first error left is the one reported.
+    from aiaas_iac.parsers.bicep_compat import compatible
+
+    rewritten = compatible(text)
+    if rewritten != text:
+        retry = _parser().parse(rewritten.encode("utf-8", "surrogateescape")).root_node
+        bad = _first_error(retry, parameters_file) if retry.has_error else None
+        if bad is None:
+            return retry
+    what = f"missing {bad.type}" if bad.is_missing else "unexpected input"
+    raise SourceError(f"invalid Bicep: {what}", line_of(bad))
 
 
 _span = span_of
@@ -133,10 +144,13 @@ def _type_string(node: Any) -> str | None:
 class _File:
     """One evaluation of one Bicep file."""
 
-    def __init__(self, root: Any, rel: str, module: str, inputs: dict | None, prefix: str, max_depth: int) -> None:
+    def __init__(self, root: Any, rel: str, module: str, inputs: dict | None, prefix: str, max_depth: int,
+                 outputs_of: ModuleOutputs | None = None) -> None:
         self.rel, self.module, self.inputs, self.prefix = rel, module, inputs, prefix
+        self.outputs_of = outputs_of
         self.declarations, self.target_scope = _declarations(root)
-        self.symbols = {d.name: d for d in self.declarations}
+        # Outputs have a namespace of their own: `param name string` and `output name string = ...`.
+        self.symbols = {d.name: d for d in self.declarations if d.keyword != "output"}
         # Nested child resources by their own name (usable inside their parent) -> (address, node).
         self.nested: dict[str, tuple[str, Any]] = {}
         for declaration in self.declarations:
@@ -168,7 +182,7 @@ class _File:
             if name in self.nested:
                 return Unknown(name, (self.nested[name][0],))
             return Unknown(name)
-        if declaration.keyword in ("resource", "module"):
+        if declaration.keyword == "resource" or (declaration.keyword == "module" and self.outputs_of is None):
             return Unknown(name, (name,))
         if name in self.values:
             return self.values[name]
@@ -182,12 +196,29 @@ class _File:
         return value
 
     def _symbol_value(self, declaration: _Declaration) -> Any:
+        if declaration.keyword == "module":
+            return self._module_value(declaration)
         if declaration.keyword == "param" and self.inputs is not None and declaration.name in self.inputs:
             return self.inputs[declaration.name]
         node = _value_node(declaration.node)
         if node is None:
             return Unknown(declaration.name)
         return self.evaluator.value(node)
+
+    def _module_value(self, declaration: _Declaration) -> Any:
+        """`m` for `m.outputs.x`: the call's instance evaluated by `outputs_of` (`{name, outputs}`),
+        unknown for a loop over modules, a call not deployed, or one that cannot be evaluated."""
+        unknown = Unknown(declaration.name, (declaration.name,))
+        body = _value_node(declaration.node)
+        if body is None or body.type == "for_statement" or self.outputs_of is None:
+            return unknown
+        value = self.evaluator.conditional(body, {})
+        if not isinstance(value, dict):
+            return unknown
+        outputs = self.outputs_of(declaration.name, _type_string(declaration.node) or "", value)
+        if outputs is None:
+            return unknown
+        return {"name": value.get("name", Unknown(f"{declaration.name}.name")), "outputs": outputs}
 
     def resource_name(self, symbol: str) -> Any:
         declaration = self.symbols.get(symbol)
@@ -322,10 +353,11 @@ class Evaluation:
 
 
 def evaluate(root: Any, rel: str, module: str | None = None, inputs: dict | None = None, prefix: str = "",
-             max_depth: int = DEFAULT_MAX_DEPTH) -> Evaluation:
+             max_depth: int = DEFAULT_MAX_DEPTH, outputs_of: ModuleOutputs | None = None) -> Evaluation:
     """Every declaration of the file whose syntax tree is `root`, evaluated with `inputs` for its
-    parameters (None: their defaults). Raises SourceError when nesting is too deep."""
-    file = _File(root, rel, module or rel, inputs, prefix, max_depth)
+    parameters (None: their defaults) and, given `outputs_of`, with the outputs of the modules it
+    calls. Raises SourceError when nesting is too deep."""
+    file = _File(root, rel, module or rel, inputs, prefix, max_depth, outputs_of)
     try:
         file.build()
     except TooDeep as error:

@@ -150,7 +150,10 @@ class BicepEvaluator:
             if prop.type != "object_property":
                 continue
             key, value = self.property(prop, local)
-            if key is not None and value is not None:
+            if isinstance(key, Unknown) and value is not None:
+                # `'${uami.id}': {}`: a key known only at deploy time keeps its references.
+                out[key] = self.value(value, local)
+            elif key is not None and value is not None:
                 if self._spans is not None:
                     self._spans[path + (key,)] = span_of(prop)
                     self._path = path + (key,)
@@ -168,8 +171,8 @@ class BicepEvaluator:
             self._spans, self._path = None, ()
 
     def property(self, prop: Any, local: dict) -> tuple[Any, Any]:
-        """(key as text, value node) of an `object_property`; the key None when it is computed
-        and unknown."""
+        """(key as text, value node) of an `object_property`; a computed key that is unknown is
+        that Unknown when it has references (`'${uami.id}'`), else None."""
         children = prop.children
         parts = children if len(children) == 3 and children[1].type == ":" else named(prop)
         if len(parts) < 2:
@@ -178,7 +181,8 @@ class BicepEvaluator:
         if key_node.type in ("identifier", "compatible_identifier", "property_identifier"):
             return text_of(key_node), value_node
         key = self.value(key_node, local)
-        return (key if isinstance(key, str) else None), value_node
+        keep = isinstance(key, str) or (isinstance(key, Unknown) and bool(key.refs))
+        return (key if keep else None), value_node
 
     # --- names ---------------------------------------------------------------------------------
 

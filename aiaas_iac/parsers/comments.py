@@ -1,4 +1,4 @@
-"""Where the comments are: linear lexers for HCL and YAML (JSON has none).
+"""Where the comments are: linear lexers for HCL, YAML and ARM's JSON with comments.
 
 Inline suppressions live in comments, and only in comments: text that looks
 like one inside a string value (a CloudFormation `Description`, an HCL string,
@@ -16,6 +16,55 @@ from __future__ import annotations
 import bisect
 import re
 from typing import Iterator
+
+# JSON with comments (ARM templates and parameter files): a string's body up to its end or the
+# end of the line (JSON strings hold no raw line break), possessive so it never backtracks.
+_JSON_CODE = re.compile(r'"|/[/*]')
+_JSON_STRING_BODY = re.compile(r'(?:[^"\\\n]++|\\.)*+')
+
+
+class UnterminatedComment(ValueError):
+    def __init__(self, line: int) -> None:
+        super().__init__(f"unterminated /* comment starting on line {line}")
+        self.line = line
+
+
+def json_comments(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of every `//` (to the end of its line) and `/* */` comment outside JSON
+    strings, as Azure accepts them in ARM templates and parameter files. Linear: each character
+    is looked at once. Raises UnterminatedComment for a `/*` that never closes."""
+    position = 0
+    while True:
+        match = _JSON_CODE.search(text, position)
+        if match is None:
+            return
+        start = match.start()
+        if match.group() == '"':
+            position = _JSON_STRING_BODY.match(text, start + 1).end() + 1
+        elif match.group() == "//":
+            end = text.find("\n", start)
+            position = len(text) if end < 0 else end
+            yield start, position
+        else:
+            end = text.find("*/", start + 2)
+            if end < 0:
+                raise UnterminatedComment(text.count("\n", 0, start) + 1)
+            position = end + 2
+            yield start, position
+
+
+def blank_json_comments(text: str) -> str:
+    """`text` with every comment (see `json_comments`) turned into spaces, line breaks kept, so
+    every remaining character keeps its line and column."""
+    pieces: list[str] = []
+    position = 0
+    for start, end in json_comments(text):
+        pieces.append(text[position:start])
+        comment = text[start:end]
+        pieces.append(re.sub(r"[^\n]", " ", comment))
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 # In code: a string, a comment, a heredoc opener (`<<EOT`, `<<-EOT`, alone at the end of its
 # line) or a brace (which matters inside `${ ... }`).

@@ -19,7 +19,9 @@ meant to be one (then its syntax error is reported). Both looks cover the whole
 text in linear time: a template after 200 KB of comments is still a template.
 
 How a file is decoded: JSON first for a `.json` name or text starting with `{`
-(JSON's own rules), YAML otherwise or when JSON rejects it (hand-edited JSON
+(JSON's own rules; a text that looks like an ARM template or parameter file is
+read again with its `//` and `/* */` comments blanked, which Azure accepts),
+YAML otherwise or when JSON rejects it (hand-edited JSON
 templates with a trailing comma are accepted, as CloudFormation's YAML-first
 decoder does). A file that may be a template is decoded in CloudFormation mode
 (short-form intrinsics, a repeated key is an error), which reads one document;
@@ -96,6 +98,17 @@ class _NotDecoded(Exception):
         self.error = error
 
 
+def without_json_comments(text: str) -> str:
+    """An ARM template's text with its comments blanked (lines and columns kept); a `/*` that
+    never closes is a YamlError at its line."""
+    from aiaas_iac.parsers.comments import UnterminatedComment, blank_json_comments
+
+    try:
+        return blank_json_comments(text)
+    except UnterminatedComment as error:
+        raise YamlError(f"invalid JSON: {error}", error.line) from None
+
+
 def _decode(source: SourceFile, text: str, limits: ParseLimits, cloudformation: bool) -> Decoded:
     named_json = source.rel.lower().endswith(".json")
     first = _FIRST_CHARACTER.search(text)
@@ -110,6 +123,18 @@ def _decode(source: SourceFile, text: str, limits: ParseLimits, cloudformation: 
             if not str(error).startswith("invalid JSON"):
                 raise
             json_error = error
+        if "/" in text and _LOOKS_ARM.search(text):
+            # Azure accepts `//` and `/* */` comments in templates and parameter files.
+            text = without_json_comments(text)
+            try:
+                return Decoded([load_json_document(text, limits.max_depth, cloudformation=cloudformation)],
+                               True, cloudformation)
+            except DuplicateKeyError:
+                raise
+            except YamlError as error:
+                if not str(error).startswith("invalid JSON"):
+                    raise
+                json_error = error
     try:
         documents = load_yaml_documents(text, limits.max_depth, cloudformation=cloudformation)
     except YamlError as error:

@@ -1,4 +1,5 @@
 from aiaas_iac.check import Check
+from aiaas_iac.context import address_from
 from aiaas_iac.iam.azure import is_arm
 from aiaas_iac.iam.azure_foundry import is_hub
 from aiaas_iac.iam.azure_identities import ai_identity_sources
@@ -77,8 +78,9 @@ class AzureAIIdentityPrivilegedRole(Check):
             if not owners:
                 continue
             via = owners[0][1]
-            names = ("" if via is None else f"{via.address}, ") + "the identity of " + ", ".join(
-                owner.address for owner, _ in owners)
+            near = assignment.resource
+            names = ("" if via is None else f"{address_from(near, via)}, ") + "the identity of " + ", ".join(
+                address_from(near, owner) for owner, _ in owners)
             path = ("properties", "roleDefinitionId") if arm else ("role_definition_name",) \
                 if "role_definition_name" in assignment.resource.attributes else ("role_definition_id",)
             yield self.finding(
