@@ -49,7 +49,7 @@ def _closing_brace(text: str, start: int) -> int:
         position += 1
 
 
-def _tokens(text: str, literal_text: Callable[[str], str]) -> list[list]:
+def _tokens(text: str, literal_text: Callable[[str], str] = lambda s: s) -> list[list]:
     """[kind, content, strip_before, strip_after, start, end] with kind literal/interpolation/directive;
     a literal's content is its characters (`literal_text`, escapes undone), which `~` then strips."""
     tokens: list[list] = []

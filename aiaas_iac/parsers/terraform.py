@@ -42,6 +42,9 @@ _EXPAND_RE = re.compile(r"\s*\.\.\.")
 # `%{` opening a directive (`%%{` is the escape for the two characters).
 _DIRECTIVE_RE = re.compile(r"(?<!%)%\{")
 _TRANSPARENT_CALLS = {"jsonencode", "yamlencode"}
+# The largest file tree-sitter-hcl rejects that python-hcl2's parser tries again (parse_terraform):
+# one to three seconds of lark on the reference machine (6.5 to 10 s per MB), far above a real .tf file.
+FALLBACK_MAX_CHARACTERS = 256 * 1024
 
 
 class HclSyntaxError(Exception):
@@ -555,13 +558,18 @@ def _with_fallback(fast: Any, lark: Any, source: str, file: str, module: str) ->
     about a KiB), so a grammar gap never drops a valid file. When both reject it, tree-sitter's
     error stands (its lines are better). Only the grammar's own rejection falls back: the guards
     (nesting, runs of blanks, hexadecimal numbers) refuse the file outright. The lark parse runs
-    under the caller's per-file budget (budget.py) and hcl_guard's check, like any parse."""
+    under the caller's per-file budget (budget.py) and hcl_guard's check, like any parse, and
+    only on files up to FALLBACK_MAX_CHARACTERS: lark is seven times slower than tree-sitter, and
+    a large hostile file that tree-sitter rejects in a fraction of a second must not cost the
+    whole budget again."""
     from aiaas_iac.parsers.terraform_ts import GrammarError
 
     try:
         return fast(source, file, module)
     except GrammarError as error:
         rejected = HclSyntaxError(str(error), error.line)
+    if len(source) > FALLBACK_MAX_CHARACTERS:
+        raise rejected
     try:
         return lark(source, file, module)
     except Exception:  # its own error, or a limit of its walk (RecursionError): tree-sitter's error stands
