@@ -1,12 +1,14 @@
 """The tree-sitter backend against python-hcl2's lark walker (the differential oracle).
 
 Every `.tf`/`.tfvars` in the repository and generated HCL must give equal Resources: the same
-addresses, attributes and spans. Where the lark walker still keeps an expression as a plain
-`Unknown` and tree-sitter's is structured, the source text is compared (the structured node's
-refs are checked against the contract on their own). Known lark quirks are allowed, each named:
-a binary operation swallows the line break, indentation and comment after it; a heredoc's span
-ends at column 1; heredoc interpolations with braces stay text; `%%{` and `%{ }` directives stay
-text; `...` after call arguments is not recorded.
+addresses, attributes and spans, every expression the same node class with the same fields
+(text, refs, children) recursively (the contract of `hcl_expressions`). The only allowances are
+two lark token defects in spans, both in `Positions.span_matches`: an attribute whose value is a
+binary operation ends after the line break, indentation and comments that follow it (lark's
+`binary_op` rule takes the new line), and a heredoc's span ends at column 1 (its token takes
+the line break after the closing marker). Not generated, because python-hcl2's grammar rejects
+them where Terraform accepts them: `~` strip markers in a quoted string's `${ }`, a line break
+before a binary operator inside parentheses.
 """
 
 from __future__ import annotations
@@ -73,6 +75,8 @@ class Positions:
         return self.starts[min(line, len(self.starts)) - 1] + column - 1
 
     def span_matches(self, lark, tree) -> bool:
+        """Equal spans, or lark's span running on over what `_SWALLOWED` matches (see the module
+        docstring: binary operations, heredoc tokens)."""
         if lark == tree:
             return True
         if (lark.start_line, lark.start_column) != (tree.start_line, tree.start_column):
@@ -133,8 +137,7 @@ LITERAL_CHARS = st.lists(st.sampled_from(list("abc XYZ019-_./:*#") + ["\\n", "\\
                          max_size=8).map("".join)
 NUMBERS = st.one_of(st.integers(-10**6, 10**6).map(str),
                     st.sampled_from(["1.5", "0.25", "12.0", "3.5e2", "1" * 30, "2.5E-3", "1.0e+2", "- 1"]))
-# Not generated, python-hcl2's grammar rejects what Terraform accepts: `~` strip markers in a quoted
-# string's `${ }` (`"${~ var.x}"`), a line break before a binary operator inside parentheses.
+# Not generated (python-hcl2's grammar rejects them, see the module docstring): `"${~ var.x}"`.
 TEMPLATE_STRINGS = st.sampled_from([
     '"%{ if var.on }on%{ else }off%{ endif }"',
     '"%{~ if var.on ~} on %{~ endif ~}"', '"%{ for k, v in var.m }${k}=${v},%{ endfor }"',
