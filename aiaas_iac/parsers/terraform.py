@@ -286,7 +286,7 @@ class _TreeWalker:
         items = []
         for child in node.children:
             if getattr(child, "data", None) in _EXPRESSION_NODES:
-                item_path = path + (len(items),)
+                item_path = path + (len(items),) if path else ()  # () outside an attribute: no spans
                 if path:
                     self.spans[item_path] = _span(child)
                 items.append(self.expression(child, item_path))
@@ -298,7 +298,7 @@ class _TreeWalker:
             if getattr(element, "data", None) != "object_elem":
                 continue
             key = self.object_key(element.children[0])
-            element_path = path + (key,)
+            element_path = path + (key,) if path else ()
             if path:
                 self.spans[element_path] = _span(element)
             out[key] = self.expression(element.children[-1], element_path)

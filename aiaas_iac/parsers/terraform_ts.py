@@ -396,7 +396,7 @@ class _Walker:
         items = []
         for child in node.children:
             if child.type == "expression":
-                item_path = path + (len(items),)
+                item_path = path + (len(items),) if path else ()  # () outside an attribute: no spans
                 if path:
                     self.spans[item_path] = self.span(child)
                 items.append(self.expression(child, item_path))
@@ -409,7 +409,7 @@ class _Walker:
                 continue
             key_node, value_node = [c for c in element.children if c.type == "expression"][:2]
             key = self.object_key(key_node)
-            element_path = path + (key,)
+            element_path = path + (key,) if path else ()
             if path:
                 self.spans[element_path] = self.span(element)
             out[key] = self.expression(value_node, element_path)
