@@ -164,3 +164,90 @@ def test_a_mebibyte_of_blanks_between_tokens_is_cancelled_by_the_read_meter(tmp_
     assert seconds < SECONDS
     # The parser is reset after a cancelled parse: the next file is parsed from its start.
     assert [r.address for r in parse_terraform('resource "a" "b" {}\n', "ok.tf", ".")] == ["a.b"]
+
+
+# Where tree-sitter-hcl's grammar falls short of Terraform's, the default entry point
+# (terraform.parse_terraform / parse_tfvars) parses the file again with python-hcl2's parser.
+
+def test_an_exponent_without_a_fraction_parses_through_the_default_entry_point():
+    from aiaas_iac.parsers import terraform
+
+    with pytest.raises(HclSyntaxError):  # the grammar gap itself
+        parse_tfvars("n = 1e9\n", "t.tfvars", ".")
+    (tfvars,) = terraform.parse_tfvars("n = 1e9\nm = [2E-2, 1e+3]\nr = range(1e9)\n", "t.tfvars", ".")
+    assert tfvars.get("n") == 1000000000.0 and isinstance(tfvars.get("n"), float)
+    assert tfvars.get("m") == [0.02, 1000.0]
+    assert isinstance(tfvars.get("r"), Call) and tfvars.get("r").args == (1000000000.0,)
+    (local,) = terraform.parse_terraform("locals {\n  v = 5e0 * var.n\n}\n", "m.tf", ".")
+    assert local.get("value").left == 5.0 and local.spans[("value",)].start_line == 2
+
+
+def test_a_heredoc_marker_over_a_kibibyte_parses_through_the_default_entry_point():
+    from aiaas_iac.parsers import terraform
+
+    marker = "E" * 1500
+    source = f'locals {{\n  v = <<{marker}\nhello ${{var.x}}\n{marker}\n  w = 1\n}}\n'
+    with pytest.raises(HclSyntaxError):
+        parse_terraform(source, "m.tf", ".")
+    value_, w = terraform.parse_terraform(source, "m.tf", ".")
+    assert isinstance(value_.get("value"), Template) and value_.get("value").refs == ("var.x",)
+    assert (w.get("value"), w.span.start_line) == (1, 5)
+
+
+def error_of(parse, source: str) -> tuple:
+    with pytest.raises(HclSyntaxError) as raised:
+        parse(source, "bad.tf", ".")
+    return raised.value.line, str(raised.value)
+
+
+@pytest.mark.parametrize("source, line", [
+    ('resource "a" "b" {\n  x = 1 ]\n}\n', 2),
+    ('resource "a" "b" {\n  p = <<EOT\n  text\n}\n', 2),
+    ('locals {\n  a = 1e9\n  b = = 2\n}\n', 3),
+])
+def test_when_both_parsers_reject_a_file_tree_sitters_error_stands(source, line):
+    from aiaas_iac.parsers import terraform
+
+    lark_error = error_of(terraform.parse_terraform_lark, source)
+    assert error_of(terraform.parse_terraform, source) == error_of(parse_terraform, source)
+    assert error_of(parse_terraform, source)[0] == line and lark_error[1].startswith("invalid HCL")
+
+
+def test_a_large_file_tree_sitter_rejects_is_not_parsed_again(tmp_path, monkeypatch):
+    from aiaas_iac.parsers import terraform
+
+    calls = []
+    monkeypatch.setattr(terraform, "parse_terraform_lark", lambda *args: calls.append(args) or [])
+    attributes = "".join(f"  a{i} = {i}\n" for i in range(terraform.FALLBACK_MAX_CHARACTERS // 10))
+    parsed, seconds = parse_path(tmp_path, "big.tf", f"locals {{\n{attributes}  z = = 1\n}}\n".encode())
+    line = terraform.FALLBACK_MAX_CHARACTERS // 10 + 2
+    assert [e.line for e in parsed.errors] == [line] and calls == [] and seconds < SECONDS
+    parse_path(tmp_path, "small.tf", b"locals {\n  z = = 1\n}\n")
+    assert len(calls) == 1  # the same error in a small file is tried again
+
+
+def test_a_hostile_file_tree_sitter_rejects_stays_fast_under_the_fallback(tmp_path):
+    # Under the fallback's size limit, built for python-hcl2's heredoc regex: an unterminated
+    # 1,000-character marker over 200 KB (hcl_guard refuses it) and 20,000 blank lines after one.
+    from aiaas_iac.parsers import terraform
+
+    for body in (f'  v = <<{"E" * 1000}\n' + "x\n" * 100_000, "  v = <<EOT\n" + "\n" * 20_000 + "EOT\n  w = = 1\n"):
+        source = f"locals {{\n{body}}}\n"
+        assert len(source) < terraform.FALLBACK_MAX_CHARACTERS
+        parsed, seconds = parse_path(tmp_path, "hostile.tf", source.encode())
+        assert [(e.line, e.message) for e in parsed.errors] == [error_of(parse_terraform, source)]
+        assert seconds < SECONDS
+
+
+def test_the_fallback_runs_under_the_per_file_budget(tmp_path):
+    from aiaas_iac.parsers import ParseLimits, terraform
+
+    count = terraform.FALLBACK_MAX_CHARACTERS // 20
+    source = "locals {\n" + "".join(f"  a{i} = [{i}]\n" for i in range(count)) + "  e = 1e9\n}\n"
+    assert len(source) < terraform.FALLBACK_MAX_CHARACTERS
+    path = tmp_path / "exp.tf"
+    path.write_text(source)
+    started = time.perf_counter()
+    parsed = parse_file(SourceFile(path, "exp.tf", "terraform"), ParseLimits(max_parse_seconds=0.5))
+    assert [e.message for e in parsed.errors] == ["took longer than 0.5 s to parse; skipped"]
+    assert time.perf_counter() - started < SECONDS

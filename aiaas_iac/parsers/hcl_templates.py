@@ -49,15 +49,16 @@ def closing_brace(text: str, start: int) -> int:
         position += 1
 
 
-def _tokens(text: str) -> list[list]:
-    """[kind, content, strip_before, strip_after, start, end] with kind literal/interpolation/directive."""
+def _tokens(text: str, literal_text: Callable[[str], str] = lambda s: s) -> list[list]:
+    """[kind, content, strip_before, strip_after, start, end] with kind literal/interpolation/directive;
+    a literal's content is its characters (`literal_text`, escapes undone), which `~` then strips."""
     tokens: list[list] = []
     literal: list[str] = []
     position = 0
 
     def flush() -> None:
         if "".join(literal):
-            tokens.append(["literal", "".join(literal), False, False, 0, 0])
+            tokens.append(["literal", literal_text("".join(literal)), False, False, 0, 0])
         literal.clear()
 
     while (mark := _MARK.search(text, position)) is not None:
@@ -90,10 +91,9 @@ def _tokens(text: str) -> list[list]:
 
 
 class _Builder:
-    def __init__(self, text: str, tokens: list[list], parse_expression: Callable[[str], Any],
-                 literal: Callable[[str], str]) -> None:
+    def __init__(self, text: str, tokens: list[list], parse_expression: Callable[[str], Any]) -> None:
         self.text, self.tokens, self.position = text, tokens, 0
-        self.parse_expression, self.literal = parse_expression, literal
+        self.parse_expression = parse_expression
 
     def sequence(self, ends: tuple[str, ...]) -> tuple[list, str | None]:
         """Parts up to a directive in `ends` (consumed and returned), or to the end."""
@@ -102,7 +102,7 @@ class _Builder:
             kind, content, _, _, start, _ = self.tokens[self.position]
             self.position += 1
             if kind == "literal":
-                parts.append(self.literal(content))
+                parts.append(content)
             elif kind == "interpolation":
                 parts.append(self.parse_expression(content))
             else:
@@ -163,8 +163,8 @@ def template_value(text: str, shown: str, parse_expression: Callable[[str], Any]
     itself when it is one interpolation alone (`"${x}"` is x), else a Template whose `text` is
     `shown` (cut to 200 characters). `literal` turns a literal run into its characters (quoted
     strings unescape `\\n`). Raises TemplateSyntaxError."""
-    tokens = _tokens(text)
-    builder = _Builder(text, tokens, parse_expression, literal)
+    tokens = _tokens(text, literal)
+    builder = _Builder(text, tokens, parse_expression)
     parts, _ = builder.sequence(())
     merged = _merged(parts)
     if all(isinstance(p, str) for p in merged):

@@ -42,6 +42,9 @@ _EXPAND_RE = re.compile(r"\s*\.\.\.")
 # `%{` opening a directive (`%%{` is the escape for the two characters).
 _DIRECTIVE_RE = re.compile(r"(?<!%)%\{")
 _TRANSPARENT_CALLS = {"jsonencode", "yamlencode"}
+# The largest file tree-sitter-hcl rejects that python-hcl2's parser tries again (parse_terraform):
+# one to three seconds of lark on the reference machine (6.5 to 10 s per MB), far above a real .tf file.
+FALLBACK_MAX_CHARACTERS = 256 * 1024
 
 
 class HclSyntaxError(Exception):
@@ -146,7 +149,7 @@ def template_text_value(text: str, shown: str, literal: Any = None) -> Any:
             return template_value(text, shown, parse_expression_text)
         return template_value(text, shown, parse_expression_text, literal)
     except (TemplateSyntaxError, HclSyntaxError, RecursionError):
-        return Unknown(shown if len(shown) < 200 else shown[:200] + "...")
+        return Unknown(shown if len(shown) <= 200 else shown[:200] + "...")
 
 
 class _TreeWalker:
@@ -223,8 +226,8 @@ class _TreeWalker:
                 # as a template (quoted: escapes are undone in its literal runs).
                 text = self.text(node)
                 return template_text_value(text[1:-1], text, _unescape)
-            else:
-                parts.append(_unescape(str(inner)))
+            else:  # `%%{` is the escape for the two characters `%{`
+                parts.append(_unescape(str(inner).replace("%%{", "%{")))
         if all(isinstance(p, str) for p in parts):
             return "".join(parts)
         if len(parts) == 1:
@@ -283,7 +286,7 @@ class _TreeWalker:
         items = []
         for child in node.children:
             if getattr(child, "data", None) in _EXPRESSION_NODES:
-                item_path = path + (len(items),)
+                item_path = path + (len(items),) if path else ()  # () outside an attribute: no spans
                 if path:
                     self.spans[item_path] = _span(child)
                 items.append(self.expression(child, item_path))
@@ -295,7 +298,7 @@ class _TreeWalker:
             if getattr(element, "data", None) != "object_elem":
                 continue
             key = self.object_key(element.children[0])
-            element_path = path + (key,)
+            element_path = path + (key,) if path else ()
             if path:
                 self.spans[element_path] = _span(element)
             out[key] = self.expression(element.children[-1], element_path)
@@ -534,17 +537,43 @@ def block_resources(block_type: str, labels: list, attributes: dict, spans: dict
 
 
 def parse_terraform(source: str, file: str, module: str) -> list[Resource]:
-    """Parse one `.tf` file (tree-sitter-hcl, `terraform_ts`). Raises HclSyntaxError with a one-line message."""
+    """Parse one `.tf` file (tree-sitter-hcl, `terraform_ts`; python-hcl2 where tree-sitter-hcl's
+    grammar falls short, see `_with_fallback`). Raises HclSyntaxError with a one-line message."""
     from aiaas_iac.parsers import terraform_ts
 
-    return terraform_ts.parse_terraform(source, file, module)
+    return _with_fallback(terraform_ts.parse_terraform, parse_terraform_lark, source, file, module)
 
 
 def parse_tfvars(source: str, file: str, module: str) -> list[Resource]:
     """A variables file (`terraform.tfvars`, `*.auto.tfvars`, `prod.tfvars`) becomes one `tfvars` resource."""
     from aiaas_iac.parsers import terraform_ts
 
-    return terraform_ts.parse_tfvars(source, file, module)
+    return _with_fallback(terraform_ts.parse_tfvars, parse_tfvars_lark, source, file, module)
+
+
+def _with_fallback(fast: Any, lark: Any, source: str, file: str, module: str) -> list[Resource]:
+    """`fast` (tree-sitter); when its grammar rejects the file, python-hcl2's lark parser, which
+    gives the same model (tests/test_parser_differential.py) and accepts what tree-sitter-hcl
+    misses and Terraform accepts (`1e9`: an exponent without a fraction; heredoc markers over
+    about a KiB), so a grammar gap never drops a valid file. When both reject it, tree-sitter's
+    error stands (its lines are better). Only the grammar's own rejection falls back: the guards
+    (nesting, runs of blanks, hexadecimal numbers) refuse the file outright. The lark parse runs
+    under the caller's per-file budget (budget.py) and hcl_guard's check, like any parse, and
+    only on files up to FALLBACK_MAX_CHARACTERS: lark is seven times slower than tree-sitter, and
+    a large hostile file that tree-sitter rejects in a fraction of a second must not cost the
+    whole budget again."""
+    from aiaas_iac.parsers.terraform_ts import GrammarError
+
+    try:
+        return fast(source, file, module)
+    except GrammarError as error:
+        rejected = HclSyntaxError(str(error), error.line)
+    if len(source) > FALLBACK_MAX_CHARACTERS:
+        raise rejected
+    try:
+        return lark(source, file, module)
+    except Exception:  # its own error, or a limit of its walk (RecursionError): tree-sitter's error stands
+        raise rejected from None
 
 
 def parse_terraform_lark(source: str, file: str, module: str) -> list[Resource]:

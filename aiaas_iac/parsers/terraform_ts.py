@@ -55,6 +55,12 @@ _MISSING = {"quoted_template_end": "unterminated string", "heredoc_identifier": 
 _PARSER: Any = None
 
 
+class GrammarError(HclSyntaxError):
+    """tree-sitter-hcl's grammar rejected the text (not one of this module's guards): the file
+    may still be valid HCL that the grammar misses (`1e9`, a long heredoc marker), see
+    `terraform.parse_terraform`."""
+
+
 def parser() -> Any:
     global _PARSER
     if _PARSER is None:
@@ -181,7 +187,8 @@ def parse_tree(source: str) -> tuple[Any, bytes]:
                              data.count(b"\n", 0, run) + 1) from None
     root = tree.root_node
     if root.has_error:
-        raise _syntax_error(root, data)
+        error = _syntax_error(root, data)
+        raise GrammarError(str(error), error.line)
     children = [c for c in root.children if c.type != "comment"]
     if children and children[0].type != "body":  # a JSON-like object at the top is not HCL
         raise HclSyntaxError("invalid HCL: unexpected '{'", _line_of_point(children[0]))
@@ -360,9 +367,9 @@ class _Walker:
         return Index(text, collect_refs([base, key]), base, key)
 
     def splat(self, base: Any, node: Any, start: int) -> Any:
-        """`base[*].a[0]` / `base.*.a`: the operators after the splat apply to each element, except
-        that an attribute-only splat takes attributes only (`x.*.a[0]` is `(x.*.a)[0]`) and an index
-        that is not a literal ends the splat (then applied to the result)."""
+        """`base[*].a[0]` / `base.*.a`: the operators after the splat apply to each element (an index
+        that is not a literal is kept as its expression node), except that an attribute-only splat
+        takes attributes only (`x.*.a[0]` is `(x.*.a)[0]`)."""
         full = node.type == "full_splat"
         parts: list[Any] = []
         end = node.children[0].end_byte  # the `[*]` / `.*` token
@@ -372,25 +379,24 @@ class _Walker:
                 parts.append(self.text(_named(operator)[0]))
                 end = operator.end_byte
                 continue
-            key = self.index_key(operator.children[0]) if full else None
-            if full and isinstance(key, (int, str)) and not isinstance(key, bool):
-                parts.append(key)
+            if full:
+                parts.append(self.index_key(operator.children[0]))
                 end = operator.end_byte
                 continue
-            value = Splat(self.slice(start, end), collect_refs([base]), base, tuple(parts), full)
+            value = Splat(self.slice(start, end), collect_refs([base, parts]), base, tuple(parts), full)
             for rest in operators[position:]:
                 if rest.type == "get_attr":
                     value = self.get_attr(value, self.text(_named(rest)[0]), start, rest.end_byte)
                 else:
                     value = self.index(value, rest.children[0], start, rest.end_byte)
             return value
-        return Splat(self.slice(start, end), collect_refs([base]), base, tuple(parts), full)
+        return Splat(self.slice(start, end), collect_refs([base, parts]), base, tuple(parts), full)
 
     def tuple(self, node: Any, path: tuple) -> list:
         items = []
         for child in node.children:
             if child.type == "expression":
-                item_path = path + (len(items),)
+                item_path = path + (len(items),) if path else ()  # () outside an attribute: no spans
                 if path:
                     self.spans[item_path] = self.span(child)
                 items.append(self.expression(child, item_path))
@@ -403,7 +409,7 @@ class _Walker:
                 continue
             key_node, value_node = [c for c in element.children if c.type == "expression"][:2]
             key = self.object_key(key_node)
-            element_path = path + (key,)
+            element_path = path + (key,) if path else ()
             if path:
                 self.spans[element_path] = self.span(element)
             out[key] = self.expression(value_node, element_path)
@@ -532,7 +538,7 @@ class _Walker:
                         tokens.append(_unescape(chunk.replace("%%{", "%{")))
             else:
                 tokens.append(piece)
-        parts = [p for p in self.nest(tokens) if p != ""]  # `~` strip markers can empty a literal
+        parts = self.nest(tokens)
         if all(isinstance(p, str) for p in parts):
             return "".join(parts)
         if len(parts) == 1 and not isinstance(parts[0], (TemplateIf, TemplateFor)):
@@ -578,7 +584,7 @@ class _Walker:
         parts = self.nest(tokens)
         if all(isinstance(p, str) for p in parts):
             return "".join(parts)
-        return Template(body if len(body) < 200 else body[:200] + "...", collect_refs(parts), tuple(parts))
+        return Template(body if len(body) <= 200 else body[:200] + "...", collect_refs(parts), tuple(parts))
 
     def nest(self, tokens: list) -> list:
         """Literal strings and atom nodes, flat, into parts with TemplateIf/TemplateFor nested;
@@ -588,14 +594,14 @@ class _Walker:
         stack: list[list] = [[None, [], None]]
         for token in tokens:
             if isinstance(token, str):
-                stack[-1][1].append(token)
+                _append_part(stack[-1][1], token)
                 continue
             kind = token.type
             if kind == "template_interpolation":
                 expressions = [c for c in token.children if c.type == "expression"]
                 if not expressions:
                     raise HclSyntaxError("invalid HCL: empty ${} interpolation", _line_of_point(token))
-                stack[-1][1].append(self.expression(expressions[0], ()))
+                _append_part(stack[-1][1], self.expression(expressions[0], ()))
             elif kind in ("template_if_intro", "template_for_start"):
                 self.enter(token)
                 stack.append([token, [], None])
@@ -631,6 +637,18 @@ class _Walker:
                 tokens[index - 1] = tokens[index - 1].rstrip()
             if last and index + 1 < len(tokens) and isinstance(tokens[index + 1], str):
                 tokens[index + 1] = tokens[index + 1].lstrip()
+
+
+def _append_part(parts: list, part: Any) -> None:
+    """A template part after the others: a string (literal text, or an interpolation whose value
+    is one, `${"}"}`) joins the string before it; an empty one is no part."""
+    if isinstance(part, str):
+        if parts and isinstance(parts[-1], str):
+            parts[-1] += part
+        elif part:
+            parts.append(part)
+    else:
+        parts.append(part)
 
 
 def _heredoc_lines(rest: str) -> str:
