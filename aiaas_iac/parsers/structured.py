@@ -114,18 +114,7 @@ def _decode(source: SourceFile, text: str, limits: ParseLimits, cloudformation: 
     first = _FIRST_CHARACTER.search(text)
     json_error = None
     if named_json or (first is not None and first.group() == "{"):
-        try:
-            return Decoded([load_json_document(text, limits.max_depth, cloudformation=cloudformation)],
-                           True, cloudformation)
-        except DuplicateKeyError:
-            raise
-        except YamlError as error:
-            if not str(error).startswith("invalid JSON"):
-                raise
-            json_error = error
-        if "/" in text and _LOOKS_ARM.search(text):
-            # Azure accepts `//` and `/* */` comments in templates and parameter files.
-            text = without_json_comments(text)
+        for attempt in range(2):
             try:
                 return Decoded([load_json_document(text, limits.max_depth, cloudformation=cloudformation)],
                                True, cloudformation)
@@ -135,6 +124,10 @@ def _decode(source: SourceFile, text: str, limits: ParseLimits, cloudformation: 
                 if not str(error).startswith("invalid JSON"):
                     raise
                 json_error = error
+            if attempt or "/" not in text or not _LOOKS_ARM.search(text):
+                break
+            # Azure accepts `//` and `/* */` comments in templates and parameter files.
+            text = without_json_comments(text)
     try:
         documents = load_yaml_documents(text, limits.max_depth, cloudformation=cloudformation)
     except YamlError as error:
