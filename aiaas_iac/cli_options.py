@@ -42,7 +42,7 @@ def scan_options(paths, config_path, no_config, *, select, ignore, exclude, fram
         raise UsageError(f"unknown framework {unknown[0]!r} (expected terraform, cloudformation, kubernetes or tfplan)")
     checks_dirs = tuple(checks_dir or ()) + config.checks_dirs
     if config.path is not None:
-        check_config_names(config, checks_dirs)
+        check_config_names(config, checks_dirs, use_cache=not no_cache and _cache_usable(scanned))
     # The config as applied: what a flag overrides is not the config's doing and is not reported as such.
     applied = dataclasses.replace(
         config,
@@ -69,14 +69,22 @@ def scan_options(paths, config_path, no_config, *, select, ignore, exclude, fram
     return options, config.fail_on
 
 
-def check_config_names(config: Any, checks_dirs: Sequence[Path]) -> None:
+def _cache_usable(scanned: Sequence[Path]) -> bool:
+    import os
+
+    from aiaas_iac.cache import usable_for
+
+    return usable_for(tuple(dict.fromkeys(os.path.realpath(p) for p in scanned)))
+
+
+def check_config_names(config: Any, checks_dirs: Sequence[Path], use_cache: bool = False) -> None:
     """Every check a config file names must exist, and the error says where it is named
     (`./.aiaas-iac.toml: ignore: unknown check 'AIA1O1'`): a typo in `ignore` would otherwise
     turn nothing off, silently."""
+    from aiaas_iac.catalog import check_catalog
     from aiaas_iac.config import display_path
-    from aiaas_iac.engine import load_checks
 
-    checks = load_checks(checks_dirs)
+    checks, _ = check_catalog(checks_dirs, use_cache)
     codes = {c.code for c in checks}
     slugs = {c.slug.lower() for c in checks}
 

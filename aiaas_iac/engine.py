@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from aiaas_iac.check import Check, check_names, code_of
-from aiaas_iac.iam.iamdata import IamDataError, bedrock_services
 from aiaas_iac.model import CheckMeta, Finding, ParseError, Resource, Severity
 
 if TYPE_CHECKING:
@@ -128,6 +127,8 @@ def scan_root(paths: Sequence[Path]) -> Path:
 
 
 def _run(check_classes: Iterable[type[Check]], ctx: Any, debug: bool, failures: list[str]) -> list[Finding]:
+    from aiaas_iac.iam.iamdata import IamDataError
+
     findings: list[Finding] = []
     for check_class in check_classes:
         try:
@@ -156,6 +157,7 @@ def run_checks(checks: Sequence[type[Check]], resources: list[Resource], root: P
     `observe(ctx, findings)` sees the context the checks ran on and their findings before
     instances are merged (the access inventory reads both in the same pass)."""
     from aiaas_iac.context import ScanContext
+    from aiaas_iac.iam.iamdata import bedrock_services
     from aiaas_iac.module_tree import merge_configuration_findings, merge_instance_findings
     from aiaas_iac.redaction import sanitised_finding
     from aiaas_iac.suppress import apply_suppressions
@@ -233,7 +235,7 @@ def _keep_frameworks(parsed: Any, kind: str, frameworks: tuple[str, ...]) -> Any
     return dataclasses.replace(parsed, resources=kept, errors=() if not kept else parsed.errors)
 
 
-def _analyse(sources: list, checks: list, all_checks: list, limits: Any, options: "ScanOptions", root: Path,
+def _analyse(sources: list, checks: list, checks_stamp: str, limits: Any, options: "ScanOptions", root: Path,
              scanned: tuple[str, ...], debug: bool, progress: Callable[[int, int], None] | None,
              observe: Callable[[Any, list[Finding]], None] | None = None) -> Any:
     """Parse, resolve and check; an unchanged repository is served from the result cache.
@@ -241,18 +243,23 @@ def _analyse(sources: list, checks: list, all_checks: list, limits: Any, options
     `file()`/`templatefile()` read only inside `scanned` (the real paths given to the scan, not the
     root), and every text taken from the input is made safe before it is kept or cached."""
     from aiaas_iac import result_cache
-    from aiaas_iac.file_reads import confined_to
-    from aiaas_iac.parsers import parse_files
-    from aiaas_iac.redaction import safe_text, sanitised_error
-    from aiaas_iac.module_manifest import is_installed
-    from aiaas_iac.module_tree import build_tree
 
-    key, digests = (result_cache.scan_key(root, scanned, sources, checks, limits, options)
-                    if options.use_cache else (None, {}))
+    key, digests = (result_cache.scan_key(root, scanned, sources, [c.code for c in checks], checks_stamp, limits,
+                                          options) if options.use_cache else (None, {}))
     # An observer needs the evaluated model, which the result cache does not hold.
     cached = result_cache.load(key, scanned) if key and observe is None else None
     if cached is not None:
         return cached
+    from aiaas_iac.file_reads import confined_to
+    from aiaas_iac.module_manifest import is_installed
+    from aiaas_iac.module_tree import build_tree
+    from aiaas_iac.parsers import parse_files
+    from aiaas_iac.redaction import safe_text, sanitised_error
+
+    # Only now are the checks' modules imported (catalog.py): a cached result needs none of them.
+    classes = {c.code: c for c in load_checks(options.checks_dirs)}
+    all_checks = list(classes.values())
+    checks = [classes[c.code] for c in checks]
     parsed = parse_files(sources, limits, progress=progress, use_cache=options.use_cache, jobs=options.jobs,
                          digests=digests)
     if options.frameworks:
@@ -340,7 +347,15 @@ def scan(
         paths = [paths]
     path_list = [Path(p) for p in paths] or [Path(".")]
     root = (root or scan_root(path_list)).resolve()
-    all_checks = load_checks(options.checks_dirs)
+    scanned = tuple(dict.fromkeys(os.path.realpath(p) for p in path_list))
+    if options.use_cache:
+        from aiaas_iac.cache import usable_for
+
+        if not usable_for(scanned):
+            options = dataclasses.replace(options, use_cache=False)
+    from aiaas_iac.catalog import check_catalog
+
+    all_checks, checks_stamp = check_catalog(options.checks_dirs, options.use_cache)
     checks = select_checks(all_checks, options.select, options.ignore)
     limits = ParseLimits(**{k: v for k, v in (("max_file_bytes", options.max_file_size), ("max_depth", options.max_depth)) if v})
     config = options.config
@@ -351,13 +366,7 @@ def scan(
     if options.frameworks and "terraform" not in options.frameworks:
         wanted = ("structured", "bicep", "bicepparam") if "bicep" in options.frameworks else ("structured",)
         sources = [s for s in sources if s.kind in wanted]
-    scanned = tuple(dict.fromkeys(os.path.realpath(p) for p in path_list))
-    if options.use_cache:
-        from aiaas_iac.cache import usable_for
-
-        if not usable_for(scanned):
-            options = dataclasses.replace(options, use_cache=False)
-    result = _analyse(sources, checks, all_checks, limits, options, root, scanned, debug, progress, observe)
+    result = _analyse(sources, checks, checks_stamp, limits, options, root, scanned, debug, progress, observe)
     if options.use_cache:
         from aiaas_iac.cache import sweep_if_written
 
@@ -369,7 +378,7 @@ def scan(
     before_config_ignores = len(findings)
     if config is not None:
         findings = drop_per_path_ignores(findings, config.per_path_ignores, all_checks, root, config.anchor)
-    metas = [c.meta() for c in checks]
+    metas = [c.meta for c in checks]
     findings, metas = override_severities(findings, metas, options.severity, all_checks)
     report = Report(
         root=root, findings=findings, errors=sorted(errors, key=lambda e: (e.file, e.line or 0)),

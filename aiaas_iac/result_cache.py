@@ -3,7 +3,7 @@
 Checks look across files, so their findings can only be reused when nothing
 they could have seen changed. The key covers the tool and parser versions,
 the scan root and the scanned paths (reads are confined to them), the
-selected checks and the files defining them, the parse limits, and every
+selected checks and every file of the checks directories, the parse limits, and every
 scanned file's path, kind, content hash and Helm-chart context. Every
 `file()`/`templatefile()` read is recorded with its outcome — a digest,
 "absent" or "refused" — and re-checked on reuse, so a target that appears,
@@ -18,7 +18,6 @@ itself looks secret.
 from __future__ import annotations
 
 import hashlib
-import inspect
 import os
 from dataclasses import dataclass
 from typing import Any, Sequence
@@ -49,19 +48,16 @@ def _file_digest(path: str, limit: int) -> str:
         return f"unreadable:{error.errno}"
 
 
-def scan_key(root: Any, scanned: Sequence[str], sources: Sequence[Any], checks: Sequence[Any], limits: Any,
-             options: Any) -> tuple[str, dict[str, str]]:
+def scan_key(root: Any, scanned: Sequence[str], sources: Sequence[Any], codes: Sequence[str], checks_stamp: str,
+             limits: Any, options: Any) -> tuple[str, dict[str, str]]:
     """The scan's key, and each readable file's content digest (reused for the parse cache)."""
     digest = hashlib.sha256()
     digest.update(f"{ENTRY_FORMAT}|{cache._versions()}|{root}|{limits!r}|{options.frameworks!r}\0".encode(
         "utf-8", "surrogateescape"))
     for path in scanned:
         digest.update(f"scanned|{path}\0".encode("utf-8", "surrogateescape"))
-    for check in checks:
-        module_file = inspect.getfile(check)
-        status = os.stat(module_file)
-        digest.update(f"{check.code}|{module_file}|{status.st_size}|{status.st_mtime_ns}\0".encode(
-            "utf-8", "surrogateescape"))
+    # The check sources (every file of every checks directory: catalog.stamp) and the selection.
+    digest.update(f"checks|{checks_stamp}|{','.join(codes)}\0".encode("utf-8", "surrogateescape"))
     files: dict[str, str] = {}
     for source in sources:
         file_digest = _file_digest(str(source.path), limits.max_file_bytes)

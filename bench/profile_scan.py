@@ -47,7 +47,7 @@ PHASES = [
 
 
 def _scan_args(no_cache: bool) -> list[str]:
-    return ["scan", ".", "--format", "json", "--output", os.devnull, "--jobs", "1"] + (["--no-cache"] if no_cache else [])
+    return ["scan", ".", "--format", "json", "--output", str(WORK / "profile-output.json"), "--jobs", "1"] + (["--no-cache"] if no_cache else [])
 
 
 def profile_scan(corpus_dir: Path, warm: bool) -> pstats.Stats:

