@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -83,6 +84,12 @@ def configuration_note(configuration: str) -> str:
     return "" if configuration in (".", "") else f" (configuration {configuration})"
 
 
+@functools.lru_cache(maxsize=65536)
+def _type_matches(resource_type: str, patterns: tuple[str, ...]) -> bool:
+    # A scan makes hundreds of contexts (one per configuration) over the same few hundred types.
+    return any(fnmatch.fnmatchcase(resource_type, p) for p in patterns)
+
+
 class ScanContext:
     """What a check receives: all resources of one scan, grouped and indexed."""
 
@@ -107,6 +114,7 @@ class ScanContext:
             if block_address != resource.address:
                 self._by_address.setdefault((resource.format, resource.module, block_address), resource)
         self._memo: dict[Any, Any] = {}
+        self._of_type: dict[tuple, tuple[Resource, ...]] = {}
         # Filled by the engine before tool-level checks (AIA9xx) run.
         self.suppressions: tuple = ()
         self.used_suppressions: set = set()
@@ -114,10 +122,15 @@ class ScanContext:
 
     def of_type(self, *patterns: str, kind: str | None = "resource", format: str | None = None) -> list[Resource]:
         """Resources whose type matches any of the glob patterns (`aws_bedrock*`), in scan order."""
-        types = [t for t in self._by_type if any(fnmatch.fnmatchcase(t, p) for p in patterns)]
-        found = [r for t in types for r in self._by_type[t]
-                 if (kind is None or r.kind == kind) and (format is None or r.format == format)]
-        return sorted(found, key=lambda r: (r.file, r.span.start_line))
+        # Checks ask the same questions again and again (5,000 calls on a 300-file scan): answered once.
+        question = (patterns, kind, format)
+        answer = self._of_type.get(question)
+        if answer is None:
+            types = [t for t in self._by_type if _type_matches(t, patterns)]
+            found = [r for t in types for r in self._by_type[t]
+                     if (kind is None or r.kind == kind) and (format is None or r.format == format)]
+            answer = self._of_type[question] = tuple(sorted(found, key=lambda r: (r.file, r.span.start_line)))
+        return list(answer)
 
     def of_kind(self, kind: str, format: str | None = None) -> list[Resource]:
         return [r for r in self.resources if r.kind == kind and (format is None or r.format == format)]

@@ -250,18 +250,36 @@ def _analyse(sources: list, checks: list, checks_stamp: str, limits: Any, option
     cached = result_cache.load(key, scanned) if key and observe is None else None
     if cached is not None:
         return cached
+    from aiaas_iac.parsers import parse_files
+
+    loaded: dict[str, type[Check]] = {}
+
+    def import_checks() -> None:
+        # Only now are the checks' modules imported (catalog.py): a cached result needs none of them.
+        # parse_files calls this while its workers parse.
+        loaded.update((c.code, c) for c in load_checks(options.checks_dirs))
+
+    pending: list[Callable[[], None]] = []  # cache writes still under way in the parse workers
+    try:
+        parsed = parse_files(sources, limits, progress=progress, use_cache=options.use_cache, jobs=options.jobs,
+                             digests=digests, pending=pending, meanwhile=import_checks)
+        return _check_parsed(sources, parsed, [loaded[c.code] for c in checks], list(loaded.values()), key, options,
+                             root, scanned, debug, observe)
+    finally:
+        for finish in pending:
+            finish()
+
+
+def _check_parsed(sources: list, parsed: list, checks: list, all_checks: list, key: str | None,
+                  options: "ScanOptions", root: Path, scanned: tuple[str, ...], debug: bool,
+                  observe: Callable[[Any, list[Finding]], None] | None) -> Any:
+    """Resolve the module tree, run the checks and remember the result (see `_analyse`)."""
+    from aiaas_iac import result_cache
     from aiaas_iac.file_reads import confined_to
     from aiaas_iac.module_manifest import is_installed
     from aiaas_iac.module_tree import build_tree
-    from aiaas_iac.parsers import parse_files
     from aiaas_iac.redaction import safe_text, sanitised_error
 
-    # Only now are the checks' modules imported (catalog.py): a cached result needs none of them.
-    classes = {c.code: c for c in load_checks(options.checks_dirs)}
-    all_checks = list(classes.values())
-    checks = [classes[c.code] for c in checks]
-    parsed = parse_files(sources, limits, progress=progress, use_cache=options.use_cache, jobs=options.jobs,
-                         digests=digests)
     if options.frameworks:
         parsed = [_keep_frameworks(p, s.kind, options.frameworks) for p, s in zip(parsed, sources)]
     resources = [r for p in parsed for r in p.resources]

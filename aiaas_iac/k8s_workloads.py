@@ -11,7 +11,8 @@ import json
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Iterator
 
 from aiaas_iac.model import Resource, scalar_text
 from aiaas_iac.secrets import decode_base64_text
@@ -208,8 +209,14 @@ def config_objects(ctx: "ScanContext", near: Resource, kind: str, name: Any) -> 
     """Secrets or ConfigMaps in the scan called `name` that `near` can see (same namespace)."""
     if not isinstance(name, str):
         return []
-    return [r for r in ctx.of_type(kind, kind="manifest", format="kubernetes")
-            if r.name == name and same_namespace(near, r)]
+
+    def by_name() -> dict[str, list[Resource]]:  # every workload asks: index the objects once per scan
+        named: dict[str, list[Resource]] = {}
+        for resource in ctx.of_type(kind, kind="manifest", format="kubernetes"):
+            named.setdefault(resource.name, []).append(resource)
+        return named
+
+    return [r for r in ctx.memo(("k8s-config-objects", kind), by_name).get(name, ()) if same_namespace(near, r)]
 
 
 @dataclass(frozen=True)

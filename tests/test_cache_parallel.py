@@ -97,3 +97,52 @@ def test_other_selected_checks_are_not_served_from_the_cache(tmp_path):
     write_tree(tmp_path, {"main.tf": WIDE.format(n=1)})
     assert [f.code for f in scan_dir(tmp_path, select=["AIA101"]).findings] == ["AIA101"]
     assert scan_dir(tmp_path, select=["AIA102"]).findings == []
+
+
+def parse_entries() -> set[Path]:
+    from aiaas_iac.cache_codec import decode
+    from aiaas_iac.parsers import ParsedFile
+
+    return {p for p in cache_entries() if isinstance(decode(p.read_text()), ParsedFile)}
+
+
+def test_parallel_workers_write_every_entry_after_the_scan_and_the_next_scan_reads_them(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIAAS_IAC_CACHE_DIR", str(tmp_path / "cache"))
+    files = {f"mod{n % 7}/p{n}.tf": WIDE.format(n=n) for n in range(80)}
+    files["mod3/broken.tf"] = "resource {"
+    write_tree(tmp_path / "repo", files)
+    first = scan_dir(tmp_path / "repo", jobs=2)
+    assert len(parse_entries()) == 81  # every file's entry was written by the workers, once
+    before = parse_entries()
+    (tmp_path / "repo/mod3/p3.tf").write_text(WIDE.format(n=3) + "# edited\n")
+    second = scan_dir(tmp_path / "repo", jobs=2)
+    assert summary(second) == summary(first)
+    assert len(parse_entries() - before) == 1  # only the edited file was parsed again
+
+
+def _store_into_a_broken_cache(timeout):
+    """Runs in a parse worker (a module-level function, so the pool can name it)."""
+    import shutil
+
+    import aiaas_iac.parsers as parsers
+
+    entries = Path(os.environ["AIAAS_IAC_CACHE_DIR"]) / "v3"
+    if entries.is_dir():
+        shutil.rmtree(entries, ignore_errors=True)
+        entries.write_text("not a directory")
+    return parsers.__dict__["_original_store"](timeout)
+
+
+def test_a_cache_that_turns_unwritable_during_the_scan_loses_only_the_entries(tmp_path, monkeypatch):
+    """The workers' deferred writes meet a cache directory replaced by a file: the scan's result is
+    unchanged and nothing crashes or hangs."""
+    import aiaas_iac.parsers as parsers
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("AIAAS_IAC_CACHE_DIR", str(cache))
+    write_tree(tmp_path / "repo", {f"p{n}.tf": WIDE.format(n=n) for n in range(60)})
+    expected = summary(scan_dir(tmp_path / "repo", jobs=2, use_cache=False))
+    monkeypatch.setattr(parsers, "_original_store", parsers._store_in_worker, raising=False)
+    monkeypatch.setattr(parsers, "_store_in_worker", _store_into_a_broken_cache)
+    assert summary(scan_dir(tmp_path / "repo", jobs=2)) == expected
+    assert (cache / "v3").read_text() == "not a directory"

@@ -123,8 +123,13 @@ def test_the_cache_directory_is_private(dirs):
     assert not [p for p in entries if p.name.startswith(".tmp-")]
 
 
-def test_no_secret_from_the_scanned_tree_is_stored(dirs):
+@pytest.mark.parametrize("padding", [0, 60], ids=["serial", "parallel"])
+def test_no_secret_from_the_scanned_tree_is_stored(dirs, padding):
+    """`parallel`: enough files for worker processes, which write their entries after the scan
+    has every parse result (parsers.parse_files): the same screen applies there."""
     cache, repo = dirs
+    for n in range(padding):
+        write(repo / f"pad/p{n}.tf", INVOKE_ANYWHERE.format(n=n))
     write(repo / "main.tf", f'resource "aws_bedrockagent_agent" "a" {{\n  agent_name = "a"\n}}\n'
           f'locals {{\n  openai_key = "{KEY}"\n}}\n'
           f'resource "aws_db_instance" "db" {{\n  password = "{PLAIN_PASSWORD}"\n}}\n')

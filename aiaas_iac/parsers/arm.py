@@ -22,7 +22,8 @@ TARGET_SCOPE_KEY). Parameters, variables and outputs become resources of kind
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from aiaas_iac.model import Resource, Span, Unknown
 from aiaas_iac.parsers import ParsedFile

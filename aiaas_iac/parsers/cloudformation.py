@@ -25,7 +25,8 @@ else is an `Unknown` that names the logical IDs it refers to.
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from aiaas_iac.model import ParseError, Resource, Span
 from aiaas_iac.parsers import ParsedFile

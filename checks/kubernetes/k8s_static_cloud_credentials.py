@@ -1,4 +1,5 @@
-from typing import Iterator, Mapping
+from collections.abc import Mapping
+from typing import Iterator
 
 from aiaas_iac.check import Check
 from aiaas_iac.k8s_workloads import (
