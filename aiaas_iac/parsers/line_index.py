@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiaas_iac.model import Span
+from aiaas_iac.model import Span, new_span
 
 
 class LineIndex:
@@ -49,5 +49,5 @@ class LineIndex:
                 # A block scalar's own lines may start with '#': only blank lines trail it.
                 last_lines = self._last_filled if block_scalar else self._last_content
                 last = last_lines[min(end_line, len(lines)) - 1]  # type: ignore[index]
-                return Span(start_line + 1, (last if last > start_line else start_line) + 1, start.column + 1, None)
-        return Span(start_line + 1, max(end_line, start_line) + 1, start.column + 1, end.column + 1)
+                return new_span(start_line + 1, (last if last > start_line else start_line) + 1, start.column + 1, None)
+        return new_span(start_line + 1, max(end_line, start_line) + 1, start.column + 1, end.column + 1)

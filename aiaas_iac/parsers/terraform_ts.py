@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from aiaas_iac.model import Resource, Span
+from aiaas_iac.model import Resource, Span, new_span
 from aiaas_iac.parsers.hcl_expressions import (BinaryOp, Call, Conditional, ForExpr, GetAttr, Index, Splat, Template,
                                               TemplateFor, TemplateIf, Traversal, UnaryOp, collect_refs, integer,
                                               traversal_text)
@@ -227,8 +227,10 @@ class _Walker:
 
     def span(self, node: Any) -> Span:
         start, end = node.start_point, node.end_point
-        return Span(start[0] + 1, end[0] + 1, self.column(node.start_byte, start[1]),
-                    self.column(node.end_byte, end[1]))
+        if self.ascii:
+            return new_span(start[0] + 1, end[0] + 1, start[1] + 1, end[1] + 1)
+        return new_span(start[0] + 1, end[0] + 1, self.column(node.start_byte, start[1]),
+                        self.column(node.end_byte, end[1]))
 
     def enter(self, node: Any) -> None:
         self.depth += 1
