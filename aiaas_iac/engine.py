@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib.util
 import inspect
@@ -11,7 +12,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from aiaas_iac.check import Check, check_names, code_of
 from aiaas_iac.model import CheckMeta, Finding, ParseError, Resource, Severity
@@ -313,6 +314,25 @@ def _check_parsed(sources: list, parsed: list, checks: list, all_checks: list, k
     return result
 
 
+# Parsing allocates millions of small containers that all stay alive until the checks have run,
+# and the cyclic collector, with its default thresholds, keeps walking them: a third of a cold
+# scan's CPU time on the benchmark corpus. Parse results are trees (reference counting frees them),
+# so the scan collects far less often; peak memory did not change measurably.
+_SCAN_GC_THRESHOLD = 50_000
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    import gc
+
+    saved = gc.get_threshold()
+    gc.set_threshold(max(saved[0], _SCAN_GC_THRESHOLD), *saved[1:])  # forked parse workers inherit it
+    try:
+        yield
+    finally:
+        gc.set_threshold(*saved)
+
+
 @dataclass(frozen=True)
 class ScanOptions:
     """Everything a scan can be told; the CLI fills it from flags over the config file.
@@ -384,7 +404,8 @@ def scan(
     if options.frameworks and "terraform" not in options.frameworks:
         wanted = ("structured", "bicep", "bicepparam") if "bicep" in options.frameworks else ("structured",)
         sources = [s for s in sources if s.kind in wanted]
-    result = _analyse(sources, checks, checks_stamp, limits, options, root, scanned, debug, progress, observe)
+    with _fewer_collections():
+        result = _analyse(sources, checks, checks_stamp, limits, options, root, scanned, debug, progress, observe)
     if options.use_cache:
         from aiaas_iac.cache import sweep_if_written
 
