@@ -85,9 +85,14 @@ def configuration_note(configuration: str) -> str:
 
 
 @functools.lru_cache(maxsize=65536)
-def _type_matches(resource_type: str, patterns: tuple[str, ...]) -> bool:
+def _type_matches(resource_type: str, pattern: str) -> bool:
     # A scan makes hundreds of contexts (one per configuration) over the same few hundred types.
-    return any(fnmatch.fnmatchcase(resource_type, p) for p in patterns)
+    return fnmatch.fnmatchcase(resource_type, pattern)
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_glob(pattern: str) -> bool:
+    return any(c in pattern for c in "*?[")
 
 
 class ScanContext:
@@ -126,7 +131,12 @@ class ScanContext:
         question = (patterns, kind, format)
         answer = self._of_type.get(question)
         if answer is None:
-            types = [t for t in self._by_type if _type_matches(t, patterns)]
+            types: dict[str, None] = {}
+            for pattern in patterns:
+                if _is_glob(pattern):
+                    types.update((t, None) for t in self._by_type if _type_matches(t, pattern))
+                elif pattern in self._by_type:  # most questions name exact types
+                    types[pattern] = None
             found = [r for t in types for r in self._by_type[t]
                      if (kind is None or r.kind == kind) and (format is None or r.format == format)]
             answer = self._of_type[question] = tuple(sorted(found, key=lambda r: (r.file, r.span.start_line)))
