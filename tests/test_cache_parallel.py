@@ -146,3 +146,38 @@ def test_a_cache_that_turns_unwritable_during_the_scan_loses_only_the_entries(tm
     monkeypatch.setattr(parsers, "_store_in_worker", _store_into_a_broken_cache)
     assert summary(scan_dir(tmp_path / "repo", jobs=2)) == expected
     assert (cache / "v3").read_text() == "not a directory"
+
+
+def test_a_scan_restores_the_collectors_thresholds_even_when_it_fails(tmp_path, monkeypatch):
+    """The scan collects less often while it runs (engine._fewer_collections), and only then: an
+    API user's process gets its own settings back, after a failure too."""
+    import gc
+
+    import pytest
+
+    import aiaas_iac.engine as engine
+
+    write_tree(tmp_path, {"main.tf": WIDE.format(n=1)})
+    saved = gc.get_threshold()
+    seen = []
+    real_run_checks = engine.run_checks
+
+    def watching(*args, **kwargs):
+        seen.append(gc.get_threshold())
+        return real_run_checks(*args, **kwargs)
+
+    try:
+        gc.set_threshold(700, 11, 12)
+        monkeypatch.setattr(engine, "run_checks", watching)
+        assert [f.code for f in scan_dir(tmp_path, select=["AIA101"], use_cache=False).findings] == ["AIA101"]
+        assert seen == [(engine._SCAN_GC_THRESHOLD, 11, 12)] and gc.get_threshold() == (700, 11, 12)
+
+        def failing(*args, **kwargs):
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(engine, "run_checks", failing)
+        with pytest.raises(RuntimeError):
+            scan_dir(tmp_path, use_cache=False)
+        assert gc.get_threshold() == (700, 11, 12)
+    finally:
+        gc.set_threshold(*saved)
