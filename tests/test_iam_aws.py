@@ -355,3 +355,52 @@ def test_many_resources_and_not_actions_stay_fast():
                      Resource=[f"arn:aws:s3:::bucket-{i}/*" for i in range(5_000)])
     assert not wide.grants_any_bedrock_action() and wide.wildcard_bedrock_actions() == []
     assert time.perf_counter() - started < 2.0
+
+
+# --- dynamic "statement" blocks in a policy-document data source -----------------------------
+
+DYNAMIC_DOCUMENT = '''\
+locals {
+  grants = %s
+}
+data "aws_iam_policy_document" "agent" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::docs/*"]
+  }
+  dynamic "statement" {
+    for_each = local.grants
+    content {
+      actions   = statement.value.actions
+      resources = statement.value.resources
+    }
+  }
+}
+resource "aws_iam_policy" "agent" {
+  policy = data.aws_iam_policy_document.agent.json
+}
+'''
+
+
+def test_a_dynamic_statement_over_a_known_list_grants_what_each_item_says(tree):
+    grants = '[{ actions = ["bedrock:InvokeModel"], resources = ["*"] }, { actions = ["s3:*"], resources = ["*"] }]'
+    report = tree({"main.tf": DYNAMIC_DOCUMENT % grants}, select=["AIA1"])
+    assert {(f.code, f.location.file, f.location.span.start_line) for f in report.findings} == {
+        ("AIA102", "main.tf", 11), ("AIA104", "main.tf", 11)}  # at the dynamic block's content
+
+
+def test_a_dynamic_statement_that_grants_nothing_or_over_unknowns_is_not_a_finding(tree, tmp_path):
+    scoped = '[{ actions = ["bedrock:InvokeModel"], resources = ["arn:aws:bedrock:us-east-1::foundation-model/x"] }]'
+    assert tree({"main.tf": DYNAMIC_DOCUMENT % scoped}, select=["AIA102"]).findings == []
+    assert tree({"main.tf": DYNAMIC_DOCUMENT % "[]"}, select=["AIA1"]).findings == []
+    unknown = DYNAMIC_DOCUMENT % "var.grants" + 'variable "grants" {}\n'
+    assert tree({"main.tf": unknown}, select=["AIA1"]).findings == []
+
+
+@pytest.mark.parametrize("count, expected", [(5000, [("AIA102", 11)]), (10**9, [])])
+def test_a_dynamic_statement_over_a_huge_range_stays_bounded(tree, count, expected):
+    """5,000 items: expansion stops at the instance cap and one finding stands for all; a range
+    past the evaluator's size limit is unknown, and an unknown makes no finding."""
+    huge = '[for i in range(%d) : { actions = ["bedrock:InvokeModel"], resources = ["*"] }]' % count
+    report = tree({"main.tf": DYNAMIC_DOCUMENT % huge}, select=["AIA102"])
+    assert [(f.code, f.location.span.start_line) for f in report.findings] == expected

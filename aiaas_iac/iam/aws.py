@@ -236,18 +236,20 @@ def statements_from_json(resource: Resource, document: Any, path: tuple, precise
 
 def statements_from_policy_document_data(resource: Resource) -> list[Statement]:
     """Statements of a Terraform `data "aws_iam_policy_document"` (its `statement` blocks)."""
-    out = []
-    for index, block in resource.blocks("statement"):
-        effect = block.get("effect")
-        if effect is None:  # absent, or null in a plan: the provider's default
-            effect = "Allow"
-        out.append(Statement(
-            resource=resource, path=("statement", index), effect=_effect(effect),
-            actions=_list_or_none(block.get("actions"), "actions" in block),
-            not_actions=_list_or_none(block.get("not_actions"), "not_actions" in block),
-            resources=_list_or_none(block.get("resources"), "resources" in block),
-            not_resources=_list_or_none(block.get("not_resources"), "not_resources" in block),
-            principals=block.get("principals"), condition=block.get("condition"),
-            sid=str(block.get("sid") or ""),
-        ))
-    return out
+    return [statement_from_block(resource, ("statement", index), block) for index, block in resource.blocks("statement")]
+
+
+def statement_from_block(resource: Resource, path: tuple, block: dict) -> Statement:
+    """One `statement` block of a policy-document data source (written, or made by `dynamic`)."""
+    effect = block.get("effect")
+    if effect is None:  # absent, or null in a plan: the provider's default
+        effect = "Allow"
+    return Statement(
+        resource=resource, path=path, effect=_effect(effect),
+        actions=_list_or_none(block.get("actions"), "actions" in block),
+        not_actions=_list_or_none(block.get("not_actions"), "not_actions" in block),
+        resources=_list_or_none(block.get("resources"), "resources" in block),
+        not_resources=_list_or_none(block.get("not_resources"), "not_resources" in block),
+        principals=block.get("principals"), condition=block.get("condition"),
+        sid=str(block.get("sid") or ""),
+    )

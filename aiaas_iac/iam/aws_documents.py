@@ -15,11 +15,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from aiaas_iac.context import ScanContext, address_of_ref
-from aiaas_iac.iam.aws import Statement, as_list, statements_from_json, statements_from_policy_document_data
+from aiaas_iac.iam.aws import (Statement, as_list, statement_from_block, statements_from_json,
+                               statements_from_policy_document_data)
 from aiaas_iac.iam.aws_resources import TypedArn
 from aiaas_iac.model import Resource, Unknown
 from aiaas_iac.parsers.hcl_expressions import Template, collect_refs
-from aiaas_iac.terraform_instances import instances
+from aiaas_iac.terraform_instances import expanded_blocks, instances
 
 # Terraform resource type -> attribute holding one policy document.
 TERRAFORM_POLICY_ATTRIBUTES = {
@@ -49,6 +50,10 @@ class PolicyDocument:
 def _data_document_statements(ctx: ScanContext, data: Resource, seen: frozenset = frozenset()) -> list[Statement]:
     """A policy-document data source's statements, including its source/override documents."""
     statements = statements_from_policy_document_data(data)
+    # `dynamic "statement"` blocks over a known collection, one statement per item, located at the
+    # block's `content`; over an unknown one they grant nothing we can know.
+    statements += [statement_from_block(data, path, block) for path, block, certain
+                   in expanded_blocks(ctx, data, "statement") if certain and path[0] == "dynamic"]
     for attribute in ("source_policy_documents", "override_policy_documents", "source_json", "override_json"):
         for item in as_list(data.get(attribute)):
             document = document_from_value(ctx, data, item, (attribute,), seen | {data.address})
