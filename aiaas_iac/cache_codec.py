@@ -69,6 +69,7 @@ def _field_names() -> dict[type, tuple[str, ...]]:
 
 
 _PLAIN = (str, int, float, bool, type(None))
+_LEAF = frozenset(_PLAIN)  # encoded as themselves (a string of 20+ characters is screened first)
 _TUPLE, _DICT, _SPANS = "t", "m", "S"
 _SEVERITY = "Severity"
 
@@ -92,20 +93,22 @@ def _encoder(fields: dict[type, tuple[str, ...]], severity: type, span: type, re
             return encode_value(spans)
         rows, previous = [], ()
         for path, where in spans.items():
-            if type(path) is not tuple or type(where) is not span or any(type(p) not in (str, int) for p in path):
+            if type(path) is not tuple or type(where) is not span:
                 return encode_value(spans)
-            if text_is_secret is not None:
-                for part in path:
-                    if type(part) is str and len(part) >= 20 and text_is_secret(part):
-                        raise SecretFound("secret in a path")
             # Consecutive paths share most of their parts (a depth-first walk): store how many.
             shared = 0
             for mine, theirs in zip(path, previous):
                 if mine != theirs or type(mine) is not type(theirs):
                     break
                 shared += 1
-            rows.append([shared, *path[shared:], where.start_line, where.end_line, where.start_column,
-                         where.end_column])
+            rest = path[shared:]
+            for part in rest:  # the shared parts were checked (and screened) in an earlier row
+                kind = type(part)
+                if kind is not str and kind is not int:
+                    return encode_value(spans)
+                if kind is str and text_is_secret is not None and len(part) >= 20 and text_is_secret(part):
+                    raise SecretFound("secret in a path")
+            rows.append([shared, *rest, where.start_line, where.end_line, where.start_column, where.end_column])
             previous = path
         return {_SPANS: rows}
 
@@ -117,18 +120,24 @@ def _encoder(fields: dict[type, tuple[str, ...]], severity: type, span: type, re
             return value
         if kind in _PLAIN:
             return value
+        # Containers take their short strings and other plain items as they are, without a call
+        # each: most of a parse result is such leaves.
         if kind is list:
-            return [encode_value(item) for item in value]
+            return [item if type(item) in _LEAF and (type(item) is not str or len(item) < 20) else encode_value(item)
+                    for item in value]
         if kind is dict:
             if mapping_is_secret is not None and mapping_is_secret(value):
                 raise SecretFound("secret in a mapping")
             flat = []
+            append = flat.append
             for key, item in value.items():
-                flat.append(encode_value(key))
-                flat.append(encode_value(item))
+                append(key if type(key) is str and len(key) < 20 else encode_value(key))
+                append(item if type(item) in _LEAF and (type(item) is not str or len(item) < 20)
+                       else encode_value(item))
             return {_DICT: flat}
         if kind is tuple:
-            return {_TUPLE: [encode_value(item) for item in value]}
+            return {_TUPLE: [item if type(item) in _LEAF and (type(item) is not str or len(item) < 20)
+                             else encode_value(item) for item in value]}
         if kind is severity:
             return {_SEVERITY: value.value}
         names = fields.get(kind)

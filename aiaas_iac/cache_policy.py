@@ -15,6 +15,7 @@ Everything else is ordinary configuration.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -30,8 +31,13 @@ _WORD_VALUE = re.compile(r"[a-z]+(?:[_\-.][a-z]+)*|arn:.*", re.DOTALL)
 
 
 def _secret_name(name: Any) -> bool:
-    # Called for every key of every mapping a cached file holds: one search in the common case.
-    return type(name) is str and _SECRET_NAME.search(name) is not None and _POINTER_NAME.search(name) is None
+    # Called for every key of every mapping a cached file holds, and keys repeat: remembered.
+    return type(name) is str and _secret_name_text(name)
+
+
+@functools.lru_cache(maxsize=8192)
+def _secret_name_text(name: str) -> bool:
+    return _SECRET_NAME.search(name) is not None and _POINTER_NAME.search(name) is None
 
 
 def _literal_secret(value: Any) -> bool:
