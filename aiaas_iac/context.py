@@ -13,6 +13,25 @@ from aiaas_iac.model import Resource, Unknown
 
 # Starts a Bicep reference written from the deployment file (`$` is in no Bicep identifier).
 DEPLOYMENT_ROOT = "$root."
+# A Terraform reference that crossed a module boundary (module_tree.crossed) is relative to the module
+# instance it arrived in: each `$parent.` steps up to the caller, each `$module.<step>.` down into the
+# instance the caller names `<step>` (`fn`, `fn[0]`, `fn["a"]`). `$` is in no HCL identifier.
+UP_STEP = "$parent."
+DOWN_STEP = "$module."
+_DOWN = re.compile(r'\$module\.([^.\[\]"]+(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?)\.')
+
+
+def _module_path(ref: str) -> tuple[str, str]:
+    """(the `$parent.`/`$module.<step>.` steps a crossed reference starts with, the rest)."""
+    end = 0
+    while True:
+        if ref.startswith(UP_STEP, end):
+            end += len(UP_STEP)
+            continue
+        found = _DOWN.match(ref, end) if ref.startswith(DOWN_STEP, end) else None
+        if found is None:
+            return ref[:end], ref[end:]
+        end = found.end()
 _MODULE_QUALIFIED = re.compile(r"(?:module\.[^.]+\.)+[^.]+")
 
 
@@ -37,6 +56,9 @@ def address_of_ref(ref: str, format: str) -> str:
         # `openai.identity.principalId` -> `openai`; `Microsoft.X/y/name.id` -> `Microsoft.X/y/name`
         dot = ref.find(".", ref.rfind("/") + 1)
         return ref if dot < 0 else ref[:dot]
+    if format == "terraform" and ref.startswith("$"):
+        steps, rest = _module_path(ref)
+        return steps + address_of_ref(rest, format) if steps and rest else ref
     parts = ref.replace("[", ".[").split(".")
     if format == "cloudformation":
         return parts[0]
@@ -107,6 +129,8 @@ class ScanContext:
             if block_address != resource.address:
                 self._by_address.setdefault((resource.format, resource.module, block_address), resource)
         self._memo: dict[Any, Any] = {}
+        # Terraform module instance -> (its caller, the instances it calls by step): module_tree.links
+        self.module_links: dict[str, tuple[str | None, dict[str, str]]] = {}
         # Filled by the engine before tool-level checks (AIA9xx) run.
         self.suppressions: tuple = ()
         self.used_suppressions: set = set()
@@ -137,7 +161,28 @@ class ScanContext:
         found = self._by_address.get((near.format, near.module, address))
         if found is None and near.format == "bicep" and address.startswith(("module.", DEPLOYMENT_ROOT)):
             return self._across_modules(near, address)
+        if found is None and near.format == "terraform" and address.startswith("$"):
+            return self._across_instances(near, address)
         return found
+
+    def _across_instances(self, near: Resource, address: str) -> Resource | None:
+        """A Terraform resource of another module instance, by a crossed reference's address
+        (`$parent.aws_iam_role.lambda`, `$module.fn.aws_lambda_function.tool`) relative to `near`'s."""
+        module: str | None = near.module
+        steps, rest = _module_path(address)
+        position = 0
+        while position < len(steps) and module is not None:
+            link = self.module_links.get(module)
+            if link is None:
+                return None
+            if steps.startswith(UP_STEP, position):
+                module, position = link[0], position + len(UP_STEP)
+            else:
+                found = _DOWN.match(steps, position)
+                module, position = link[1].get(found.group(1)) if found else None, found.end() if found else position
+        if module is None or not rest:
+            return None
+        return self._by_address.get((near.format, module, rest))
 
     def _across_modules(self, near: Resource, address: str) -> Resource | None:
         """A Bicep resource of the deployment `near` belongs to, by its address relative to `near`'s
@@ -200,7 +245,10 @@ class ScanContext:
         def build() -> list[tuple[str, ScanContext]]:
             if self._configurations is None:
                 return [(".", self)]
-            return [(name, ScanContext(members, self.root, {name: members})) for name, members in self.configurations()]
+            contexts = [(name, ScanContext(members, self.root, {name: members})) for name, members in self.configurations()]
+            for _, context in contexts:
+                context.module_links = self.module_links
+            return contexts
 
         return self.memo("context.configuration_contexts", build)
 
