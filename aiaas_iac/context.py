@@ -82,8 +82,13 @@ def _caller_prefix(resource: Resource) -> str:
 
 def address_from(near: Resource, resource: Resource) -> str:
     """How `near`'s file names `resource`: its address in the same module, `module.ai.account`
-    for a Bicep resource of a module instance that `near`'s file calls."""
-    if resource.module == near.module or resource.format != "bicep" or not resource.full_address:
+    for a Bicep resource of a module instance that `near`'s file calls; a Terraform resource of
+    another module instance by its address from the root (`module.tool.aws_lambda_function.this`)."""
+    if resource.module == near.module:
+        return resource.address
+    if resource.format == "terraform" and near.format == "terraform":
+        return resource.full_address or f"{resource.address} of the root module"
+    if resource.format != "bicep" or not resource.full_address:
         return resource.address
     prefix = _caller_prefix(near)
     if not prefix:

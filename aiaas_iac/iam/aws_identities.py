@@ -218,7 +218,10 @@ class _Named:
         scope = (near.format, near.module, kind)
         keys = [scope + ("name", self.name)] if self.name is not None else []
         if self.resource is not None:
-            keys.append(scope + ("address", self.resource.address))
+            # A reference may cross into another module instance (module_tree.crossed): the
+            # identity is keyed where it is declared.
+            resource = self.resource
+            keys.append((resource.format, resource.module, kind, "address", resource.address))
         return keys
 
 
@@ -360,8 +363,9 @@ def names_identity(ctx: ScanContext, near: Resource, kind: str, value: Any, iden
 
 
 def managed_policy_arns_of(ctx: ScanContext, identity: Resource, kind: str) -> list[tuple[Resource, tuple, Any]]:
-    """(holder, path, ARN) of every managed policy attached to the role or user `identity` in its
-    module/template: its own `managed_policy_arns` / `ManagedPolicyArns`, and attachments naming it."""
+    """(holder, path, ARN) of every managed policy attached to the role or user `identity`: its own
+    `managed_policy_arns` / `ManagedPolicyArns`, and attachments naming it (in its module/template, or
+    in another module instance by a reference passed across)."""
     found: list[tuple[Resource, tuple, Any]] = []
     layout = IDENTITY_TYPES.get(identity.type)
     if layout is not None and layout.managed_key:
@@ -370,7 +374,8 @@ def managed_policy_arns_of(ctx: ScanContext, identity: Resource, kind: str) -> l
         if attachment_kind != kind:
             continue
         for resource in ctx.of_type(resource_type):
-            if (resource.format, resource.module) != (identity.format, identity.module):
+            # Another module's attachment names it only through a reference (module_tree.crossed).
+            if resource.format != identity.format:
                 continue
             for instance in resource_instances(ctx, resource):
                 if any(names_identity(ctx, resource, kind, p, identity) for p in as_list(instance.get(principal_key))):
