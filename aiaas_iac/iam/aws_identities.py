@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Any, Iterator
 
-from aiaas_iac.context import ScanContext
+from aiaas_iac.context import ScanContext, address_from
 from aiaas_iac.iam.actions import BEDROCK_FULL_ACCESS
 from aiaas_iac.iam.aws import as_list
 from aiaas_iac.iam.aws_documents import PolicyDocument, document_from_value, is_managed_policy, resource_instances
@@ -119,12 +119,14 @@ class AppliedPolicy:
             return True
         return self.document is not None and any(s.grants_any_bedrock_action() for s in self.document.statements)
 
-    def describe(self) -> str:
-        """How the policy is applied, for messages: `aws_iam_role_policy.chat (data.aws_iam_policy_document.chat)`."""
+    def describe(self, near: Resource | None = None) -> str:
+        """How the policy is applied, for messages: `aws_iam_role_policy.chat (data.aws_iam_policy_document.chat)`;
+        as `near` names it when given (`module.grant.aws_iam_role_policy.chat` from another module)."""
         through = f" through {self.through}" if self.through else ""
+        holder = self.holder.address if near is None else address_from(near, self.holder)
         if self.managed_policy:
-            return f"{self.holder.address} (attaches {self.managed_policy}){through}"
-        where = self.holder.address
+            return f"{holder} (attaches {self.managed_policy}){through}"
+        where = holder
         if self.path and self.path[0] in _LISTS_INSIDE_IDENTITIES:
             where = f"{self.path[0]} of {where}"
         if self.document is not None and self.document.resource is not self.holder:
