@@ -21,6 +21,35 @@ DOWN_STEP = "$module."
 _DOWN = re.compile(r'\$module\.([^.\[\]"]+(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?)\.')
 
 
+# Names that belong to the module they are written in, not to a resource: not followed across.
+LOCAL_HEADS = frozenset({"var", "local", "each", "count", "path", "self", "terraform"})
+_PLAN_STEP = re.compile(r'\.?module\.([^.\[\]"]+(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?)')
+
+
+def ref_into_module(ref: str) -> str | None:
+    """A reference of a caller as the module it passes it to sees it; None for a module-local name."""
+    return None if ref.split(".", 1)[0].split("[", 1)[0] in LOCAL_HEADS else UP_STEP + ref
+
+
+def ref_out_of_module(ref: str, step: str) -> str | None:
+    """A reference of module instance `step` (`fn`, `fn[0]`) as its caller sees it: one `$parent.`
+    fewer (it named the caller's own resource) or `$module.<step>.` more; None for a local name."""
+    if ref.startswith(UP_STEP):
+        return ref[len(UP_STEP):]
+    return None if ref.split(".", 1)[0].split("[", 1)[0] in LOCAL_HEADS else f"{DOWN_STEP}{step}.{ref}"
+
+
+def _plan_link(module: str) -> tuple[str | None, str]:
+    """For a plan's module instance `plan.json#module.a[0].module.b`: (its caller's key, the
+    caller's prefix for the instances it calls). Plan addresses quote keys as JSON, like steps."""
+    file, _, address = module.rpartition("#")
+    steps = [m.group(1) for m in _PLAN_STEP.finditer(address)] if address != "root" else []
+    parent = None
+    if steps:
+        parent = f"{file}#" + (".".join(f"module.{s}" for s in steps[:-1]) or "root")
+    return parent, f"{file}#" + ("" if address == "root" else address + ".")
+
+
 def _module_path(ref: str) -> tuple[str, str]:
     """(the `$parent.`/`$module.<step>.` steps a crossed reference starts with, the rest)."""
     end = 0
@@ -178,13 +207,17 @@ class ScanContext:
         position = 0
         while position < len(steps) and module is not None:
             link = self.module_links.get(module)
-            if link is None:
+            up = steps.startswith(UP_STEP, position)
+            found = None if up else _DOWN.match(steps, position)
+            if link is None and "#" in module:
+                # A plan: every module instance is its own module, named by its address.
+                parent, prefix = _plan_link(module)
+                module = parent if up else f"{prefix}module.{found.group(1)}" if found else None
+            elif link is None:
                 return None
-            if steps.startswith(UP_STEP, position):
-                module, position = link[0], position + len(UP_STEP)
             else:
-                found = _DOWN.match(steps, position)
-                module, position = link[1].get(found.group(1)) if found else None, found.end() if found else position
+                module = link[0] if up else link[1].get(found.group(1)) if found else None
+            position = position + len(UP_STEP) if up else found.end() if found else position
         if module is None or not rest:
             return None
         return self._by_address.get((near.format, module, rest))

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from aiaas_iac.context import DOWN_STEP, UP_STEP
+from aiaas_iac.context import LOCAL_HEADS, ref_into_module, ref_out_of_module
 from aiaas_iac.evaluate import MaybeAbsent
 from aiaas_iac.model import Finding, Location, Resource, Unknown
 from aiaas_iac.module_manifest import MANIFEST, MANIFEST_KIND, Installed, is_installed
@@ -61,9 +61,6 @@ def callee_dir(caller_dir: str, source: str) -> str | None:
     return None if target == ".." or target.startswith("../") or target.startswith("/") else target
 
 
-# References that name something of the module they are written in, not a resource: they cannot be
-# followed from another module (`var.x` there is another variable).
-_LOCAL_HEADS = frozenset({"var", "local", "each", "count", "path", "self", "terraform"})
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
@@ -79,16 +76,11 @@ def module_step(name: str, key: Any) -> str | None:
 
 
 def _rewrite_ref(ref: str, step: str | None) -> str | None:
-    """One reference crossing a boundary: into a module (`step` None) it gets `$parent.`; out of
-    instance `step` it loses one `$parent.` (it named the caller's own resource) or gets
-    `$module.<step>.`. Module-local names (`var.x`, `each.key`) cannot be followed: None."""
+    """One reference crossing a boundary (see `context.ref_into_module` / `ref_out_of_module`);
+    step "" drops it."""
     if step == "":
         return None
-    if step is not None and ref.startswith(UP_STEP):
-        return ref[len(UP_STEP):]
-    if ref.split(".", 1)[0].split("[", 1)[0] in _LOCAL_HEADS:
-        return None
-    return UP_STEP + ref if step is None else f"{DOWN_STEP}{step}.{ref}"
+    return ref_into_module(ref) if step is None else ref_out_of_module(ref, step)
 
 
 def _rewrite_parts(parts: tuple, step: str | None) -> tuple:
@@ -124,7 +116,7 @@ def crossed(value: Any, step: str | None) -> Any:
             elif isinstance(node, Call):
                 out = Call(node.text, refs, node.name, tuple(walk(a) for a in node.args))
             elif isinstance(node, Traversal) and refs and node.parts and isinstance(node.parts[0], str) \
-                    and node.parts[0] not in _LOCAL_HEADS:
+                    and node.parts[0] not in LOCAL_HEADS:
                 out = Traversal(node.text, refs, _rewrite_parts(node.parts, step))
             else:
                 out = (MaybeAbsent if isinstance(node, MaybeAbsent) else Unknown)(node.text, refs)
@@ -260,7 +252,8 @@ class _Instance:
             # Unique per root: envs/dev and envs/prod may both have a module.chat.
             self.key = f"{directory}#{address} in {chain[0]}"
             members = [self._copy(r, inputs) for r in originals if r.kind != "tfvars"]
-        builder.links[self.key] = (parent, {})
+        if parent is not None or "#" not in directory:  # a plan's modules link by their addresses
+            builder.links[self.key] = (parent, {})
         if parent is not None and step is not None:
             builder.links[parent][1][step] = self.key
         variables, locals_ = module_inputs(members)
