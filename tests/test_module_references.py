@@ -310,3 +310,14 @@ def test_for_each_keys_that_look_like_addresses_stay_apart(tree):
     # Addresses print instance keys as Terraform does, unescaped; the reference followed the right one.
     assert '.b"].aws_lambda_function.this (called by' in message
     assert 'module.tool["a"].aws_lambda_function' not in message
+
+
+def test_a_root_output_passing_on_a_module_secret_output_is_reported_at_the_module_only(tree):
+    report = tree({
+        "main.tf": 'module "keys" {\n  source = "./keys"\n}\noutput "secret" {\n  value = module.keys.secret\n}\n',
+        "keys/main.tf": 'resource "aws_iam_user" "u" {\n  name = "u"\n}\n'
+                        'resource "aws_iam_access_key" "k" {\n  user = aws_iam_user.u.name\n}\n'
+                        'output "secret" {\n  value = aws_iam_access_key.k.secret\n}\n',
+    }, select=["AIA502"])
+    assert triples(report) == {("AIA502", "keys/main.tf", 8)}
+    assert "$" not in report.findings[0].message
