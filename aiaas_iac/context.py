@@ -50,7 +50,7 @@ def _plan_link(module: str) -> tuple[str | None, str]:
     return parent, f"{file}#" + ("" if address == "root" else address + ".")
 
 
-def _module_path(ref: str) -> tuple[str, str]:
+def split_module_path(ref: str) -> tuple[str, str]:
     """(the `$parent.`/`$module.<step>.` steps a crossed reference starts with, the rest)."""
     end = 0
     while True:
@@ -86,7 +86,7 @@ def address_of_ref(ref: str, format: str) -> str:
         dot = ref.find(".", ref.rfind("/") + 1)
         return ref if dot < 0 else ref[:dot]
     if format == "terraform" and ref.startswith("$"):
-        steps, rest = _module_path(ref)
+        steps, rest = split_module_path(ref)
         return steps + address_of_ref(rest, format) if steps and rest else ref
     parts = ref.replace("[", ".[").split(".")
     if format == "cloudformation":
@@ -203,7 +203,7 @@ class ScanContext:
         """A Terraform resource of another module instance, by a crossed reference's address
         (`$parent.aws_iam_role.lambda`, `$module.fn.aws_lambda_function.tool`) relative to `near`'s."""
         module: str | None = near.module
-        steps, rest = _module_path(address)
+        steps, rest = split_module_path(address)
         position = 0
         while position < len(steps) and module is not None:
             link = self.module_links.get(module)

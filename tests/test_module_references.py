@@ -321,3 +321,16 @@ def test_a_root_output_passing_on_a_module_secret_output_is_reported_at_the_modu
     }, select=["AIA502"])
     assert triples(report) == {("AIA502", "keys/main.tf", 8)}
     assert "$" not in report.findings[0].message
+
+
+def test_an_ai_identity_from_a_module_output_given_owner_is_reported(tree):
+    report = tree({
+        "main.tf": 'module "ai" {\n  source = "./ai"\n}\nresource "azurerm_role_assignment" "owner" {\n'
+                   '  scope                = "/subscriptions/0000/resourceGroups/rg"\n'
+                   '  role_definition_name = "Owner"\n  principal_id         = module.ai.principal_id\n}\n',
+        "ai/main.tf": 'resource "azurerm_cognitive_account" "oai" {\n  name     = "oai"\n  kind     = "OpenAI"\n'
+                      '  sku_name = "S0"\n  identity {\n    type = "SystemAssigned"\n  }\n}\n'
+                      'output "principal_id" {\n  value = azurerm_cognitive_account.oai.identity[0].principal_id\n}\n',
+    }, select=["AIA309"])
+    assert triples(report) == {("AIA309", "main.tf", 6)}
+    assert "the identity of module.ai.azurerm_cognitive_account.oai" in report.findings[0].message
