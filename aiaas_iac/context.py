@@ -14,6 +14,54 @@ from aiaas_iac.model import Resource, Unknown
 
 # Starts a Bicep reference written from the deployment file (`$` is in no Bicep identifier).
 DEPLOYMENT_ROOT = "$root."
+# A Terraform reference that crossed a module boundary (module_tree.crossed) is relative to the module
+# instance it arrived in: each `$parent.` steps up to the caller, each `$module.<step>.` down into the
+# instance the caller names `<step>` (`fn`, `fn[0]`, `fn["a"]`). `$` is in no HCL identifier.
+UP_STEP = "$parent."
+DOWN_STEP = "$module."
+_DOWN = re.compile(r'\$module\.([^.\[\]"]+(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?)\.')
+
+
+# Names that belong to the module they are written in, not to a resource: not followed across.
+LOCAL_HEADS = frozenset({"var", "local", "each", "count", "path", "self", "terraform"})
+_PLAN_STEP = re.compile(r'\.?module\.([^.\[\]"]+(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?)')
+
+
+def ref_into_module(ref: str) -> str | None:
+    """A reference of a caller as the module it passes it to sees it; None for a module-local name."""
+    return None if ref.split(".", 1)[0].split("[", 1)[0] in LOCAL_HEADS else UP_STEP + ref
+
+
+def ref_out_of_module(ref: str, step: str) -> str | None:
+    """A reference of module instance `step` (`fn`, `fn[0]`) as its caller sees it: one `$parent.`
+    fewer (it named the caller's own resource) or `$module.<step>.` more; None for a local name."""
+    if ref.startswith(UP_STEP):
+        return ref[len(UP_STEP):]
+    return None if ref.split(".", 1)[0].split("[", 1)[0] in LOCAL_HEADS else f"{DOWN_STEP}{step}.{ref}"
+
+
+def _plan_link(module: str) -> tuple[str | None, str]:
+    """For a plan's module instance `plan.json#module.a[0].module.b`: (its caller's key, the
+    caller's prefix for the instances it calls). Plan addresses quote keys as JSON, like steps."""
+    file, _, address = module.rpartition("#")
+    steps = [m.group(1) for m in _PLAN_STEP.finditer(address)] if address != "root" else []
+    parent = None
+    if steps:
+        parent = f"{file}#" + (".".join(f"module.{s}" for s in steps[:-1]) or "root")
+    return parent, f"{file}#" + ("" if address == "root" else address + ".")
+
+
+def split_module_path(ref: str) -> tuple[str, str]:
+    """(the `$parent.`/`$module.<step>.` steps a crossed reference starts with, the rest)."""
+    end = 0
+    while True:
+        if ref.startswith(UP_STEP, end):
+            end += len(UP_STEP)
+            continue
+        found = _DOWN.match(ref, end) if ref.startswith(DOWN_STEP, end) else None
+        if found is None:
+            return ref[:end], ref[end:]
+        end = found.end()
 _MODULE_QUALIFIED = re.compile(r"(?:module\.[^.]+\.)+[^.]+")
 
 
@@ -38,6 +86,9 @@ def address_of_ref(ref: str, format: str) -> str:
         # `openai.identity.principalId` -> `openai`; `Microsoft.X/y/name.id` -> `Microsoft.X/y/name`
         dot = ref.find(".", ref.rfind("/") + 1)
         return ref if dot < 0 else ref[:dot]
+    if format == "terraform" and ref.startswith("$"):
+        steps, rest = split_module_path(ref)
+        return steps + address_of_ref(rest, format) if steps and rest else ref
     parts = ref.replace("[", ".[").split(".")
     if format == "cloudformation":
         return parts[0]
@@ -61,8 +112,13 @@ def _caller_prefix(resource: Resource) -> str:
 
 def address_from(near: Resource, resource: Resource) -> str:
     """How `near`'s file names `resource`: its address in the same module, `module.ai.account`
-    for a Bicep resource of a module instance that `near`'s file calls."""
-    if resource.module == near.module or resource.format != "bicep" or not resource.full_address:
+    for a Bicep resource of a module instance that `near`'s file calls; a Terraform resource of
+    another module instance by its address from the root (`module.tool.aws_lambda_function.this`)."""
+    if resource.module == near.module:
+        return resource.address
+    if resource.format == "terraform" and near.format == "terraform":
+        return resource.full_address or f"{resource.address} of the root module"
+    if resource.format != "bicep" or not resource.full_address:
         return resource.address
     prefix = _caller_prefix(near)
     if not prefix:
@@ -120,6 +176,8 @@ class ScanContext:
                 self._by_address.setdefault((resource.format, resource.module, block_address), resource)
         self._memo: dict[Any, Any] = {}
         self._of_type: dict[tuple, tuple[Resource, ...]] = {}
+        # Terraform module instance -> (its caller, the instances it calls by step): module_tree.links
+        self.module_links: dict[str, tuple[str | None, dict[str, str]]] = {}
         # Filled by the engine before tool-level checks (AIA9xx) run.
         self.suppressions: tuple = ()
         self.used_suppressions: set = set()
@@ -160,7 +218,32 @@ class ScanContext:
         found = self._by_address.get((near.format, near.module, address))
         if found is None and near.format == "bicep" and address.startswith(("module.", DEPLOYMENT_ROOT)):
             return self._across_modules(near, address)
+        if found is None and near.format == "terraform" and address.startswith("$"):
+            return self._across_instances(near, address)
         return found
+
+    def _across_instances(self, near: Resource, address: str) -> Resource | None:
+        """A Terraform resource of another module instance, by a crossed reference's address
+        (`$parent.aws_iam_role.lambda`, `$module.fn.aws_lambda_function.tool`) relative to `near`'s."""
+        module: str | None = near.module
+        steps, rest = split_module_path(address)
+        position = 0
+        while position < len(steps) and module is not None:
+            link = self.module_links.get(module)
+            up = steps.startswith(UP_STEP, position)
+            found = None if up else _DOWN.match(steps, position)
+            if link is None and "#" in module:
+                # A plan: every module instance is its own module, named by its address.
+                parent, prefix = _plan_link(module)
+                module = parent if up else f"{prefix}module.{found.group(1)}" if found else None
+            elif link is None:
+                return None
+            else:
+                module = link[0] if up else link[1].get(found.group(1)) if found else None
+            position = position + len(UP_STEP) if up else found.end() if found else position
+        if module is None or not rest:
+            return None
+        return self._by_address.get((near.format, module, rest))
 
     def _across_modules(self, near: Resource, address: str) -> Resource | None:
         """A Bicep resource of the deployment `near` belongs to, by its address relative to `near`'s
@@ -223,7 +306,10 @@ class ScanContext:
         def build() -> list[tuple[str, ScanContext]]:
             if self._configurations is None:
                 return [(".", self)]
-            return [(name, ScanContext(members, self.root, {name: members})) for name, members in self.configurations()]
+            contexts = [(name, ScanContext(members, self.root, {name: members})) for name, members in self.configurations()]
+            for _, context in contexts:
+                context.module_links = self.module_links
+            return contexts
 
         return self.memo("context.configuration_contexts", build)
 

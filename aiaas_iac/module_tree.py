@@ -28,6 +28,7 @@ or MAX_TOTAL_INSTANCES in the scan each leave one note and are not followed.
 from __future__ import annotations
 
 import dataclasses
+import json
 import posixpath
 import re
 from collections import defaultdict
@@ -35,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from aiaas_iac.context import LOCAL_HEADS, ref_into_module, ref_out_of_module
 from aiaas_iac.evaluate import MaybeAbsent
 from aiaas_iac.model import Finding, Location, Resource, Unknown
 from aiaas_iac.module_manifest import MANIFEST, MANIFEST_KIND, Installed, is_installed
@@ -59,20 +61,69 @@ def callee_dir(caller_dir: str, source: str) -> str | None:
     return None if target == ".." or target.startswith("../") or target.startswith("/") else target
 
 
-def _without_refs(value: Any) -> Any:
-    """A value crossing a module boundary: its unknown parts keep their text but no references,
-    which name resources of the other module and must not be looked up in this one."""
-    if isinstance(value, dict):
-        return {k: _without_refs(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_without_refs(v) for v in value]
-    if isinstance(value, Template):
-        return Template(value.text, (), tuple(_without_refs(p) for p in value.parts))
-    if isinstance(value, Call):
-        return Call(value.text, (), value.name, tuple(_without_refs(a) for a in value.args))
-    if isinstance(value, Unknown):
-        return (MaybeAbsent if isinstance(value, MaybeAbsent) else Unknown)(value.text)
-    return value
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+def module_step(name: str, key: Any) -> str | None:
+    """How a caller names one instance of its call `name` inside a crossed reference: `fn`, `fn[0]`,
+    `fn["a"]` (the key JSON-quoted, so it reads back unambiguously); None for a name that is not a
+    Terraform identifier (such a call's references are not followed)."""
+    if not _NAME.fullmatch(name):
+        return None
+    if key is None:
+        return name
+    return f"{name}[{key}]" if isinstance(key, int) else f"{name}[{json.dumps(str(key), ensure_ascii=False)}]"
+
+
+def _rewrite_ref(ref: str, step: str | None) -> str | None:
+    """One reference crossing a boundary (see `context.ref_into_module` / `ref_out_of_module`);
+    step "" drops it."""
+    if step == "":
+        return None
+    return ref_into_module(ref) if step is None else ref_out_of_module(ref, step)
+
+
+def _rewrite_parts(parts: tuple, step: str | None) -> tuple:
+    if step is None:
+        return ("$parent",) + parts
+    return parts[1:] if parts[:1] == ("$parent",) else ("$module", step) + parts
+
+
+def crossed(value: Any, step: str | None) -> Any:
+    """A value crossing a module boundary, into a module (`step` None) or out of its instance `step`
+    (as the caller names it: `fn`, `fn[0]`; "" drops every reference). Its unknown parts keep their text and structure; their
+    references to resources are rewritten relative to the module the value now lives in
+    (`$parent.aws_iam_role.lambda.arn`, `$module.fn.aws_lambda_function.tool.arn`, see
+    `context.ScanContext.lookup`), so checks follow them to the other module's resources. Module-local
+    references are dropped. A crossed reference is not evaluated again where it arrives: its first
+    part is no name of that module."""
+    memo: dict[int, tuple[Any, Any]] = {}  # values share parts (2**40 paths): each is rewritten once
+
+    def walk(node: Any) -> Any:
+        if not isinstance(node, (dict, list, Unknown)):
+            return node
+        known = memo.get(id(node))
+        if known is not None and known[0] is node:
+            return known[1]
+        if isinstance(node, dict):
+            out: Any = {k: walk(v) for k, v in node.items()}
+        elif isinstance(node, list):
+            out = [walk(v) for v in node]
+        else:
+            refs = tuple(dict.fromkeys(r for r in (_rewrite_ref(ref, step) for ref in node.refs) if r is not None))
+            if isinstance(node, Template):
+                out = Template(node.text, refs, tuple(walk(p) for p in node.parts))
+            elif isinstance(node, Call):
+                out = Call(node.text, refs, node.name, tuple(walk(a) for a in node.args))
+            elif isinstance(node, Traversal) and refs and node.parts and isinstance(node.parts[0], str) \
+                    and node.parts[0] not in LOCAL_HEADS:
+                out = Traversal(node.text, refs, _rewrite_parts(node.parts, step))
+            else:
+                out = (MaybeAbsent if isinstance(node, MaybeAbsent) else Unknown)(node.text, refs)
+        memo[id(node)] = (node, out)
+        return out
+
+    return walk(value)
 
 
 def _small(value: Any, budget: int = 20_000) -> bool:
@@ -106,6 +157,9 @@ class ModuleTree:
     # module key of each instance of an installed module -> (the repository's module block that
     # leads into installed code, the installed module called there)
     installed: dict[str, tuple[Location, Installed]] = field(default_factory=dict)
+    # module key of each Terraform instance (roots included) -> (its caller's key or None, the key of
+    # each instance it calls by step `fn`, `fn[0]`): how crossed references are followed
+    links: dict[str, tuple[str | None, dict[str, str]]] = field(default_factory=dict)
 
     def relocate(self, findings: Iterable[Finding]) -> list[Finding]:
         """Findings inside installed modules, moved to the call site in the repository."""
@@ -117,6 +171,7 @@ class ModuleTree:
 
         for module, resolver in self.resolvers.items():
             bind_resolver(ctx, "terraform", module, resolver)
+        ctx.module_links.update(self.links)
 
 
 class _Builder:
@@ -138,6 +193,7 @@ class _Builder:
         self.resolvers: dict[str, ModuleResolver] = {}
         # module key of every instance built -> (its address, its root, its outermost call site)
         self.addresses: dict[str, tuple[str, str, Location]] = {}
+        self.links: dict[str, tuple[str | None, dict[str, str]]] = {}
 
     def note(self, text: str) -> None:
         if text not in self.notes:
@@ -183,9 +239,11 @@ class _Instance:
     """One module instance: its resolved resources and, lazily, its child instances."""
 
     def __init__(self, builder: _Builder, directory: str, address: str, inputs: dict | None,
-                 chain: tuple[str, ...], names: tuple[str, ...] = ()) -> None:
+                 chain: tuple[str, ...], names: tuple[str, ...] = (), parent: str | None = None,
+                 step: str | None = None) -> None:
         self.builder, self.directory, self.address, self.chain = builder, directory, address, chain
         self.names = names  # the module call names from the root: `chat.role` in a manifest
+        self.step = step  # how the caller names this instance in crossed references; None: not followed
         originals = builder.by_dir[directory]
         if inputs is None:  # a root: variables from defaults and tfvars, as Terraform's root module
             self.key = directory
@@ -194,7 +252,15 @@ class _Instance:
             # Unique per root: envs/dev and envs/prod may both have a module.chat.
             self.key = f"{directory}#{address} in {chain[0]}"
             members = [self._copy(r, inputs) for r in originals if r.kind != "tfvars"]
+        if parent is not None or "#" not in directory:  # a plan's modules link by their addresses
+            builder.links[self.key] = (parent, {})
+        if parent is not None and step is not None:
+            builder.links[parent][1][step] = self.key
         variables, locals_ = module_inputs(members)
+        if inputs is not None:  # an input the caller knows only as a reference is that reference
+            declared = {r.name for r in members if r.kind == "variable"}
+            variables.update((k, v) for k, v in inputs.items()
+                             if k in declared and isinstance(v, Unknown) and v.refs)
         self.resolver = ModuleResolver(variables, locals_, builder.root / directory, builder.root,
                                        module_outputs=self.module_outputs)
         self.calls = {r.name: r for r in members if r.kind == "module"}
@@ -204,8 +270,8 @@ class _Instance:
         self._ctx: Any = None
         self._outputs: dict | None = None
         # Resolving may instantiate a child already (an input or attribute reads its output).
-        # Instances of one module with equal inputs resolve alike (inputs carry no references and
-        # every output below depends on inputs only): resolve once, re-address the copies.
+        # Instances of one module with equal inputs resolve alike (the references inputs and outputs
+        # carry are relative to the instance, see `crossed`): resolve once, re-address the copies.
         memo_key = (directory, repr(sorted(inputs.items()))) if inputs is not None and _small(inputs) else None
         resolved = builder.resolved.get(memo_key) if memo_key else None
         if resolved is None:
@@ -249,9 +315,13 @@ class _Instance:
 
         if self._outputs is None:
             self._outputs = {}  # an output that reads this module's own outputs finds none: no loop
-            self._outputs = {r.name: _without_refs(with_known_values(self.context(), r).attributes.get("value"))
+            self._outputs = {r.name: self._leaving(with_known_values(self.context(), r).attributes.get("value"))
                              for r in self.resources if r.kind == "output"}
         return self._outputs
+
+    def _leaving(self, value: Any) -> Any:
+        """An output value as the caller sees it; an instance without a step keeps no references."""
+        return crossed(value, self.step if self.step is not None else "")
 
     def context(self) -> Any:
         from aiaas_iac.context import ScanContext
@@ -332,9 +402,9 @@ class _Instance:
                 builder.installed_sites[child] = builder.installed_sites.get(self.key) or (
                     Location(call.file, call.span), installed or Installed(".".join(self.names + (call.name,)),
                                                                            source, "", target))
-            inputs = {k: _without_refs(v) for k, v in resolved.attributes.items() if k not in _META_ARGUMENTS}
+            inputs = {k: crossed(v, None) for k, v in resolved.attributes.items() if k not in _META_ARGUMENTS}
             out.append((key, _Instance(builder, target, address, inputs, self.chain + (target,),
-                                       self.names + (call.name,))))
+                                       self.names + (call.name,), self.key, module_step(call.name, key))))
         return out
 
     def _label(self, call: Resource) -> str:
@@ -381,6 +451,7 @@ def build_tree(resources: list[Resource], root: Path) -> ModuleTree:
     tree.resolvers = builder.resolvers
     tree.instances = builder.addresses
     tree.installed = builder.installed_sites
+    tree.links = builder.links
     return tree
 
 

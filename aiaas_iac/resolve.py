@@ -73,13 +73,20 @@ class ModuleResolver:
         head, name = ref.parts[0], ref.parts[1]
         if head == "var" and name in self.variables:
             found = self.variables[name]
+            if type(found) in (Unknown, Traversal) and len(ref.parts) == 2:
+                # An input the caller knows only as a reference (module_tree.crossed): shown as
+                # written here, followed to the caller's resource.
+                return dataclasses.replace(found, text=ref.text)
         elif head == "local" and name in self.locals:
             found = self.local(name)
         elif head == "module" and self.module_outputs is not None:
             outputs = self.module_outputs(name)
             found = _MISSING if outputs is _MISSING else value_at(outputs, ref.parts[2:])
-            # An output that is not known stays the reference the caller wrote.
-            return _MISSING if found is _MISSING or isinstance(found, Unknown) else found
+            # An output that is not known stays the reference the caller wrote, unless it names
+            # resources (module_tree.crossed): then it is that, followed into the instance.
+            if found is _MISSING or isinstance(found, Unknown) and not found.refs:
+                return _MISSING
+            return dataclasses.replace(found, text=ref.text) if type(found) in (Unknown, Traversal) else found
         elif head == "path" and name in ("module", "root", "cwd") and len(ref.parts) == 2:
             return str(self.module_dir) if name == "module" else str(self.root)
         else:

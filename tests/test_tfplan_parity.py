@@ -283,6 +283,10 @@ PARITY = [
     ("modules/sibling_roots", MODULE_SOURCES / "sibling_roots", "", {("AIA104", "configuration")}),
     ("modules/registry", MODULE_SOURCES / "registry", "", {
         ("AIA102", "module.batch.module.policy.aws_iam_policy.invoke")}),
+    # The tool Lambda from a module output, its role from a nested module's output (insecure and
+    # hardened roots): references crossing modules, in the plan through the configuration's.
+    ("modules/tool_lambda_from_output", MODULE_SOURCES / "tool_lambda_from_output", "", {
+        ("AIA115", "aws_bedrockagent_agent_action_group.tools")}),
 ]
 _LISTED = re.compile(r"\(in ([^()]*)\)")
 _RESOURCE_KEY = re.compile(r"\[(?:\d+|\"(?:[^\"\\]|\\.)*\")\]$")

@@ -280,6 +280,13 @@ class ServiceIdentity:
     role_value: Any  # as evaluated (per instance)
     instances: int  # how many count/for_each instances the block certainly creates (1 when unknown)
     role_key: tuple | None  # equal keys name the same role (CHECKS.md **Same role**); None: unusable
+    # The declared role the value resolves to, from any module instance (`var.role_arn` given
+    # `aws_iam_role.shared.arn` by the caller): equal targets name the same role too.
+    role_target: tuple | None = None
+
+    @property
+    def same_role_key(self) -> tuple | None:
+        return self.role_target or self.role_key
 
 
 def role_key(near: Resource, value: Any) -> tuple | None:
@@ -302,6 +309,16 @@ def role_key(near: Resource, value: Any) -> tuple | None:
     return None
 
 
+def role_target(ctx: ScanContext, near: Resource, value: Any) -> tuple | None:
+    """The one declared role (not one of several `count`/`for_each` instances) a reference names."""
+    if not isinstance(value, Unknown) or _per_instance(value):
+        return None
+    targets = [t for t in ctx.referenced(near, value) if t.type in ROLE_TYPES]
+    if len(targets) != 1 or "count" in targets[0].attributes or "for_each" in targets[0].attributes:
+        return None
+    return ("role", targets[0].format, targets[0].module, targets[0].kind, targets[0].address)
+
+
 def _per_instance(value: Unknown) -> bool:
     return any(ref.split(".", 1)[0] in ("each", "count") for ref in value.refs) \
         or "each." in value.text or "count.index" in value.text
@@ -322,7 +339,8 @@ def service_identities(ctx: ScanContext) -> tuple[ServiceIdentity, ...]:
             for key in dict.fromkeys(keys):
                 count = sum(1 for k in keys if k == key)
                 value = copies[keys.index(key)].get(attribute)
-                out.append(ServiceIdentity(resource, attribute, value, count, key))
+                target = role_target(ctx, resource, value) if key and key[0] != "per-instance" else None
+                out.append(ServiceIdentity(resource, attribute, value, count, key, target))
         return tuple(out)
 
     return ctx.memo("aws.ai_service_identities", build)

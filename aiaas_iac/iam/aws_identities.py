@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Any, Iterator
 
-from aiaas_iac.context import ScanContext
+from aiaas_iac.context import ScanContext, address_from
 from aiaas_iac.iam.actions import BEDROCK_FULL_ACCESS
 from aiaas_iac.iam.aws import as_list
 from aiaas_iac.iam.aws_documents import PolicyDocument, document_from_value, is_managed_policy, resource_instances
@@ -119,12 +119,14 @@ class AppliedPolicy:
             return True
         return self.document is not None and any(s.grants_any_bedrock_action() for s in self.document.statements)
 
-    def describe(self) -> str:
-        """How the policy is applied, for messages: `aws_iam_role_policy.chat (data.aws_iam_policy_document.chat)`."""
+    def describe(self, near: Resource | None = None) -> str:
+        """How the policy is applied, for messages: `aws_iam_role_policy.chat (data.aws_iam_policy_document.chat)`;
+        as `near` names it when given (`module.grant.aws_iam_role_policy.chat` from another module)."""
         through = f" through {self.through}" if self.through else ""
+        holder = self.holder.address if near is None else address_from(near, self.holder)
         if self.managed_policy:
-            return f"{self.holder.address} (attaches {self.managed_policy}){through}"
-        where = self.holder.address
+            return f"{holder} (attaches {self.managed_policy}){through}"
+        where = holder
         if self.path and self.path[0] in _LISTS_INSIDE_IDENTITIES:
             where = f"{self.path[0]} of {where}"
         if self.document is not None and self.document.resource is not self.holder:
@@ -218,7 +220,10 @@ class _Named:
         scope = (near.format, near.module, kind)
         keys = [scope + ("name", self.name)] if self.name is not None else []
         if self.resource is not None:
-            keys.append(scope + ("address", self.resource.address))
+            # A reference may cross into another module instance (module_tree.crossed): the
+            # identity is keyed where it is declared.
+            resource = self.resource
+            keys.append((resource.format, resource.module, kind, "address", resource.address))
         return keys
 
 
@@ -360,8 +365,9 @@ def names_identity(ctx: ScanContext, near: Resource, kind: str, value: Any, iden
 
 
 def managed_policy_arns_of(ctx: ScanContext, identity: Resource, kind: str) -> list[tuple[Resource, tuple, Any]]:
-    """(holder, path, ARN) of every managed policy attached to the role or user `identity` in its
-    module/template: its own `managed_policy_arns` / `ManagedPolicyArns`, and attachments naming it."""
+    """(holder, path, ARN) of every managed policy attached to the role or user `identity`: its own
+    `managed_policy_arns` / `ManagedPolicyArns`, and attachments naming it (in its module/template, or
+    in another module instance by a reference passed across)."""
     found: list[tuple[Resource, tuple, Any]] = []
     layout = IDENTITY_TYPES.get(identity.type)
     if layout is not None and layout.managed_key:
@@ -370,7 +376,8 @@ def managed_policy_arns_of(ctx: ScanContext, identity: Resource, kind: str) -> l
         if attachment_kind != kind:
             continue
         for resource in ctx.of_type(resource_type):
-            if (resource.format, resource.module) != (identity.format, identity.module):
+            # Another module's attachment names it only through a reference (module_tree.crossed).
+            if resource.format != identity.format:
                 continue
             for instance in resource_instances(ctx, resource):
                 if any(names_identity(ctx, resource, kind, p, identity) for p in as_list(instance.get(principal_key))):

@@ -84,8 +84,15 @@ def setting_finding(check: Check, account: AIAccount, setting: Setting, when_wri
 # --- reading Terraform and ARM values ------------------------------------------------------
 
 def ref_parts(ref: str) -> tuple[str, ...]:
-    """`azurerm_cognitive_account.a[0].primary_access_key` -> (type, name, attribute)."""
-    return tuple(re.sub(r"\[[^\]]*\]", "", ref).split("."))
+    """`azurerm_cognitive_account.a[0].primary_access_key` -> (type, name, attribute). A reference
+    that crossed a module boundary keeps its module path on the type
+    (`$parent.azurerm_cognitive_account`), so `".".join(parts[:2])` is still its address for
+    `ctx.lookup`, and no test of the type alone takes it for a resource of this module."""
+    from aiaas_iac.context import split_module_path
+
+    steps, rest = split_module_path(ref) if ref.startswith("$") else ("", ref)
+    parts = tuple(re.sub(r"\[[^\]]*\]", "", rest).split("."))
+    return (steps + parts[0],) + parts[1:] if steps else parts
 
 
 def arm_lookup(mapping: Any, key: str) -> tuple[str | None, Any]:

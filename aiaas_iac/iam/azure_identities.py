@@ -105,5 +105,5 @@ def ai_identity_sources(ctx, near: Resource, principal: Any) -> list[tuple[Resou
         if parts[2:] == ("identity", "principal_id") and any(r is target for r in resources):
             owners.append((target, None))
         elif target.type == UAI_TYPE and parts[2:] == ("principal_id",):
-            owners += [(r, target) for r in resources if r.module == target.module and _identity_ids_name(ctx, r, target)]
+            owners += [(r, target) for r in resources if r.format == target.format and _identity_ids_name(ctx, r, target)]
     return list({id(owner): (owner, via) for owner, via in owners}.values())

@@ -73,13 +73,14 @@ def _statement_values(statement: Statement) -> list[str]:
     return []
 
 
-def policy_reach(policies: list[AppliedPolicy]) -> Reach:
-    """What the policies applied to one identity let it do in Bedrock."""
+def policy_reach(policies: list[AppliedPolicy], near: Any = None) -> Reach:
+    """What the policies applied to one identity (declared or named in `near`) let it do in Bedrock."""
     reach = Reach()
     for policy in policies:
         related = {related_key(policy.holder)}
         if policy.managed_policy == BEDROCK_FULL_ACCESS:
-            reach.add({"admin"}, [f"arn:aws:iam::aws:policy/{BEDROCK_FULL_ACCESS}"], True, [policy.describe()], related)
+            reach.add({"admin"}, [f"arn:aws:iam::aws:policy/{BEDROCK_FULL_ACCESS}"], True, [policy.describe(near)],
+                      related)
             continue
         if policy.document is None:
             continue
@@ -91,7 +92,7 @@ def policy_reach(policies: list[AppliedPolicy]) -> Reach:
             if capabilities:
                 unscoped = bool(statement.unscoped_resources()) or "admin" in capabilities and any(
                     v.strip() == "*" for v in _statement_values(statement))
-                reach.add(capabilities, _statement_values(statement), unscoped, [policy.describe()], related)
+                reach.add(capabilities, _statement_values(statement), unscoped, [policy.describe(near)], related)
     return reach
 
 
@@ -137,7 +138,7 @@ def build(ctx: Any, out: Collector) -> None:
         for identity in ctx.of_type(resource_type):
             if identity.format == "terraform" and declared(ctx, identity) is None:
                 continue  # count/for_each creates none
-            reach = policy_reach(policies_applied_to(ctx, identity, layout.kind, identity))
+            reach = policy_reach(policies_applied_to(ctx, identity, layout.kind, identity), identity)
             logged = _logged(ctx, identity)
             keys = _keys_of_user(ctx, identity, access_keys) if layout.kind == USER else []
             claimed_keys.update(id(k) for k in keys)

@@ -36,7 +36,7 @@ from aiaas_iac.model import Resource, Span, Unknown
 from aiaas_iac.parsers import ParsedFile
 from aiaas_iac.parsers.positioned_yaml import Document
 from aiaas_iac.parsers.tfplan_configuration import (
-    module_call_path, output_resources, resource_expressions, with_references,
+    CrossedReferences, module_call_path, output_resources, resource_expressions, with_references,
 )
 
 FORMAT = "terraform"
@@ -122,6 +122,7 @@ class _PlanReader:
         self.spans = _spans_by_resource(document)
         self.after_unknown = _after_unknown(document.value)
         self.expressions = resource_expressions(document.value)
+        self.crossed = CrossedReferences(document.value)
         self.seen: set[str] = set()
 
     def module_resources(self, module: dict, path: tuple, only_data: bool = False) -> list[Resource]:
@@ -144,9 +145,10 @@ class _PlanReader:
         self.seen.add(full_address)
         values = entry.get("values") if isinstance(entry.get("values"), dict) else {}
         values = _mark_unknown(values, self.after_unknown.get(full_address))
-        expressions = self.expressions.get((module_call_path(module_address), address.split("[", 1)[0]))
+        call_path = module_call_path(module_address)
+        expressions = self.expressions.get((call_path, address.split("[", 1)[0]))
         if expressions:
-            values = with_references(values, expressions)
+            values = with_references(values, expressions, (self.crossed, call_path))
         spans = self.document.spans
         span = spans.get(path + ("address",)) or spans.get(path) or Span(1, 1)
         kind = "data" if entry.get("mode") == "data" else "resource"

@@ -3,6 +3,7 @@ import json
 import yaml
 
 from aiaas_iac.check import Check
+from aiaas_iac.context import address_from
 from aiaas_iac.iam.aws_agents import each, first, is_active, tool_calls
 from aiaas_iac.iam.aws_write import role_policy_set
 from aiaas_iac.model import Mappings, Severity
@@ -167,7 +168,7 @@ class BedrockAgentActionWithoutConfirmation(Check):
         for group in tool_calls(ctx):
             if group.layout == "gateway" or group.role is None or not is_active(group.block, group.layout):
                 continue
-            key = (group.holder.file, group.holder.address, group.path)
+            key = (group.holder.file, group.holder.module, group.holder.address, group.path)
             if key in reported:
                 continue
             unconfirmed = unconfirmed_functions(group.block, group.layout) + \
@@ -182,6 +183,7 @@ class BedrockAgentActionWithoutConfirmation(Check):
             yield self.finding(
                 group.holder,
                 f"{group.name} runs {', '.join(unconfirmed)} without user confirmation, and its Lambda"
-                f" {group.function.address} has role {group.role.address}, which is allowed {shown}",
+                f" {address_from(group.holder, group.function)} has role {address_from(group.holder, group.role)},"
+                f" which is allowed {shown}",
                 group.path,
             )

@@ -53,8 +53,8 @@ class BedrockAgentRoleShared(Check):
     def run(self, ctx):
         by_role: dict = {}
         for identity in service_identities(ctx):
-            if identity.role_key is not None:
-                by_role.setdefault(identity.role_key, []).append(identity)
+            if identity.same_role_key is not None:
+                by_role.setdefault(identity.same_role_key, []).append(identity)
         for users in by_role.values():
             if sum(u.instances for u in users) < 2:
                 continue

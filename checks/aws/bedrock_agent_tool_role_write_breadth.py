@@ -1,4 +1,5 @@
 from aiaas_iac.check import Check
+from aiaas_iac.context import address_from
 from aiaas_iac.iam.aws_agents import tool_calls
 from aiaas_iac.iam.aws_write import role_policy_set
 from aiaas_iac.model import Mappings, Severity
@@ -88,11 +89,14 @@ class BedrockAgentToolRoleWriteBreadth(Check):
         callers: dict = {}  # role key -> function address -> the action groups and gateway targets calling it
         for call in tool_calls(ctx):
             if call.role is not None:
-                key = (call.role.file, call.role.address)
+                # Two instances of a module have a role at the same address: they are two roles.
+                key = (call.role.file, call.role.module, call.role.address)
                 roles[key] = call.role
-                names = callers.setdefault(key, {}).setdefault(call.function.address, [])
-                if call.name not in names:
-                    names.append(call.name)
+                function = address_from(call.role, call.function)
+                name = address_from(call.role, call.holder) + call.name[len(call.holder.address):]
+                names = callers.setdefault(key, {}).setdefault(function, [])
+                if name not in names:
+                    names.append(name)
         for key, functions in callers.items():
             role = roles[key]
             called_by = "; ".join(f"{function} (called by {', '.join(names)})"

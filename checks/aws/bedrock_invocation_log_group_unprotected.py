@@ -1,4 +1,5 @@
 from aiaas_iac.check import Check
+from aiaas_iac.context import address_from
 from aiaas_iac.iam.agentcore import UNJUDGEABLE, nested
 from aiaas_iac.model import Mappings, Severity, Unknown
 from aiaas_iac.terraform_instances import declared_resources
@@ -26,8 +27,9 @@ def invocation_log_groups(ctx, config) -> list:
     found = []
     for name in invocation_log_group_names(config):
         if isinstance(name, Unknown):
-            referenced = {(r.file, r.address) for r in ctx.referenced(config, name) if r.type == LOG_GROUP_TYPE}
-            matches = [g for g in groups if (g.file, g.address) in referenced]
+            # By reference, also to a log group of another module instance (module_tree.crossed).
+            referenced = {(r.file, r.module, r.address) for r in ctx.referenced(config, name) if r.type == LOG_GROUP_TYPE}
+            matches = [g for g in groups if (g.file, g.module, g.address) in referenced]
         elif isinstance(name, str) and name:
             matches = [g for g in groups if g.get("name") == name]
         else:
@@ -105,7 +107,7 @@ class BedrockInvocationLogGroupUnprotected(Check):
                     reported.add(key)
                     yield self.finding(
                         group,
-                        f"{group.address} receives Bedrock invocation logs from {config.address}, but "
+                        f"{group.address} receives Bedrock invocation logs from {address_from(group, config)}, but "
                         + " and ".join(cause for cause, _ in causes),
                         causes[0][1] if group.has(*causes[0][1]) else (),
                     )

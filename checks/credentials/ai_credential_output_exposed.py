@@ -50,7 +50,9 @@ def exposed_attributes(ctx: ScanContext, output: Resource, value: Unknown) -> li
     reference to one instance (`x[1].secret`) finds its block at the first instance: the address
     is the referenced block's, like in the source."""
     found: list[tuple[str, str]] = []
-    candidates = {address_of_ref(ref, output.format) for ref in value.refs}
+    # Only what the output itself references: a module output it passes on (whose references
+    # crossed the module boundary, `$module.`) is reported at that module's output.
+    candidates = {address_of_ref(ref, output.format) for ref in value.refs if not ref.startswith("$")}
     candidates.update(m.group(0) for m in re.finditer(r"(?<![\w.])(?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][\w-]*", value.text))
     for address in sorted(candidates):
         target = ctx.lookup(output, address)
