@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -355,3 +356,26 @@ def test_many_resources_and_not_actions_stay_fast():
                      Resource=[f"arn:aws:s3:::bucket-{i}/*" for i in range(5_000)])
     assert not wide.grants_any_bedrock_action() and wide.wildcard_bedrock_actions() == []
     assert time.perf_counter() - started < 2.0
+
+
+@pytest.mark.parametrize("pattern, mutating", [
+    ("bedrock:InvokeModel*", False),  # only invoke actions, which do not count (held-out repo)
+    ("bedrock:InvokeModelWith*", False), ("bedrock:Invoke*", True),  # InvokeAgent, InvokeFlow count
+    ("s3:*Object", True), ("s3:Get*", False), ("dynamodb:*", True), ("*", True),
+    ("ec2:*NetworkInterface", True),  # Attach/Detach count; the ENI create/delete do not
+    ("nosuchservice:Put*", True), ("s3*:Put*", True),  # not in the IAM data: the literal-prefix test
+    ("logs:*", False), ("dynamodb:PutItem", True), ("bedrock:InvokeModel", False),
+])
+def test_a_wildcard_is_mutating_only_if_it_can_match_a_counted_action(pattern, mutating):
+    from aiaas_iac.iam.aws_write import is_mutating_pattern
+
+    assert is_mutating_pattern(pattern) is mutating
+
+
+def test_hostile_wildcards_are_judged_quickly():
+    from aiaas_iac.iam.aws_write import is_mutating_pattern
+
+    start = time.perf_counter()
+    for i in range(300):
+        is_mutating_pattern("ec2:" + "*a" * 200 + f"{i}*")
+    assert time.perf_counter() - start < 5
