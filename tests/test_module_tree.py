@@ -399,7 +399,8 @@ def test_held_out_expressions_in_an_env_layout():
     through `can(regex())`, has no key through `compact([null])`, grants aiplatform.admin through
     a `setproduct()` for_each, creates a count-gated profile policy and gives its tool role a
     write; the prod twin does none of these (`bedrock:InvokeModel*` is not a mutating grant, and
-    its count = 0 profile policy is not created)."""
+    its count = 0 profile policy is not created). A for_each account map gives each instance its
+    own kind and key setting: dev's `vision` entry is not an AI account."""
     report = findings("heldout")
     assert triples(report) == {
         ("AIA306", "modules/ai/main.tf", 12),
@@ -407,9 +408,11 @@ def test_held_out_expressions_in_an_env_layout():
         ("AIA201", "modules/ai/main.tf", 43),
         ("AIA102", "modules/ai/main.tf", 70),
         ("AIA115", "modules/ai/main.tf", 98),
+        ("AIA301", "modules/ai/main.tf", 139),  # for_each: dev's `assistant` instance (AIServices)
     }
     assert {f.resource for f in report.findings} == {
-        "module.ai.azurerm_cognitive_account.chat", "module.ai.google_project_iam_member.vertex",
+        "module.ai.azurerm_cognitive_account.chat", "module.ai.azurerm_cognitive_account.extra",
+        "module.ai.google_project_iam_member.vertex",
         "module.ai.aws_iam_role_policy.profile", "module.ai.aws_bedrockagent_agent_action_group.orders"}
     # Only the dev root's instance: a finding of both would name the two configurations.
     assert not any("env/prod" in f.message for f in report.findings)

@@ -8,4 +8,8 @@ module "ai" {
   admin_roles    = ["roles/aiplatform.admin"]
   tool_actions   = ["dynamodb:PutItem"]
   create_profile = true
+  accounts = {
+    assistant = { kind = "AIServices", api_keys = true }
+    vision    = { kind = "ComputerVision", api_keys = true }
+  }
 }

@@ -119,3 +119,37 @@ resource "aws_bedrock_model_invocation_logging_configuration" "this" {
     }
   }
 }
+
+# One account per entry of the caller's map, each instance with its own kind and key setting:
+# dev's `vision` entry is not an AI account, its `assistant` one keeps API keys on.
+variable "accounts" {
+  type = map(object({
+    kind     = string
+    api_keys = optional(bool, false)
+  }))
+}
+
+resource "azurerm_cognitive_account" "extra" {
+  for_each                           = var.accounts
+  name                               = "${each.key}-${var.stage}"
+  location                           = "westeurope"
+  resource_group_name                = "rg-${var.stage}"
+  kind                               = each.value.kind
+  sku_name                           = "S0"
+  local_auth_enabled                 = each.value.api_keys
+  public_network_access_enabled      = false
+  outbound_network_access_restricted = true
+  customer_managed_key {
+    key_vault_key_id = "https://kv-${var.stage}.vault.azure.net/keys/openai/1"
+  }
+}
+
+resource "azurerm_monitor_diagnostic_setting" "extra" {
+  for_each                   = var.accounts
+  name                       = "extra"
+  target_resource_id         = azurerm_cognitive_account.extra[each.key].id
+  log_analytics_workspace_id = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/logs"
+  enabled_log {
+    category_group = "allLogs"
+  }
+}
