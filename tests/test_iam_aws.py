@@ -379,3 +379,13 @@ def test_hostile_wildcards_are_judged_quickly():
     for i in range(300):
         is_mutating_pattern("ec2:" + "*a" * 200 + f"{i}*")
     assert time.perf_counter() - start < 5
+
+
+@pytest.mark.parametrize("action, breadth", [
+    ("bedrock:InvokeModel*", None),  # invoke actions only: neither mutating nor write breadth
+    ("bedrock:Invoke*", "bedrock:Invoke* on *"), ("s3:Put*", "s3:Put* on *"), ("s3:Get*", None),
+])
+def test_write_breadth_of_a_service_wildcard_follows_the_mutating_grant_exclusions(action, breadth):
+    from aiaas_iac.iam.aws_write import write_breadth
+
+    assert write_breadth(statement(Effect="Allow", Action=action, Resource="*")) == breadth

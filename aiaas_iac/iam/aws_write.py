@@ -130,7 +130,8 @@ def write_breadth(statement: Statement) -> str | None:
         service, _, name = pattern.strip().partition(":")
         if service.lower() in NOT_COUNTED_SERVICES or not name or ("*" not in name and "?" not in name):
             continue
-        if (name == "*" or _verb_prefix(name)) and _unscoped(statement) and statement.names_service(service.lower()):
+        mutating = name == "*" or (_verb_prefix(name) and _may_match_counted_action(service, pattern.strip()))
+        if mutating and _unscoped(statement) and statement.names_service(service.lower()):
             return f"{pattern} on {statement.resource_text()}"
     for action in _permission_management_actions():
         if statement.grants(action):
