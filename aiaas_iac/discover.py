@@ -12,9 +12,20 @@ from aiaas_iac.path_glob import AnchoredGlobs, PathFilter
 
 SKIPPED_DIRS = frozenset({
     ".git", ".hg", ".svn", ".terraform", ".terragrunt-cache", "node_modules", ".venv", "venv",
-    "env", "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+    "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache",
     ".serverless", "cdk.out", ".aws-sam",
 })
+# `env/` is as often a Terraform layout (`env/dev`, `env/prod`: the roots) as a virtualenv, so
+# it is skipped only when it is one: these are the files venv, virtualenv and conda leave.
+VIRTUALENV_MARKERS = ("pyvenv.cfg", "bin/activate", "Scripts/activate", "conda-meta")
+
+
+def is_virtualenv(path: Path) -> bool:
+    return any(os.path.lexists(os.path.join(path, marker)) for marker in VIRTUALENV_MARKERS)
+
+
+def skipped_dir(name: str, path: Path) -> bool:
+    return name in SKIPPED_DIRS or (name == "env" and is_virtualenv(path))
 STRUCTURED_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 
 
@@ -173,7 +184,7 @@ def discover(paths: Iterable[Path], root: Path, excludes: Iterable[str] | PathFi
             if is_dir:
                 if entry.name == ".terraform" and not excluded(rel):
                     add_installed_modules(directory)
-                if entry.name in SKIPPED_DIRS or excluded(rel):
+                if skipped_dir(entry.name, path) or excluded(rel):
                     continue
                 real = os.path.realpath(path)
                 walk(path, ancestors | {real})

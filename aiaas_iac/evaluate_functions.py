@@ -244,6 +244,60 @@ def _replace(text: Any, search: Any, replacement: Any) -> str:
     return result
 
 
+def _regex_results(pattern: Any, text: Any, first_only: bool) -> Any:
+    """Terraform's regex/regexall: the match, or its captures (a list, or a map when named)."""
+    import regex
+
+    subject, source = _text(text), _text(pattern)
+    if len(subject) > _REGEX_SUBJECT:
+        raise _Unknown
+    try:
+        compiled = regex.compile(source)
+        matches = []
+        for found in compiled.finditer(subject, timeout=_REGEX_TIMEOUT):
+            if compiled.groupindex:
+                matches.append({name: found.group(name) for name in compiled.groupindex})
+            elif compiled.groups:
+                matches.append(list(found.groups()))
+            else:
+                matches.append(found.group(0))
+            if len(matches) > MAX_VALUE_ITEMS:
+                raise _Unknown  # Terraform would build it; too big for a scan to know
+            if first_only:
+                break
+    except TimeoutError:
+        raise _Unknown from None
+    except (regex.error, ValueError, OverflowError):
+        raise _Reject from None
+    if first_only:
+        _need(bool(matches))  # Terraform: "pattern did not match any part of the given string"
+        return matches[0]
+    return matches
+
+
+def _index(items: Any, value: Any) -> int:
+    for position, item in enumerate(_list(items)):
+        if has_unknown(item):
+            raise _Unknown
+        if equal(item, value):
+            return position
+    raise _Reject
+
+
+def _setproduct(*collections: Any) -> list:
+    lists = [_list(c) for c in collections]
+    _need(len(lists) >= 2)
+    total = 1
+    for items in lists:
+        total *= len(items)
+        if total > MAX_VALUE_ITEMS:
+            raise _Unknown  # Terraform would build it; too big for a scan to know
+    out: list = [[]]
+    for items in lists:
+        out = [prefix + [item] for prefix in out for item in items]
+    return out
+
+
 def _jsondecode(text: Any) -> Any:
     import json
 
@@ -417,7 +471,8 @@ _FUNCTIONS: dict[str, tuple[Callable, tuple[str, ...]]] = {
     "length": (lambda v: len(v) if isinstance(v, (list, dict)) else len(_text(v)), ("shallow",)),
     "keys": (lambda m: sorted(_map(m)), ("shallow",)),
     "values": (lambda m: [v for _, v in sorted(_map(m).items())], ("shallow",)),
-    "compact": (lambda items: [i for i in _texts(_list(items)) if i != ""], ("deep",)),
+    # Terraform's compact drops null elements as well as empty strings.
+    "compact": (lambda items: [i for i in _texts([v for v in _list(items) if v is not None]) if i != ""], ("deep",)),
     "distinct": (lambda items: _distinct(_list(items)), ("deep",)),
     "contains": (_contains, ("shallow", "deep")),
     "zipmap": (_zipmap, ("deep", "shallow")), "one": (_one, ("shallow",)),
@@ -450,6 +505,13 @@ _FUNCTIONS: dict[str, tuple[Callable, tuple[str, ...]]] = {
     "chunklist": (_chunklist, ("shallow", "deep")), "transpose": (_transpose, ("deep",)),
     "sha256": (_hash("sha256"), ("deep",)), "sha1": (_hash("sha1"), ("deep",)), "md5": (_hash("md5"), ("deep",)),
     "flatten": (lambda items: _flattened(items), ("shallow",)),
+    "regex": (lambda p, s: _regex_results(p, s, True), ("deep",)),
+    "regexall": (lambda p, s: _regex_results(p, s, False), ("deep",)),
+    "index": (_index, ("shallow", "deep")), "setproduct": (_setproduct, ("deep",)),
+    # Sensitivity changes how Terraform displays a value, not the value.
+    "sensitive": (lambda v: v, ("shallow",)), "nonsensitive": (lambda v: v, ("shallow",)),
+    "chomp": (lambda s: re.sub(r"(\r\n|\n|\r)+$", "", _text(s)), ("deep",)),
+    "strrev": (lambda s: _text(s)[::-1], ("deep",)),
 }
 
 

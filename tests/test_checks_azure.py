@@ -156,6 +156,61 @@ def test_account_whose_kind_is_unknown_is_not_judged(tree):
     assert triples(report, "AIA3") == set()
 
 
+FOR_EACH_ACCOUNTS = """
+resource "azurerm_cognitive_account" "ai" {
+  for_each                           = COLLECTION
+  name                               = each.key
+  location                           = "westeurope"
+  resource_group_name                = "rg"
+  kind                               = each.value.kind
+  sku_name                           = "S0"
+  local_auth_enabled                 = each.value.keys
+  public_network_access_enabled      = false
+  outbound_network_access_restricted = true
+  customer_managed_key {
+    key_vault_key_id = "https://kv.vault.azure.net/keys/k/1"
+  }
+}
+output "keys" {
+  value = { for k, a in azurerm_cognitive_account.ai : k => a.primary_access_key }
+}
+"""
+
+
+def test_each_for_each_instance_of_an_account_is_judged_with_its_own_values(tree):
+    # Held-out repositories: `kind = each.value.kind` over a map of accounts (the raw block's
+    # kind is unknown, so no instance was judged before).
+    collection = '{ chat = { kind = "OpenAI", keys = false }, ocr = { kind = "FormRecognizer", keys = true },' \
+                 ' hub = { kind = "AIServices", keys = true } }'
+    report = tree({"main.tf": FOR_EACH_ACCOUNTS.replace("COLLECTION", collection)})
+    assert triples(report, "AIA3") | triples(report, "AIA5") == {
+        ("AIA301", "main.tf", 9),   # the `hub` instance keeps API keys on
+        ("AIA303", "main.tf", 2),   # no instance has diagnostics
+        ("AIA502", "main.tf", 17),  # the keys of AI accounts, output in plain text
+    }
+    # Only instances that are not AI accounts, or keys off everywhere: no finding on the settings.
+    report = tree({"main.tf": FOR_EACH_ACCOUNTS.replace("COLLECTION", '{ ocr = { kind = "FormRecognizer", keys = true } }')})
+    assert triples(report, "AIA3") | triples(report, "AIA5") == set()
+
+
+@pytest.mark.parametrize("collection", [
+    "var.accounts",  # unknown: no default
+    "{ for i in range(5000) : i => { kind = \"OpenAI\", keys = aws_x.y.keys } }",  # huge, keys unknown
+    "{ a = { kind = azurerm_x.y.kind, keys = true } }",  # kind unknown
+    "local.loop",  # a cycle
+])
+def test_for_each_accounts_with_unknowns_or_huge_collections_stay_bounded_and_quiet(tree, collection):
+    import time
+
+    start = time.perf_counter()
+    report = tree({"main.tf": FOR_EACH_ACCOUNTS.replace("COLLECTION", collection)
+                   + 'variable "accounts" {}\nlocals {\n  loop = local.loop2\n  loop2 = local.loop\n}\n'},
+                  select=["AIA301", "AIA502"])
+    assert time.perf_counter() - start < 30
+    # 5,000 OpenAI accounts with unknown key settings: the output of their keys is still certain.
+    assert triples(report) == ({("AIA502", "main.tf", 17)} if "range" in collection else set())
+
+
 def test_azapi_account_without_disable_local_auth_fires(tree):
     report = tree({"main.tf": '''
 resource "azapi_resource" "foundry" {

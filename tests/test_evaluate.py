@@ -129,6 +129,17 @@ FUNCTIONS = [
     ("try(var.tags.missing, var.tags.a)", "1"), ("try(aws_x.y.z, 1)", UNKNOWN), ("can(var.tags.missing)", False),
     ("can(var.tags.a)", True), ("provider::aws::arn_parse(\"arn:aws:iam::1:role/x\")", UNKNOWN),
     ("upper(aws_x.y.name)", UNKNOWN), ("no_such_function(1)", UNKNOWN),
+    # Held-out repositories: compact drops nulls (`compact([try(var.t.create, null)])` gates a
+    # dynamic block), setproduct builds role x member grants, can(regex()) picks a kind.
+    ('compact([null, "", "a", null])', ["a"]), ("length(compact([null, null])) > 0", False),
+    ('regex("^arn:aws:([a-z]+):", "arn:aws:bedrock:x")', ["bedrock"]), ('regex("b+", "abbbc")', "bbb"),
+    ('regex("(?P<svc>[a-z]+)-(?P<n>[0-9]+)", "x bedrock-12")', {"svc": "bedrock", "n": "12"}),
+    ('regex("z", "abc")', INVALID), ('can(regex("^sk-", "abc"))', False), ('can(regex("^a", "abc"))', True),
+    ('regexall("[0-9]", "a1b2")', ["1", "2"]), ('regexall("z", "a")', []), ('regex("(", "a")', INVALID),
+    ('setproduct(["r1", "r2"], ["m1"])', [["r1", "m1"], ["r2", "m1"]]), ("setproduct([1], [])", []),
+    ('index(["a", "b"], "b")', 1), ('index(["a"], "c")', INVALID), ("index([aws_x.y.z, 1], 1)", UNKNOWN),
+    ('nonsensitive(sensitive({a = 1}))', {"a": 1}), ('chomp("abc\\n\\n")', "abc"), ('strrev("ab")', "ba"),
+    ("regex(aws_x.y.z, \"a\")", UNKNOWN),
 ]
 
 REFERENCES = [
@@ -194,6 +205,10 @@ def test_file_and_templatefile_read_only_inside_the_scan(tmp_path):
     "range(1e9)", "length(range(1e9))", "[for i in range(100000) : [for j in range(100000) : j]]",
     'join("", [for i in range(2000) : join("", [for j in range(2000) : "aaaaaaaaaa"])])',
     "flatten(local.twice)", "local.a", "local.b", "local.me[0]",
+    # A backtracking pattern over a long subject, a match list and a product too big to build.
+    'regex("(x+x+)+y", join("", [for i in range(5000) : "x"]))',
+    'regexall("a", join("", [for i in range(200000) : "a"]))',
+    "setproduct(range(1000), range(1000), range(1000))",
 ])
 def test_hostile_expressions_end_quickly_as_unknown(expression):
     start = time.perf_counter()

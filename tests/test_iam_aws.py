@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -404,3 +405,36 @@ def test_a_dynamic_statement_over_a_huge_range_stays_bounded(tree, count, expect
     huge = '[for i in range(%d) : { actions = ["bedrock:InvokeModel"], resources = ["*"] }]' % count
     report = tree({"main.tf": DYNAMIC_DOCUMENT % huge}, select=["AIA102"])
     assert [(f.code, f.location.span.start_line) for f in report.findings] == expected
+
+
+@pytest.mark.parametrize("pattern, mutating", [
+    ("bedrock:InvokeModel*", False),  # only invoke actions, which do not count (held-out repo)
+    ("bedrock:InvokeModelWith*", False), ("bedrock:Invoke*", True),  # InvokeAgent, InvokeFlow count
+    ("s3:*Object", True), ("s3:Get*", False), ("dynamodb:*", True), ("*", True),
+    ("ec2:*NetworkInterface", True),  # Attach/Detach count; the ENI create/delete do not
+    ("nosuchservice:Put*", True), ("s3*:Put*", True),  # not in the IAM data: the literal-prefix test
+    ("logs:*", False), ("dynamodb:PutItem", True), ("bedrock:InvokeModel", False),
+])
+def test_a_wildcard_is_mutating_only_if_it_can_match_a_counted_action(pattern, mutating):
+    from aiaas_iac.iam.aws_write import is_mutating_pattern
+
+    assert is_mutating_pattern(pattern) is mutating
+
+
+def test_hostile_wildcards_are_judged_quickly():
+    from aiaas_iac.iam.aws_write import is_mutating_pattern
+
+    start = time.perf_counter()
+    for i in range(300):
+        is_mutating_pattern("ec2:" + "*a" * 200 + f"{i}*")
+    assert time.perf_counter() - start < 5
+
+
+@pytest.mark.parametrize("action, breadth", [
+    ("bedrock:InvokeModel*", None),  # invoke actions only: neither mutating nor write breadth
+    ("bedrock:Invoke*", "bedrock:Invoke* on *"), ("s3:Put*", "s3:Put* on *"), ("s3:Get*", None),
+])
+def test_write_breadth_of_a_service_wildcard_follows_the_mutating_grant_exclusions(action, breadth):
+    from aiaas_iac.iam.aws_write import write_breadth
+
+    assert write_breadth(statement(Effect="Allow", Action=action, Resource="*")) == breadth

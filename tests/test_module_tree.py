@@ -394,6 +394,66 @@ def test_expressions_are_evaluated_with_each_instances_inputs():
     assert by_code["AIA209"] == 'module.assistant["locked"].google_vertex_ai_reasoning_engine.faq'
 
 
+def test_held_out_expressions_in_an_env_layout():
+    """Roots under `env/` (not a virtualenv) call one module: the dev instance turns key auth on
+    through `can(regex())`, has no key through `compact([null])`, grants aiplatform.admin through
+    a `setproduct()` for_each, creates a count-gated profile policy and gives its tool role a
+    write; the prod twin does none of these (`bedrock:InvokeModel*` is not a mutating grant, and
+    its count = 0 profile policy is not created). A for_each account map gives each instance its
+    own kind and key setting: dev's `vision` entry is not an AI account."""
+    report = findings("heldout")
+    assert triples(report) == {
+        ("AIA306", "modules/ai/main.tf", 12),
+        ("AIA301", "modules/ai/main.tf", 20),
+        ("AIA201", "modules/ai/main.tf", 43),
+        ("AIA102", "modules/ai/main.tf", 70),
+        ("AIA115", "modules/ai/main.tf", 98),
+        ("AIA301", "modules/ai/main.tf", 139),  # for_each: dev's `assistant` instance (AIServices)
+    }
+    assert {f.resource for f in report.findings} == {
+        "module.ai.azurerm_cognitive_account.chat", "module.ai.azurerm_cognitive_account.extra",
+        "module.ai.google_project_iam_member.vertex",
+        "module.ai.aws_iam_role_policy.profile", "module.ai.aws_bedrockagent_agent_action_group.orders"}
+    # Only the dev root's instance: a finding of both would name the two configurations.
+    assert not any("env/prod" in f.message for f in report.findings)
+    assert report.notes == []
+
+
+def test_an_env_directory_that_is_a_virtualenv_is_skipped(tree):
+    policy = 'resource "aws_iam_policy" "p" {\n  policy = jsonencode({Statement = [{Effect = "Allow", ' \
+             'Action = "bedrock:*", Resource = "*"}]})\n}\n'
+    report = tree({"env/pyvenv.cfg": "home = /usr/bin\n", "env/lib/site/x.tf": policy,
+                   "app/env/bin/activate": "", "app/env/y.tf": policy,
+                   "stage/env/dev/main.tf": policy}, select=["AIA101"])
+    assert triples(report) == {("AIA101", "stage/env/dev/main.tf", 2)}
+
+
+def test_a_count_gated_policy_in_a_module_instance_is_judged_per_caller(tree):
+    """count = 0 from the caller's inputs: not created, so no grant; an unknown or huge count
+    keeps the policy (an unknown never removes a finding either), and a root keeps judging
+    what is written."""
+    module = """variable "n" { default = 0 }
+resource "aws_iam_role_policy" "p" {
+  count  = var.n
+  role   = "r"
+  policy = jsonencode({Statement = [{Effect = "Allow", Action = "bedrock:*", Resource = "*"}]})
+}
+"""
+    calls = "".join(f'module "{name}" {{\n  source = "./m"\n  n = {n}\n}}\n' for name, n in (
+        ("off", "0"), ("unknown", "aws_x.y.count"), ("huge", "1e9"), ("negative", "-1"), ("cycle", "local.a")))
+    report = tree({"main.tf": calls + "locals {\n  a = local.b\n  b = local.a\n}\n", "m/main.tf": module},
+                  select=["AIA101"])
+    assert triples(report) == {("AIA101", "m/main.tf", 5)}
+    (finding,) = report.findings
+    assert "module.off" not in finding.message
+    assert {"module.unknown", "module.huge", "module.negative", "module.cycle"} <= set(
+        finding.message.rsplit("(in ", 1)[1].rstrip(")").split(", "))
+    # The module scanned on its own: its default creates nothing, and the written policy is judged.
+    report = tree({"main.tf": "# no calls\n", "m/main.tf": module}, select=["AIA101"])
+    assert triples(report) == {("AIA101", "m/main.tf", 5)}
+    assert [f.resource for f in report.findings] == ["aws_iam_role_policy.p"]
+
+
 def test_one_grant_at_another_statement_index_per_instance_is_one_finding(tree):
     # LuisOsuna117/terraform-aws-agentcore: `concat(var.pull ? [ecr] : [], [invoke_all])` puts the
     # same statement at index 1 in one instance and 0 in another: one finding naming both.

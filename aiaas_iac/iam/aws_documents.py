@@ -20,7 +20,7 @@ from aiaas_iac.iam.aws import (Statement, as_list, statement_from_block, stateme
 from aiaas_iac.iam.aws_resources import TypedArn
 from aiaas_iac.model import Resource, Unknown
 from aiaas_iac.parsers.hcl_expressions import Template, collect_refs
-from aiaas_iac.terraform_instances import expanded_blocks, instances
+from aiaas_iac.terraform_instances import expanded_blocks, instance_scopes, instances
 
 # Terraform resource type -> attribute holding one policy document.
 TERRAFORM_POLICY_ATTRIBUTES = {
@@ -161,23 +161,38 @@ def document_from_value(ctx: ScanContext, resource: Resource, value: Any, path: 
     return None
 
 
+def absent_in_instance(ctx: ScanContext, resource: Resource) -> bool:
+    """A resource of a module instance (a caller set the module's inputs) whose `count`/`for_each`
+    certainly creates nothing there: Terraform does not create it, so it grants nothing. In a
+    root, or a module no caller instantiates, the AWS checks judge what is written instead."""
+    return (resource.format == "terraform" and "#" in resource.module
+            and ("count" in resource.attributes or "for_each" in resource.attributes)
+            and instance_scopes(ctx, resource) == [])
+
+
 def _terraform_documents(ctx: ScanContext) -> list[PolicyDocument]:
     out: list[PolicyDocument] = []
     for resource in ctx.of_type(*TERRAFORM_POLICY_ATTRIBUTES, format="terraform"):
+        if absent_in_instance(ctx, resource):
+            continue
         attribute = TERRAFORM_POLICY_ATTRIBUTES[resource.type]
         value = resource.get(attribute)
         if is_document_value(value):
             out.append(document_from_value(ctx, resource, value, (attribute,)))
     for role in ctx.of_type("aws_iam_role", format="terraform"):
+        if absent_in_instance(ctx, role):
+            continue
         for index, block in role.blocks("inline_policy"):
             if is_document_value(block.get("policy")):
                 out.append(document_from_value(ctx, role, block["policy"], ("inline_policy", index, "policy")))
     for role in ctx.of_type("awscc_iam_role", "awscc_iam_user", "awscc_iam_group", format="terraform"):
+        if absent_in_instance(ctx, role):
+            continue
         for index, item in enumerate(as_list(role.get("policies"))):
             if isinstance(item, dict) and is_document_value(item.get("policy_document")):
                 out.append(document_from_value(ctx, role, item["policy_document"], ("policies", index, "policy_document")))
     for data in ctx.of_type(POLICY_DOCUMENT_DATA, kind="data", format="terraform"):
-        if not _only_organization_policy_content(ctx, data):
+        if not _only_organization_policy_content(ctx, data) and not absent_in_instance(ctx, data):
             out.append(PolicyDocument(data, (), tuple(_data_document_statements(ctx, data))))
     return [document for document in out if document is not None]
 
@@ -269,9 +284,12 @@ class PolicyAttachment:
 def resource_instances(ctx: ScanContext, resource: Resource) -> list[Resource]:
     """A Terraform resource once per `count`/`for_each` instance the code makes certain, with that
     instance's values (`policy_arn = each.value` over a literal set of ARNs); the resource itself
-    otherwise, also when its defaults create no instance: the AWS checks judge what is written."""
+    otherwise, also when its defaults create no instance: the AWS checks judge what is written.
+    None in a module instance whose caller's inputs certainly create none (`absent_in_instance`)."""
     if resource.format != "terraform":
         return [resource]
+    if absent_in_instance(ctx, resource):
+        return []
     return [instance for _, instance in instances(ctx, resource)] or [resource]
 
 

@@ -63,7 +63,20 @@ def is_mutating_pattern(pattern: str) -> bool:
         return False
     if "*" not in name and "?" not in name:
         return any(name.lower().startswith(v.lower()) for v in MUTATING_VERBS)
-    return _verb_prefix(name)
+    return _verb_prefix(name) and _may_match_counted_action(service, pattern)
+
+
+@functools.lru_cache(maxsize=512)
+def _may_match_counted_action(service: str, pattern: str) -> bool:
+    """A wildcard can grant a counted mutating action of `service`: `bedrock:InvokeModel*` names
+    only invoke actions, which do not count. A service the IAM data does not list (or a
+    wildcard service) keeps the literal-prefix test."""
+    if "*" in service or "?" in service:
+        return True
+    actions = service_actions(service)
+    if not actions:
+        return True
+    return any(glob_match(pattern, action) and is_mutating_pattern(action) for action in actions)
 
 
 def aws_managed_policy_name(arn: Any) -> str | None:
@@ -117,7 +130,8 @@ def write_breadth(statement: Statement) -> str | None:
         service, _, name = pattern.strip().partition(":")
         if service.lower() in NOT_COUNTED_SERVICES or not name or ("*" not in name and "?" not in name):
             continue
-        if (name == "*" or _verb_prefix(name)) and _unscoped(statement) and statement.names_service(service.lower()):
+        mutating = name == "*" or (_verb_prefix(name) and _may_match_counted_action(service, pattern.strip()))
+        if mutating and _unscoped(statement) and statement.names_service(service.lower()):
             return f"{pattern} on {statement.resource_text()}"
     for action in _permission_management_actions():
         if statement.grants(action):

@@ -334,7 +334,8 @@ def _azapi_account(resource: Resource, kind: str) -> AIAccount:
 # --- which resources are AI accounts -------------------------------------------------------
 
 def account_kind(resource: Resource) -> str | None:
-    """`OpenAI` / `AIServices` when `resource` is certainly an AI account, else None."""
+    """`OpenAI` / `AIServices` when `resource` (or one instance of it) is certainly an AI account,
+    else None."""
     if resource.kind != "resource":
         return None
     if resource.type == "azurerm_ai_services":
@@ -354,16 +355,39 @@ def ai_accounts(ctx) -> list[AIAccount]:
         found = []
         candidates = ctx.of_type(*AZURERM_ACCOUNT_TYPES, "azapi_resource", format="terraform")
         for resource in candidates + arm_resources(ctx, ACCOUNT_ARM_TYPE):
-            kind = account_kind(resource)
-            evaluated = evaluated_declaration(ctx, resource) if kind is not None else None
-            if evaluated is not None:
-                build = _azapi_account if resource.type not in AZURERM_ACCOUNT_TYPES else _azurerm_account
-                # Settings are read with the module's default dynamic blocks worked out; the account
-                # keeps the scanned resource itself, which other resources' references resolve to.
-                found.append(dataclasses.replace(build(evaluated, kind), resource=resource, evaluated=evaluated))
+            build = _azapi_account if resource.type not in AZURERM_ACCOUNT_TYPES else _azurerm_account
+            # One account per instance a `count`/`for_each` creates, read with that instance's
+            # values (`kind = each.value.kind`, `local_auth_enabled = each.value.keys`); the account
+            # keeps the scanned resource itself, which other resources' references resolve to.
+            # A check's findings on several instances of one block at one line are one finding.
+            for evaluated in _account_instances(ctx, resource):
+                kind = account_kind(evaluated)
+                if kind is not None:
+                    found.append(dataclasses.replace(build(evaluated, kind), resource=resource, evaluated=evaluated))
         return found
 
     return ctx.memo("azure.ai_accounts", compute)
+
+
+def _account_instances(ctx, resource: Resource) -> list[Resource]:
+    """The instances of a candidate account with their values; none when it creates nothing.
+    Only a block that may be an account is evaluated (a kind literal that is not an AI kind is not)."""
+    kind = resource.attributes.get("kind") if resource.type == "azurerm_cognitive_account" else None
+    if isinstance(kind, str) and kind.lower() not in AI_ACCOUNT_KINDS:
+        return []
+    if is_arm(resource) or ("count" not in resource.attributes and "for_each" not in resource.attributes):
+        evaluated = evaluated_declaration(ctx, resource)
+        return [] if evaluated is None else [evaluated]
+    return [instance for _, instance in declared_instances(ctx, resource)]
+
+
+def ai_account_blocks(ctx) -> list[AIAccount]:
+    """`ai_accounts` with one account per resource block (its first AI instance)."""
+    def compute() -> list[AIAccount]:
+        seen: set[int] = set()
+        return [a for a in ai_accounts(ctx) if id(a.resource) not in seen and not seen.add(id(a.resource))]
+
+    return ctx.memo("azure.ai_account_blocks", compute)
 
 
 def account_for(ctx, near: Resource, address: str) -> AIAccount | None:

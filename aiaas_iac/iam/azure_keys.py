@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from aiaas_iac.iam.azure import (
-    AZURERM_ACCOUNT_TYPES, AIAccount, account_for, account_kind, ai_accounts, arm_lookup, arm_resources, block_list,
+    AZURERM_ACCOUNT_TYPES, AIAccount, account_for, ai_accounts, arm_lookup, arm_resources, block_list,
     expand_blocks, is_arm, ref_parts,
 )
 from aiaas_iac.iam.azure_foundry import SEARCH_KEY_ATTRIBUTES, SearchService, search_service_for
@@ -57,8 +57,8 @@ def account_key_attributes(ctx, resource: Resource) -> tuple[str, ...]:
     """The attributes of `resource` that hold an AI account's access keys: both keys of an azurerm
     AI account, the whole `output` of an azapi `listKeys` action on one; () for anything else,
     including an account whose kind is not known."""
-    if resource.type in AZURERM_ACCOUNT_TYPES and account_kind(resource) is not None:
-        return KEY_ATTRIBUTES
+    if resource.type in AZURERM_ACCOUNT_TYPES and any(a.resource is resource for a in ai_accounts(ctx)):
+        return KEY_ATTRIBUTES  # an instance of it is an AI account (`kind = each.value.kind` included)
     if resource.type == "azapi_resource_action" and listed_account(ctx, resource) is not None:
         return ("output",)
     return ()

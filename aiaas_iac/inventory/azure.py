@@ -7,7 +7,7 @@ from typing import Any
 
 from aiaas_iac.iam.aws_resources import display_value
 from aiaas_iac.context import address_of_ref
-from aiaas_iac.iam.azure import AIAccount, ai_accounts, is_arm, ref_parts, refers_to_account
+from aiaas_iac.iam.azure import AIAccount, ai_account_blocks, is_arm, ref_parts, refers_to_account
 from aiaas_iac.iam.azure_diagnostics import diagnostic_coverage
 from aiaas_iac.iam.azure_roles import BROAD_SCOPES, RoleAssignment, is_ai_role, privileged_role, role_assignments
 from aiaas_iac.inventory import model
@@ -39,7 +39,7 @@ def role_capability(role: str) -> str | None:
 def _accounts_in_scope(ctx: Any, assignment: RoleAssignment) -> list[AIAccount]:
     near = assignment.evaluated or assignment.resource
     value = near.attributes.get(assignment.scope_path[0])
-    return [a for a in ai_accounts(ctx) if refers_to_account(ctx, near, value, a)]
+    return [a for a in ai_account_blocks(ctx) if refers_to_account(ctx, near, value, a)]
 
 
 def _logged(ctx: Any, accounts: list[AIAccount]) -> bool | None:
@@ -107,7 +107,7 @@ def scope_words(reach: Reach) -> str:
 
 
 def build(ctx: Any, out: Collector) -> None:
-    accounts = ai_accounts(ctx)
+    accounts = ai_account_blocks(ctx)
     for assignment in role_assignments(ctx):
         if assignment.role is None:
             continue
