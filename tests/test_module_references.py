@@ -334,3 +334,42 @@ def test_an_ai_identity_from_a_module_output_given_owner_is_reported(tree):
     }, select=["AIA309"])
     assert triples(report) == {("AIA309", "main.tf", 6)}
     assert "the identity of module.ai.azurerm_cognitive_account.oai" in report.findings[0].message
+
+
+SEARCH_MODULE = '''\
+resource "azurerm_search_service" "this" {
+  name                = "search"
+  resource_group_name = "rg"
+  location            = "eastus"
+  sku                 = "standard"
+}
+resource "azurerm_storage_account" "this" {
+  name                     = "st"
+  resource_group_name      = "rg"
+  location                 = "eastus"
+  account_tier             = "Standard"
+  account_replication_type = "LRS"
+}
+output "primary_key" {
+  value     = azurerm_search_service.this.primary_key
+  sensitive = true
+}
+output "storage_key" {
+  value     = azurerm_storage_account.this.primary_access_key
+  sensitive = true
+}
+'''
+
+
+def test_a_search_key_from_a_module_output_makes_a_key_vault_secret_an_ai_secret(tree):
+    """A held-out repository stored `module.SearchService.primary_key` in Key Vault: the output's
+    reference is followed into the module instance, as CHECKS.md's Azure AI-secret consumer says."""
+    report = tree({
+        "main.tf": 'module "search" {\n  source = "./modules/search"\n}\n'
+                   'resource "azurerm_key_vault_secret" "search" {\n  name         = "search-admin"\n'
+                   '  value        = module.search.primary_key\n  key_vault_id = "kv"\n}\n'
+                   'resource "azurerm_key_vault_secret" "storage" {\n  name         = "storage-admin"\n'
+                   '  value        = module.search.storage_key\n  key_vault_id = "kv"\n}\n',
+        "modules/search/main.tf": SEARCH_MODULE,
+    }, select=["AIA503", "AIA504"])
+    assert triples(report) == {("AIA503", "main.tf", 4), ("AIA504", "main.tf", 6)}  # not the storage key

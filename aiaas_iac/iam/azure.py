@@ -95,6 +95,12 @@ def ref_parts(ref: str) -> tuple[str, ...]:
     return (steps + parts[0],) + parts[1:] if steps else parts
 
 
+def bare_type(part: str) -> str:
+    """The resource type of `ref_parts(...)[0]` without the module path a crossed reference
+    carries (`$module.search.azurerm_search_service` -> `azurerm_search_service`)."""
+    return part.rsplit(".", 1)[-1] if part.startswith("$") else part
+
+
 def arm_lookup(mapping: Any, key: str) -> tuple[str | None, Any]:
     """(key as written, value) for an ARM property, whose names are case-insensitive."""
     if not isinstance(mapping, dict):

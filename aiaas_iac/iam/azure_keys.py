@@ -15,7 +15,7 @@ from typing import Any, Iterator
 
 from aiaas_iac.iam.azure import (
     AZURERM_ACCOUNT_TYPES, AIAccount, account_for, ai_accounts, arm_lookup, arm_resources, block_list,
-    expand_blocks, is_arm, ref_parts,
+    bare_type, expand_blocks, is_arm, ref_parts,
 )
 from aiaas_iac.iam.azure_foundry import SEARCH_KEY_ATTRIBUTES, SearchService, search_service_for
 from aiaas_iac.model import Resource, Unknown
@@ -101,11 +101,14 @@ def key_source(ctx, near: Resource, value: Any) -> tuple[AIAccount | SearchServi
         return _arm_key_source(ctx, near, value)
     for ref in value.refs:
         parts = ref_parts(ref)
-        if parts[0] in AZURERM_ACCOUNT_TYPES and parts[2:3] and parts[2] in KEY_ATTRIBUTES:
+        # A key from another module instance (`module.search.primary_key` resolved to the output's
+        # reference) is looked up where it was declared.
+        resource_type = bare_type(parts[0])
+        if resource_type in AZURERM_ACCOUNT_TYPES and parts[2:3] and parts[2] in KEY_ATTRIBUTES:
             account = account_for(ctx, near, ".".join(parts[:2]))
             if account is not None:
                 return account, parts[2]
-        if parts[0] == "azurerm_search_service" and parts[2:3] and parts[2] in SEARCH_KEY_ATTRIBUTES:
+        if resource_type == "azurerm_search_service" and parts[2:3] and parts[2] in SEARCH_KEY_ATTRIBUTES:
             service = search_service_for(ctx, near, ".".join(parts[:2]))
             if service is not None:
                 return service, parts[2]
