@@ -160,9 +160,12 @@ def _any_prefix() -> re.Pattern:
     return re.compile("|".join(sorted({re.escape(f.prefix) for f in CREDENTIAL_FORMATS}, key=len, reverse=True)))
 
 
+MIN_CREDENTIAL_CHARS = 20  # the shortest format (an AWS access key ID): shorter text holds none
+
+
 def find_credentials(text: str) -> Iterator[CredentialMatch]:
     """Every credential of a known format inside `text`, in order of appearance."""
-    if not isinstance(text, str) or len(text) < 20 or not _any_prefix().search(text):
+    if not isinstance(text, str) or len(text) < MIN_CREDENTIAL_CHARS or not _any_prefix().search(text):
         return
     yield from _credentials_in(text)
 

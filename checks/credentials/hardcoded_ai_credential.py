@@ -6,7 +6,7 @@ from typing import Any, Iterator
 from aiaas_iac.check import Check
 from aiaas_iac.model import Finding, Location, Mappings, Resource, Severity, Span, Unknown
 from aiaas_iac.parsers.hcl_expressions import Call, Template, Traversal
-from aiaas_iac.secrets import CredentialMatch, decode_base64_text, find_credentials
+from aiaas_iac.secrets import MIN_CREDENTIAL_CHARS, CredentialMatch, decode_base64_text, find_credentials
 
 
 def _step(container: Any, key: Any) -> str:
@@ -24,8 +24,9 @@ def _step(container: Any, key: Any) -> str:
 _NOT_TEXT = frozenset({int, float, bool, type(None)})
 
 
-def literal_strings(value: Any, path: tuple = (), shown: str = "") -> list[tuple[tuple, str, str]]:
-    """(path, path as text, string) for every string written literally inside `value`, depth first.
+def literal_strings(value: Any, path: tuple = (), shown: str = "", min_length: int = 0) -> list[tuple[tuple, str, str]]:
+    """(path, path as text, string) for every string written literally inside `value`, depth first,
+    leaving out strings of a mapping or list shorter than `min_length`.
 
     References (`var.x`) are not literals; function arguments and the literal parts of
     a string template are. An expression kept only as text is searched as text.
@@ -44,10 +45,12 @@ def literal_strings(value: Any, path: tuple = (), shown: str = "") -> list[tuple
             continue
         if kind is dict or (kind is not list and isinstance(value, Mapping)):
             children = [(item, path + (key,), f"{shown}.{key}" if type(key) is str else shown + _step(value, key))
-                        for key, item in value.items() if key != "__labels__" and type(item) not in _NOT_TEXT]
+                        for key, item in value.items() if key != "__labels__" and type(item) not in _NOT_TEXT
+                        and (type(item) is not str or len(item) >= min_length)]
         elif isinstance(value, list):
             children = [(item, path + (index,), shown + _step(value, index))
-                        for index, item in enumerate(value) if type(item) not in _NOT_TEXT]
+                        for index, item in enumerate(value) if type(item) not in _NOT_TEXT
+                        and (type(item) is not str or len(item) >= min_length)]
         elif isinstance(value, Call):
             children = [(argument, path, shown) for argument in value.args]
         elif isinstance(value, Template):
@@ -99,7 +102,7 @@ def parameter_default_tokens(ctx) -> dict[tuple[str, str], set[str]]:
     parameters = [(p, p.get("Default")) for p in ctx.of_kind("parameter", format="cloudformation")]
     parameters += [(p, p.get("value")) for fmt in ("bicep", "arm") for p in ctx.of_kind("param", format=fmt)]
     for parameter, value in parameters:
-        for _, _, text in literal_strings(value):
+        for _, _, text in literal_strings(value, min_length=MIN_CREDENTIAL_CHARS):
             tokens.setdefault((parameter.format, parameter.module), set()).update(c.token for c in find_credentials(text))
     return tokens
 
@@ -176,13 +179,13 @@ class HardcodedAiCredential(Check):
         if resource.format == "terraform" and resource.source_attributes is not None:
             # Report a key where it is written: a variable default resolved into this
             # block was already reported at the variable.
-            yield from literal_strings(resource.source_attributes)
+            yield from literal_strings(resource.source_attributes, min_length=MIN_CREDENTIAL_CHARS)
         elif resource.format in ("bicep", "arm") and resource.kind == "param":
             # A Bicep/ARM parameter: its written default (a value from a caller or a parameter
             # file is reported there).
-            yield from literal_strings({"default": resource.get("default")})
+            yield from literal_strings({"default": resource.get("default")}, min_length=MIN_CREDENTIAL_CHARS)
         else:
-            yield from literal_strings(resource.attributes)
+            yield from literal_strings(resource.attributes, min_length=MIN_CREDENTIAL_CHARS)
 
     @staticmethod
     def _message(resource: Resource, shown: str, credentials: list[CredentialMatch]) -> str:
