@@ -214,7 +214,8 @@ def _parse_in_worker(args: tuple) -> ParsedFile:
 
 def _store_in_worker(timeout: float) -> int:
     """Write this worker's deferred entries; the number written. Every worker runs exactly one
-    such task: each waits at the barrier until all have one, so none can take two."""
+    such task: each waits at the barrier until all have one, so none can take two (and, the
+    tasks being queued after every parse task, none waits long: the others are on their last)."""
     import threading
 
     from aiaas_iac import cache
@@ -302,12 +303,14 @@ def parse_files(sources: Sequence[SourceFile], limits: ParseLimits = ParseLimits
     try:
         parsed_files = pool.map(_parse_in_worker, [(sources[i], limits, use_cache, deferred_writes) for i in todo],
                                 chunksize=chunk)
+        # Queued behind every parse task (map submitted them all): a worker takes its store task once
+        # no parsing is left to take, and writes while this process collects the results and checks.
+        stores = [pool.submit(_store_in_worker, 60.0) for _ in range(workers)] if deferred_writes else []
         if meanwhile is not None:
             meanwhile()
         for done, (index, parsed) in enumerate(zip(todo, parsed_files), len(results) + 1):
             report(done)
             results[index] = parsed
-        stores = [pool.submit(_store_in_worker, 30.0) for _ in range(workers)] if deferred_writes else []
     except BaseException:
         pool.shutdown(wait=True, cancel_futures=True)
         raise
