@@ -280,13 +280,17 @@ def load_parsed(key: str) -> Any | None:
     return value if isinstance(value, ParsedFile) else None
 
 
-def store_parsed(key: str, source: Any, parsed: Any) -> None:
-    """Store one file's parse result unless it holds anything secret-looking (cache_policy)."""
+def encoded_for_cache(source: Any, parsed: Any) -> str | None:
+    """The entry text of one file's parse result; None when the cache is off or the result holds
+    anything secret-looking (cache_policy)."""
     from aiaas_iac.cache_policy import encoded_if_cacheable
 
-    if usable_dir() is None:
-        return
-    encoded = encoded_if_cacheable(parsed, source.kind)
+    return encoded_if_cacheable(parsed, source.kind) if usable_dir() is not None else None
+
+
+def store_parsed(key: str, source: Any, parsed: Any) -> None:
+    """Store one file's parse result unless it holds anything secret-looking (cache_policy)."""
+    encoded = encoded_for_cache(source, parsed)
     if encoded is not None:
         write_entry(key, parsed, encoded)
 

@@ -260,10 +260,14 @@ def _analyse(sources: list, checks: list, checks_stamp: str, limits: Any, option
         # parse_files calls this while its workers parse.
         loaded.update((c.code, c) for c in load_checks(options.checks_dirs))
 
+    # Per-file entries are written from a tree's second scan on (result_cache.SEEN_MARK).
+    store = options.use_cache and result_cache.seen_before(root, scanned)
     pending: list[Callable[[], None]] = []  # cache writes still under way in the parse workers
     try:
         parsed = parse_files(sources, limits, progress=progress, use_cache=options.use_cache, jobs=options.jobs,
-                             digests=digests, pending=pending, meanwhile=import_checks)
+                             digests=digests, pending=pending, meanwhile=import_checks, store=store)
+        if options.use_cache and not store:
+            result_cache.mark_seen(root, scanned)
         return _check_parsed(sources, parsed, [loaded[c.code] for c in checks], list(loaded.values()), key, options,
                              root, scanned, debug, observe)
     finally:

@@ -88,3 +88,24 @@ def store(key: str, entry: CachedResult) -> None:
     if any(looks_secret(path) for path, _ in entry.file_reads):
         return
     cache.write_entry(key, entry)
+
+
+# The parse cache is written from the second scan of a tree on. A tree scanned once may never be
+# scanned again (a CI machine that keeps nothing): writing every file's entry then costs a quarter
+# of the scan for nothing, while an unchanged tree is answered by the result entry alone. A tree seen
+# before is being worked on, and its next scans reuse the entries of the files that did not change.
+SEEN_MARK = "seen"
+
+
+def _seen_key(root: Any, scanned: Sequence[str]) -> str:
+    text = f"seen|{cache._versions()}|{root}|" + "|".join(scanned)
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def seen_before(root: Any, scanned: Sequence[str]) -> bool:
+    """Whether a scan of these paths from this root ran before with this version (see SEEN_MARK)."""
+    return cache.read_entry(_seen_key(root, scanned)) == SEEN_MARK
+
+
+def mark_seen(root: Any, scanned: Sequence[str]) -> None:
+    cache.write_entry(_seen_key(root, scanned), SEEN_MARK)

@@ -112,11 +112,14 @@ def test_parallel_workers_write_every_entry_after_the_scan_and_the_next_scan_rea
     files["mod3/broken.tf"] = "resource {"
     write_tree(tmp_path / "repo", files)
     first = scan_dir(tmp_path / "repo", jobs=2)
-    assert len(parse_entries()) == 81  # every file's entry was written by the workers, once
-    before = parse_entries()
+    assert parse_entries() == set()  # a tree's first scan writes its result only (result_cache.SEEN_MARK)
     (tmp_path / "repo/mod3/p3.tf").write_text(WIDE.format(n=3) + "# edited\n")
     second = scan_dir(tmp_path / "repo", jobs=2)
-    assert summary(second) == summary(first)
+    assert len(parse_entries()) == 81  # seen before: every file's entry was written by the workers, once
+    before = parse_entries()
+    (tmp_path / "repo/mod3/p3.tf").write_text(WIDE.format(n=3) + "# edited again\n")
+    third = scan_dir(tmp_path / "repo", jobs=2)
+    assert summary(first) == summary(second) == summary(third)
     assert len(parse_entries() - before) == 1  # only the edited file was parsed again
 
 
@@ -142,6 +145,8 @@ def test_a_cache_that_turns_unwritable_during_the_scan_loses_only_the_entries(tm
     monkeypatch.setenv("AIAAS_IAC_CACHE_DIR", str(cache))
     write_tree(tmp_path / "repo", {f"p{n}.tf": WIDE.format(n=n) for n in range(60)})
     expected = summary(scan_dir(tmp_path / "repo", jobs=2, use_cache=False))
+    assert summary(scan_dir(tmp_path / "repo", jobs=2)) == expected  # the tree is seen: the next scan stores
+    (tmp_path / "repo/p0.tf").write_text(WIDE.format(n=0) + "# edited\n")
     monkeypatch.setattr(parsers, "_original_store", parsers._store_in_worker, raising=False)
     monkeypatch.setattr(parsers, "_store_in_worker", _store_into_a_broken_cache)
     assert summary(scan_dir(tmp_path / "repo", jobs=2)) == expected
@@ -181,3 +186,23 @@ def test_a_scan_restores_the_collectors_thresholds_even_when_it_fails(tmp_path, 
         assert gc.get_threshold() == (700, 11, 12)
     finally:
         gc.set_threshold(*saved)
+
+
+def test_the_parse_cache_is_written_from_a_trees_second_scan_on(tmp_path, monkeypatch):
+    """A tree scanned once (a CI machine that keeps nothing) pays for no per-file entry; one seen
+    before gets them. A marker that is not ours (garbage, another value) counts as not seen."""
+    from aiaas_iac import result_cache
+
+    monkeypatch.setenv("AIAAS_IAC_CACHE_DIR", str(tmp_path / "cache"))
+    write_tree(tmp_path / "repo", {"main.tf": WIDE.format(n=1), "other.tf": WIDE.format(n=2)})
+    first = scan_dir(tmp_path / "repo")
+    assert parse_entries() == set() and len(cache_entries()) >= 2  # the result, the catalog, the mark
+    for marker in [p for p in cache_entries() if p.read_text() == '"seen"']:
+        marker.write_text('"not the mark"')
+    (tmp_path / "repo/main.tf").write_text(WIDE.format(n=1) + "# edited\n")
+    assert summary(scan_dir(tmp_path / "repo")) == summary(first)
+    assert parse_entries() == set()  # the tampered mark did not count; the mark is written again
+    assert result_cache.SEEN_MARK == "seen"
+    (tmp_path / "repo/main.tf").write_text(WIDE.format(n=1) + "# edited twice\n")
+    assert summary(scan_dir(tmp_path / "repo")) == summary(first)
+    assert len(parse_entries()) == 2
