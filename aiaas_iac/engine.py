@@ -268,6 +268,8 @@ def _analyse(sources: list, checks: list, checks_stamp: str, limits: Any, option
                              digests=digests, pending=pending, meanwhile=import_checks, store=store)
         if options.use_cache and not store:
             result_cache.mark_seen(root, scanned)
+        if any(c.code not in loaded for c in checks):  # a check file removed since the catalog was read
+            raise UsageError("the check sources changed during the scan; run it again")
         return _check_parsed(sources, parsed, [loaded[c.code] for c in checks], list(loaded.values()), key, options,
                              root, scanned, debug, observe)
     finally:
