@@ -149,11 +149,17 @@ def _compiled(pattern: str) -> Callable[[str], bool] | None:
     return lambda value: glob.matches(fold_case(value))
 
 
+@functools.lru_cache(maxsize=256)
+def _fixed_characters(pattern: str) -> int:
+    """How many characters a value needs to match `pattern` (one per character but `*`)."""
+    return len(pattern) - pattern.count("*")
+
+
 def glob_match(pattern: str, value: str) -> bool:
     """IAM-style match: case-insensitive, `*` any run (including none), `?` exactly one character."""
     matches = _compiled(pattern)
     if matches is None:
-        if len(pattern) - pattern.count("*") > len(value):
-            return False  # needs more characters than the value has: no work at all
+        if _fixed_characters(pattern) > len(value):
+            return False  # needs more characters than the value has: no work (counted once per pattern)
         return _compile(pattern).matches(fold_case(value))
     return bool(matches(value))
