@@ -524,3 +524,38 @@ def test_an_account_body_filtered_by_a_null_test_over_unknown_entries_is_judged(
     (finding,) = report.findings
     assert finding.resource == "module.test.azapi_resource.this"
     assert [r.file for r in finding.related] == ["examples/default/main.tf"]
+
+
+GATED_LOGGING = '''\
+variable "enable_logging" {
+  type    = bool
+  default = true
+}
+resource "aws_bedrock_model_invocation_logging_configuration" "this" {
+  count = var.enable_logging ? 1 : 0
+  logging_config {
+    s3_config {
+      bucket_name = "logs"
+    }
+  }
+}
+resource "aws_bedrock_guardrail" "this" {
+  name                      = "g"
+  blocked_input_messaging   = "no"
+  blocked_outputs_messaging = "no"
+}
+'''
+
+
+def test_logging_a_caller_turns_off_does_not_count_for_its_configuration(tree):
+    """A held-out module gates its logging block on a variable; the root that passes false uses
+    Bedrock without logging (AIA104 for that configuration only); unknown keeps it."""
+    report = tree({
+        "modules/platform/main.tf": GATED_LOGGING,
+        "envs/off/main.tf": 'module "p" {\n  source         = "../../modules/platform"\n  enable_logging = false\n}\n',
+        "envs/on/main.tf": 'module "p" {\n  source = "../../modules/platform"\n}\n',
+        "envs/unknown/main.tf": 'variable "x" {}\nmodule "p" {\n  source         = "../../modules/platform"\n'
+                                '  enable_logging = var.x\n}\n',
+    }, select=["AIA104"])
+    assert [(f.code, f.location.file, f.location.span.start_line, f.message.rsplit("(", 1)[-1])
+            for f in report.findings] == [("AIA104", "modules/platform/main.tf", 13, "configuration envs/off)")]

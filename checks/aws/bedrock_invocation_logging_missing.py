@@ -73,7 +73,11 @@ class BedrockInvocationLoggingMissing(Check):
             yield from self.judge(configuration, name)
 
     def judge(self, ctx, name):
-        configs = ctx.of_type(LOGGING_TYPE, format="terraform")
+        from aiaas_iac.terraform_instances import declared_resources
+
+        # A logging block whose count/for_each creates nothing in this configuration
+        # (`count = var.enable_logging ? 1 : 0`, the caller passing false) records nothing.
+        configs = list(declared_resources(ctx, ctx.of_type(LOGGING_TYPE, format="terraform")))
         defective = [(config, defect) for config in configs if (defect := logging_defect(config)) is not None]
         if defective:
             config, (cause, path) = defective[0]
