@@ -327,3 +327,65 @@ resource "aws_bedrockagentcore_code_interpreter" "ci" {
     assert time.monotonic() - started < 30
     assert codes(report, "AIA117") == {("AIA117", "main.tf", 7)}
     assert len(messages(report, "AIA117")) == 1
+
+
+# --- AIA109 ----------------------------------------------------------------------------------------
+
+GUARDRAILS_MODULE = '''\
+variable "guardrails" {
+  type = map(object({ filters = list(object({ type = string, input_strength = string })) }))
+}
+resource "aws_bedrock_guardrail" "this" {
+  for_each                  = var.guardrails
+  name                      = each.key
+  blocked_input_messaging   = "no"
+  blocked_outputs_messaging = "no"
+  dynamic "content_policy_config" {
+    for_each = length(each.value.filters) > 0 ? [1] : []
+    content {
+      dynamic "filters_config" {
+        for_each = each.value.filters
+        content {
+          type            = filters_config.value.type
+          input_strength  = filters_config.value.input_strength
+          output_strength = "NONE"
+        }
+      }
+    }
+  }
+}
+'''
+
+
+def test_guardrails_from_a_callers_map_are_judged_per_instance(tree):
+    """A held-out platform module makes one guardrail per entry of its caller's map, the filters
+    coming from `each.value` through nested dynamic blocks."""
+    report = tree({
+        "modules/guardrails/main.tf": GUARDRAILS_MODULE,
+        "main.tf": '''module "g" {
+  source = "./modules/guardrails"
+  guardrails = {
+    strict = { filters = [{ type = "PROMPT_ATTACK", input_strength = "HIGH" }, { type = "HATE", input_strength = "HIGH" }] }
+    loose  = { filters = [{ type = "HATE", input_strength = "HIGH" }] }
+    weak   = { filters = [{ type = "PROMPT_ATTACK", input_strength = "NONE" }] }
+  }
+}
+''',
+    }, select=["AIA109"])
+    assert sorted((f.code, f.location.file, f.location.span.start_line, f.message) for f in report.findings) == [
+        ("AIA109", "modules/guardrails/main.tf", 4, 'aws_bedrock_guardrail.this["loose"] has no PROMPT_ATTACK content filter'),
+        ("AIA109", "modules/guardrails/main.tf", 14,
+         'aws_bedrock_guardrail.this["weak"] has a PROMPT_ATTACK filter with input strength NONE'),
+    ]
+
+
+def test_guardrails_that_all_filter_or_are_unknown_are_no_finding(tree):
+    report = tree({
+        "modules/guardrails/main.tf": GUARDRAILS_MODULE,
+        "main.tf": 'variable "from_outside" {}\n'
+                   'module "all" {\n  source = "./modules/guardrails"\n  guardrails = {\n'
+                   '    a = { filters = [{ type = "PROMPT_ATTACK", input_strength = "MEDIUM" }] }\n  }\n}\n'
+                   'module "unknown" {\n  source     = "./modules/guardrails"\n  guardrails = var.from_outside\n}\n'
+                   'module "empty" {\n  source     = "./modules/guardrails"\n  guardrails = {}\n}\n',
+    }, select=["AIA109"])
+    assert report.findings == []

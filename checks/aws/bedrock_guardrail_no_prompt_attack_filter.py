@@ -1,6 +1,7 @@
 from aiaas_iac.check import Check
 from aiaas_iac.model import Mappings, Severity, Unknown, blocks_of
-from aiaas_iac.terraform_instances import declared_resources, expanded_blocks
+from aiaas_iac.iam.instances import each_created_instance
+from aiaas_iac.terraform_instances import expanded_blocks
 
 # Guardrail resource type -> keys of (content policy, its filter list, filter type, input strength).
 GUARDRAIL_FIELDS = {
@@ -98,11 +99,11 @@ class BedrockGuardrailNoPromptAttackFilter(Check):
     """
 
     def run(self, ctx):
-        for guardrail in declared_resources(ctx, ctx.of_type(*GUARDRAIL_FIELDS)):
-            state, path = prompt_attack_state(ctx, guardrail)
+        # Each instance with its own values: `for_each = var.guardrails` with filters from
+        # `each.value.content_filters` is judged per guardrail the caller defines.
+        for guardrail, address, instance in each_created_instance(ctx, ctx.of_type(*GUARDRAIL_FIELDS)):
+            state, path = prompt_attack_state(ctx, instance)
             if state == "missing":
-                yield self.finding(guardrail, f"{guardrail.address} has no {PROMPT_ATTACK} content filter")
+                yield self.finding(guardrail, f"{address} has no {PROMPT_ATTACK} content filter")
             elif state == "none":
-                yield self.finding(
-                    guardrail, f"{guardrail.address} has a {PROMPT_ATTACK} filter with input strength NONE", path,
-                )
+                yield self.finding(guardrail, f"{address} has a {PROMPT_ATTACK} filter with input strength NONE", path)
