@@ -70,11 +70,10 @@ def scan_options(paths, config_path, no_config, *, select, ignore, exclude, fram
 
 
 def _cache_usable(scanned: Sequence[Path]) -> bool:
-    import os
-
     from aiaas_iac.cache import usable_for
+    from aiaas_iac.engine import scanned_paths
 
-    return usable_for(tuple(dict.fromkeys(os.path.realpath(p) for p in scanned)))
+    return usable_for(scanned_paths(scanned))
 
 
 def check_config_names(config: Any, checks_dirs: Sequence[Path], use_cache: bool = False) -> None:

@@ -115,6 +115,11 @@ def select_checks(checks: list[type[Check]], select: Iterable[str] = (), ignore:
     return [c for c in checks if c.code in selected and c.code not in ignored]
 
 
+def scanned_paths(paths: Sequence[Path]) -> tuple[str, ...]:
+    """The real paths a scan reads (reads and the cache are confined to them), each once."""
+    return tuple(dict.fromkeys(os.path.realpath(p) for p in paths))
+
+
 def scan_root(paths: Sequence[Path]) -> Path:
     """The directory findings are reported relative to: the working directory when every path
     is inside it (CI runs at the repository root, which SARIF needs), else their common parent."""
@@ -391,7 +396,7 @@ def scan(
         paths = [paths]
     path_list = [Path(p) for p in paths] or [Path(".")]
     root = (root or scan_root(path_list)).resolve()
-    scanned = tuple(dict.fromkeys(os.path.realpath(p) for p in path_list))
+    scanned = scanned_paths(path_list)
     if options.use_cache:
         from aiaas_iac.cache import usable_for
 

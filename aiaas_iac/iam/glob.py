@@ -137,7 +137,7 @@ def _single_star_regex(pattern: str) -> re.Pattern:
 @functools.lru_cache(maxsize=4096)
 def _compiled(pattern: str) -> Callable[[str], bool] | None:
     """The pattern as a predicate on values, or None for a pattern too long to be worth remembering."""
-    if len(pattern) - pattern.count("*") > MAX_FIXED_CHARACTERS:
+    if _fixed_characters(pattern) > MAX_FIXED_CHARACTERS:
         return None
     collapsed = _STARS.sub("*", pattern)
     if collapsed.count("*") <= 1:
